@@ -1,0 +1,2 @@
+export type { ArcErrorCode } from "./errors.js";
+export { ArcError } from "./errors.js";

@@ -1,0 +1,2 @@
+export type { CheckpointErrorCode } from "./errors.js";
+export { CheckpointError } from "./errors.js";

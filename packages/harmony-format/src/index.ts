@@ -1,0 +1,2 @@
+export type { HarmonyErrorCode } from "./errors.js";
+export { HarmonyError } from "./errors.js";

@@ -1,0 +1,2 @@
+export type { RecoveryErrorCode } from "./errors.js";
+export { RecoveryError } from "./errors.js";

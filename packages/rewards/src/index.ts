@@ -1,0 +1,2 @@
+export type { RewardsErrorCode } from "./errors.js";
+export { RewardsError } from "./errors.js";
