@@ -100,3 +100,52 @@ export function intOption(flag: string): (value: string) => number {
     return Number(value);
   };
 }
+
+/**
+ * Whether to colour output written to `stream`: off for `NO_COLOR` (any value) and non-TTY streams,
+ * forced on by `FORCE_COLOR` (except `0`).
+ */
+export function useColor(
+  stream: { isTTY?: boolean } = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== "0";
+  return stream.isTTY === true && env.TERM !== "dumb";
+}
+
+/** A one-line progress bar on a TTY stream (stderr by default); a no-op when the stream is not a TTY. */
+export interface Progress {
+  /** Updates the bar: `total` null shows a counter instead of a bar. */
+  update(label: string, done: number, total: number | null): void;
+  /** Clears the line. */
+  done(): void;
+}
+
+/** Creates a {@link Progress} bar, redrawn at most every 80 ms. */
+export function createProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+  enabled = stream.isTTY === true,
+): Progress {
+  let last = 0;
+  let shown = false;
+  return {
+    update(label, done, total) {
+      if (!enabled) return;
+      const now = Date.now();
+      if (now - last < 80 && total !== done) return;
+      last = now;
+      const width = 24;
+      const bar =
+        total === null || total === 0
+          ? `${done}`
+          : `[${"#".repeat(Math.round((done / total) * width)).padEnd(width, " ")}] ${done}/${total}`;
+      stream.write(`\r\x1b[2K${label} ${bar}`);
+      shown = true;
+    },
+    done() {
+      if (enabled && shown) stream.write("\r\x1b[2K");
+      shown = false;
+    },
+  };
+}

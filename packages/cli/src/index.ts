@@ -1,4 +1,24 @@
 export type { CliErrorCode } from "./errors.js";
 export { CliError } from "./errors.js";
-export { createProgram } from "./program.js";
+export type { ArcScorer, ResponseCandidate, ResponseLog } from "./report/arc.js";
+export { scoreResponseLog, summarizeArc } from "./report/arc.js";
+export type { DefaultBreakerInput } from "./report/default-breaker.js";
+export { DEFAULT_RULES, defaultBreakerConfig } from "./report/default-breaker.js";
+export { renderReportHtml } from "./report/html.js";
+export type { NextActionContext } from "./report/next-action.js";
+export { decideNextAction, shellJoin, shellQuote } from "./report/next-action.js";
+export type {
+  ArcStep,
+  ArcSummary,
+  MetricSeries,
+  MetricSource,
+  NextAction,
+  Report,
+  ReportCheckpoint,
+  ReportDecision,
+  ReportNote,
+} from "./report/schema.js";
+export { reportSchema } from "./report/schema.js";
+export type { TextOptions } from "./report/text.js";
+export { renderReportText } from "./report/text.js";
 export { VERSION } from "./version.js";

@@ -1,0 +1,154 @@
+import { z } from "zod";
+
+/** A checkpoint as listed by `@rlops/checkpoint-layout`, with the fields the report relies on. */
+export const reportCheckpointSchema = z.looseObject({
+  layout: z.string(),
+  location: z.string(),
+  name: z.string(),
+  /** Step as a number; `null` for checkpoints without one (`best/`, `final/`). */
+  step: z.number().nullable(),
+  epoch: z.number().nullable().optional(),
+  role: z.enum(["intermediate", "best", "final", "recover"]),
+  capabilities: z.object({ resume: z.boolean(), inference: z.boolean() }),
+  complete: z.boolean(),
+  problems: z.array(z.looseObject({ code: z.string(), message: z.string(), file: z.string().optional() })),
+  bytes: z.number(),
+});
+/** A checkpoint row of the report. */
+export type ReportCheckpoint = z.infer<typeof reportCheckpointSchema>;
+
+/** A metrics file the report read. */
+export const metricSourceSchema = z.object({
+  kind: z.enum(["trainer_state", "jsonl", "response_logs", "stage_metrics"]),
+  path: z.string(),
+  records: z.number().int().nonnegative(),
+  problems: z.array(z.string()),
+});
+/** A metrics file the report read. */
+export type MetricSource = z.infer<typeof metricSourceSchema>;
+
+/** One metric over steps; `null` values are non-finite (NaN/Infinity) observations. */
+export const metricSeriesSchema = z.object({
+  name: z.string(),
+  points: z.array(z.tuple([z.number(), z.number().nullable()])),
+});
+/** One metric over steps. */
+export type MetricSeries = z.infer<typeof metricSeriesSchema>;
+
+/** A non-`continue` decision of the breaker (`@rlops/recovery` decision shape). */
+export const reportDecisionSchema = z.looseObject({
+  action: z.enum(["continue", "save", "stop", "rollback"]),
+  rule: z.string().nullable(),
+  step: z.number(),
+  firstBadStep: z.number().nullable().optional(),
+  reason: z.string(),
+});
+/** A breaker decision in the report. */
+export type ReportDecision = z.infer<typeof reportDecisionSchema>;
+
+/** ARC results of one step, recomputed from the response log's candidate texts. */
+export const arcStepSchema = z.object({
+  step: z.number(),
+  problemId: z.string().nullable(),
+  candidates: z.number().int().nonnegative(),
+  /** Candidates whose text held a grid. */
+  withGrid: z.number().int().nonnegative(),
+  /** Candidates whose grid had the target's size. */
+  sizeMatch: z.number().int().nonnegative(),
+  perfect: z.number().int().nonnegative(),
+  bestCandidateId: z.number().nullable(),
+  bestPixelAccuracy: z.number(),
+  meanPixelAccuracy: z.number(),
+  /** `best_accuracy` as the trainer logged it, for comparison. */
+  loggedBestAccuracy: z.number().nullable(),
+});
+/** ARC results of one step. */
+export type ArcStep = z.infer<typeof arcStepSchema>;
+
+/** ARC summary over every response log. */
+export const arcSummarySchema = z.object({
+  steps: z.array(arcStepSchema),
+  totals: z.object({
+    steps: z.number().int().nonnegative(),
+    candidates: z.number().int().nonnegative(),
+    withGrid: z.number().int().nonnegative(),
+    perfectSteps: z.number().int().nonnegative(),
+    perfectProblems: z.array(z.string()),
+    meanBestPixelAccuracy: z.number(),
+    /** Steps where the recomputed best accuracy differs from the logged one by more than 1e-3 (logs round). */
+    loggedDisagreements: z.number().int().nonnegative(),
+  }),
+});
+/** ARC summary over every response log. */
+export type ArcSummary = z.infer<typeof arcSummarySchema>;
+
+/** The single next action the report recommends, with its exact command. */
+export const nextActionSchema = z.object({
+  kind: z.enum(["resume", "prune", "investigate", "finish", "continue", "none"]),
+  title: z.string(),
+  reason: z.string(),
+  /** Shell-quoted command line, or `null` when there is nothing to run. */
+  command: z.string().nullable(),
+  /** The same command as an argv array. */
+  argv: z.array(z.string()).nullable(),
+  /** The checkpoint the action is about, if any. */
+  checkpoint: z.string().nullable(),
+});
+/** The next action. */
+export type NextAction = z.infer<typeof nextActionSchema>;
+
+/** A note about something the report could not do or found odd. */
+export const reportNoteSchema = z.object({ level: z.enum(["info", "warn"]), message: z.string() });
+/** A note of the report. */
+export type ReportNote = z.infer<typeof reportNoteSchema>;
+
+/** The full structured run report (`rlops report --json`). */
+export const reportSchema = z.object({
+  schemaVersion: z.literal(1),
+  tool: z.object({ name: z.literal("rlops"), version: z.string() }),
+  root: z.string(),
+  layout: z.string().nullable(),
+  checkpoints: z.object({
+    items: z.array(reportCheckpointSchema),
+    ignored: z.array(z.object({ path: z.string(), reason: z.string() })),
+    count: z.number().int().nonnegative(),
+    complete: z.number().int().nonnegative(),
+    resumable: z.number().int().nonnegative(),
+    latestResumable: z.string().nullable(),
+    best: z.string().nullable(),
+    final: z.string().nullable(),
+  }),
+  metrics: z.object({
+    sources: z.array(metricSourceSchema),
+    firstStep: z.number().nullable(),
+    lastStep: z.number().nullable(),
+    steps: z.number().int().nonnegative(),
+    rewardMetric: z.string().nullable(),
+    series: z.array(metricSeriesSchema),
+  }),
+  breaker: z.object({
+    status: z.enum(["ok", "tripped", "not-run"]),
+    /** `"default"` or the path of the `--breaker` config. */
+    config: z.string(),
+    rules: z.array(z.string()),
+    decisions: z.array(reportDecisionSchema),
+    trip: reportDecisionSchema.nullable(),
+  }),
+  arc: arcSummarySchema.nullable(),
+  disk: z.object({
+    totalBytes: z.number().nonnegative(),
+    checkpointBytes: z.number().nonnegative(),
+    files: z.number().int().nonnegative(),
+    reclaimableBytes: z.number().nonnegative(),
+  }),
+  retention: z
+    .object({
+      policy: z.string(),
+      delete: z.array(z.object({ name: z.string(), reason: z.string(), bytes: z.number() })),
+    })
+    .nullable(),
+  nextAction: nextActionSchema,
+  notes: z.array(reportNoteSchema),
+});
+/** The full structured run report. */
+export type Report = z.infer<typeof reportSchema>;

@@ -1,0 +1,206 @@
+import pc from "picocolors";
+import { formatBytes, formatNumber, formatPercent, sparkline, table } from "./format.js";
+import type { Report } from "./schema.js";
+
+/** Options of {@link renderReportText}. */
+export interface TextOptions {
+  /** ANSI colour on or off (the CLI turns it off for `NO_COLOR` and non-TTY output). */
+  color: boolean;
+  /** Most metrics shown in the metrics table (the reward first). Default 8. */
+  maxMetrics?: number;
+  /** HTML report path to mention at the end. */
+  htmlPath?: string;
+}
+
+const KEY_METRICS = [
+  /reward/i,
+  /loss/i,
+  /^kl$|\/kl$/i,
+  /grad_norm/i,
+  /^arc\//,
+  /length/i,
+  /accuracy/i,
+  /lr|learning_rate/i,
+];
+
+function pickMetrics(report: Report, max: number): Report["metrics"]["series"] {
+  const chosen: Report["metrics"]["series"] = [];
+  const reward = report.metrics.series.find((s) => s.name === report.metrics.rewardMetric);
+  if (reward) chosen.push(reward);
+  for (const pattern of KEY_METRICS)
+    for (const series of report.metrics.series)
+      if (chosen.length < max && pattern.test(series.name) && !chosen.includes(series)) chosen.push(series);
+  return chosen;
+}
+
+/**
+ * Renders a report as the compact terminal summary of `rlops report`: header, checkpoint table, metrics
+ * with sparklines, breaker status, ARC accuracy, disk use, notes, and the next action with its command.
+ */
+export function renderReportText(report: Report, options: TextOptions): string {
+  const c = pc.createColors(options.color);
+  const out: string[] = [];
+  const section = (title: string) => out.push("", c.bold(title));
+  const steps =
+    report.metrics.firstStep === null
+      ? "no metrics"
+      : `steps ${report.metrics.firstStep}–${report.metrics.lastStep}`;
+  out.push(
+    `${c.bold("rlops report")} ${report.root}`,
+    c.dim(
+      `layout ${report.layout ?? "unknown"} · ${report.checkpoints.count} checkpoint(s) · ${steps} · ${formatBytes(report.disk.totalBytes)} on disk`,
+    ),
+  );
+
+  section("Checkpoints");
+  if (report.checkpoints.items.length === 0) out.push(c.dim("  none found"));
+  else {
+    const rows = report.checkpoints.items.map((ck) => {
+      const marks = [
+        ck.name === report.checkpoints.latestResumable ? c.green("latest-resumable") : "",
+        ck.role === "best" || ck.best === true ? c.cyan("best") : "",
+      ]
+        .filter(Boolean)
+        .join(" ");
+      const firstProblem =
+        ck.problems.find((p) => (p as { severity?: string }).severity !== "warning") ?? ck.problems[0];
+      return [
+        ck.name,
+        ck.step === null ? "—" : String(ck.step),
+        ck.role,
+        ck.complete ? c.green("yes") : c.red("NO"),
+        ck.capabilities.resume ? "yes" : c.dim("no"),
+        ck.capabilities.inference ? "yes" : c.dim("no"),
+        formatBytes(ck.bytes),
+        [marks, firstProblem ? c.yellow(`${firstProblem.code}: ${firstProblem.message}`) : ""]
+          .filter(Boolean)
+          .join(" "),
+      ];
+    });
+    for (const line of table(
+      ["NAME", "STEP", "ROLE", "COMPLETE", "RESUME", "INFER", "SIZE", "NOTES"],
+      rows,
+      [1, 6],
+    ))
+      out.push(`  ${line}`);
+    if (report.checkpoints.ignored.length > 0)
+      out.push(
+        c.dim(`  ignored: ${report.checkpoints.ignored.map((i) => `${i.path} (${i.reason})`).join(", ")}`),
+      );
+  }
+
+  section("Metrics");
+  if (report.metrics.series.length === 0) out.push(c.dim("  none found"));
+  else {
+    out.push(
+      c.dim(
+        `  from ${report.metrics.sources.map((s) => `${s.path} (${s.records} ${s.kind === "response_logs" ? "steps" : "records"})`).join(", ")}`,
+      ),
+    );
+    const rows = pickMetrics(report, options.maxMetrics ?? 8).map((series) => {
+      const values = series.points.map((p) => p[1]);
+      const finite = values.filter((v): v is number => v !== null);
+      const last = series.points[series.points.length - 1];
+      return [
+        series.name === report.metrics.rewardMetric ? c.bold(series.name) : series.name,
+        formatNumber(finite.length ? Math.min(...finite) : undefined),
+        formatNumber(finite.length ? Math.max(...finite) : undefined),
+        last ? formatNumber(last[1]) : "—",
+        sparkline(values, 32),
+      ];
+    });
+    for (const line of table(["METRIC", "MIN", "MAX", "LAST", "TREND"], rows, [1, 2, 3]))
+      out.push(`  ${line}`);
+    for (const source of report.metrics.sources)
+      for (const problem of source.problems.slice(0, 3)) out.push(c.yellow(`  ${source.path}: ${problem}`));
+  }
+
+  section("Breaker");
+  const breaker = report.breaker;
+  if (breaker.status === "not-run") out.push(c.dim("  not run"));
+  else {
+    out.push(c.dim(`  config ${breaker.config}: ${breaker.rules.join(", ") || "no rules"}`));
+    for (const decision of breaker.decisions.filter((d) => d.action === "save").slice(-3))
+      out.push(`  ${c.cyan("save")} at step ${decision.step}: ${decision.reason}`);
+    if (breaker.trip) {
+      const first =
+        typeof breaker.trip.firstBadStep === "number" ? ` (first bad step ${breaker.trip.firstBadStep})` : "";
+      out.push(
+        `  ${c.red(c.bold(breaker.trip.action.toUpperCase()))} rule ${breaker.trip.rule ?? "?"} at step ${breaker.trip.step}${first}`,
+        `  ${breaker.trip.reason}`,
+      );
+    } else out.push(`  ${c.green("ok")}: no rule tripped`);
+  }
+
+  if (report.arc) {
+    const arc = report.arc;
+    section("ARC accuracy");
+    out.push(
+      `  ${arc.totals.steps} steps, ${arc.totals.candidates} candidates, grid found in ${formatPercent(arc.totals.candidates ? arc.totals.withGrid / arc.totals.candidates : 0)}, ` +
+        `perfect on ${arc.totals.perfectSteps} step(s) / ${arc.totals.perfectProblems.length} problem(s)` +
+        (arc.totals.perfectProblems.length ? ` (${arc.totals.perfectProblems.join(", ")})` : ""),
+    );
+    const bucket = Math.max(1, Math.ceil(arc.steps.length / 8));
+    const rows: string[][] = [];
+    for (let i = 0; i < arc.steps.length; i += bucket) {
+      const slice = arc.steps.slice(i, i + bucket);
+      const mean = (f: (s: (typeof slice)[number]) => number) =>
+        slice.reduce((a, s) => a + f(s), 0) / slice.length;
+      rows.push([
+        `${slice[0]?.step}–${slice[slice.length - 1]?.step}`,
+        formatNumber(mean((s) => s.bestPixelAccuracy)),
+        formatNumber(mean((s) => s.meanPixelAccuracy)),
+        formatPercent(mean((s) => (s.candidates ? s.withGrid / s.candidates : 0))),
+        String(slice.reduce((a, s) => a + s.perfect, 0)),
+      ]);
+    }
+    for (const line of table(
+      ["STEPS", "BEST PIXEL ACC", "MEAN PIXEL ACC", "GRID", "PERFECT"],
+      rows,
+      [1, 2, 3, 4],
+    ))
+      out.push(`  ${line}`);
+    out.push(
+      `  ${c.dim("best pixel accuracy")} ${sparkline(
+        arc.steps.map((s) => s.bestPixelAccuracy),
+        48,
+      )}`,
+    );
+    if (arc.totals.loggedDisagreements > 0)
+      out.push(
+        c.yellow(
+          `  ${arc.totals.loggedDisagreements} step(s) where the logged best_accuracy differs from the re-scored one`,
+        ),
+      );
+  }
+
+  section("Disk");
+  out.push(
+    `  total ${formatBytes(report.disk.totalBytes)} in ${report.disk.files} files, checkpoints ${formatBytes(report.disk.checkpointBytes)}` +
+      (report.disk.reclaimableBytes > 0
+        ? `, ${c.yellow(formatBytes(report.disk.reclaimableBytes))} reclaimable`
+        : ""),
+  );
+  if (report.retention && report.retention.delete.length > 0)
+    for (const entry of report.retention.delete)
+      out.push(`  ${c.yellow("prune")} ${entry.name} (${formatBytes(entry.bytes)}): ${entry.reason}`);
+
+  if (report.notes.length > 0) {
+    section("Notes");
+    for (const n of report.notes)
+      out.push(`  ${n.level === "warn" ? c.yellow("warn") : c.dim("info")} ${n.message}`);
+  }
+
+  const next = report.nextAction;
+  section("Next action");
+  const colour =
+    next.kind === "resume" || next.kind === "investigate"
+      ? c.red
+      : next.kind === "prune"
+        ? c.yellow
+        : c.green;
+  out.push(`  ${colour(c.bold(next.title))}`, `  ${next.reason}`);
+  if (next.command) out.push(`  ${c.bold("$")} ${next.command}`);
+  if (options.htmlPath) out.push("", `HTML report: ${options.htmlPath}`);
+  return `${out.join("\n")}\n`;
+}
