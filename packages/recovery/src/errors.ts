@@ -1,7 +1,40 @@
 import { RlopsError } from "@rlops/errors";
 
-/** Stable codes of {@link RecoveryError}. */
-export type RecoveryErrorCode = "INVALID_INPUT";
+/**
+ * Stable codes of {@link RecoveryError}.
+ *
+ * - `INVALID_INPUT` — an argument failed validation.
+ * - `INVALID_CONFIG` — a breaker config (YAML/JSON) failed to parse or validate.
+ * - `INVALID_STATE` — a monitor snapshot is not valid JSON state or has an unknown version.
+ * - `INVALID_RECORD` — a metric record (or a line of a metric file) is malformed.
+ * - `MISSING_METRIC` — a rule with `missing: "error"` saw a record without its metric.
+ * - `OUT_OF_ORDER` — a step arrived out of order (or duplicated) while the policy is `"error"`.
+ * - `SOURCE_ERROR` — a metric source (file, directory) cannot be read.
+ * - `INVALID_COMMAND` — an original command line cannot be parsed safely.
+ * - `UNKNOWN_TRAINER` — no resume-command builder for the given trainer.
+ * - `NO_CHECKPOINT` — no complete, resumable checkpoint before the requested step.
+ * - `ESCALATION_EXHAUSTED` — the rollback cap of the trip ledger was reached.
+ * - `UNSAFE_PATH` — a path escapes the run root, is a symlink pointing outside, or lies inside the source.
+ * - `TARGET_EXISTS` — the recovery folder already exists.
+ * - `VERIFY_FAILED` — the built recovery folder does not match its source.
+ * - `SETUP_FAILED` — a file-system operation of `setupRecovery` failed.
+ */
+export type RecoveryErrorCode =
+  | "INVALID_INPUT"
+  | "INVALID_CONFIG"
+  | "INVALID_STATE"
+  | "INVALID_RECORD"
+  | "MISSING_METRIC"
+  | "OUT_OF_ORDER"
+  | "SOURCE_ERROR"
+  | "INVALID_COMMAND"
+  | "UNKNOWN_TRAINER"
+  | "NO_CHECKPOINT"
+  | "ESCALATION_EXHAUSTED"
+  | "UNSAFE_PATH"
+  | "TARGET_EXISTS"
+  | "VERIFY_FAILED"
+  | "SETUP_FAILED";
 
 /** Base error of `@rlops/recovery`; check with `RecoveryError.isInstance(e)`. */
 export class RecoveryError extends RlopsError<RecoveryErrorCode> {

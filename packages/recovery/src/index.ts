@@ -1,2 +1,74 @@
+/**
+ * `@rlops/recovery` — circuit breakers and early stopping decided by step, resume commands, save
+ * cadence and resume planning. Browser-safe; file sources, `watch`, `planResume` and `setupRecovery`
+ * live in `@rlops/recovery/node`.
+ * @packageDocumentation
+ */
+
+export type { CadenceTick, FrequencyControlState, SaveCadence, SaveCadenceConfig } from "./cadence.js";
+/** Save cadence (AReaL `freq_epochs`/`freq_steps`/`freq_secs`): controller, step-only variant, warnings. */
+export {
+  cadenceWarnings,
+  createSaveCadence,
+  FrequencyControl,
+  saveCadenceSchema,
+  saveSteps,
+} from "./cadence.js";
+export type { ResumeCommand, ResumeCommandOptions, Trainer } from "./command.js";
+/** Resume commands: exact per-trainer command lines, POSIX quoting and command-line parsing. */
+export { buildResumeCommand, parseCommandLine, shellJoin, shellQuote, trainerSchema } from "./command.js";
+export type {
+  BestRule,
+  BreakerConfig,
+  BreakerConfigInput,
+  EarlyStoppingRule,
+  GoalRule,
+  Rule,
+  Trigger,
+} from "./config.js";
+/** Breaker config schemas and the loader (YAML or JSON text, or an object). */
+export {
+  bestSchema,
+  breakerConfigSchema,
+  earlyStoppingSchema,
+  goalSchema,
+  loadBreakerConfig,
+  ruleSchema,
+  triggerSchema,
+} from "./config.js";
 export type { RecoveryErrorCode } from "./errors.js";
+/** The package's error class (stable `code`, see the README's Errors table). */
 export { RecoveryError } from "./errors.js";
+export type {
+  ConfigChange,
+  CreateMonitorOptions,
+  MetricRecord,
+  Monitor,
+  RestoreReport,
+  RollbackOptions,
+} from "./monitor.js";
+/** The monitor: `createMonitor(config).observe(record)` → decision; snapshots, restore, rollback. */
+export { createMonitor, diffConfigs, parseMonitorState, robustZ } from "./monitor.js";
+export type {
+  CheckpointLike,
+  PlanCommandOptions,
+  RejectedCandidate,
+  ResumePlan,
+  Selection,
+  SelectOptions,
+} from "./plan.js";
+/** Resume planning without I/O: choose a checkpoint before a step, build the plan. */
+export { planFromSelection, resolveBeforeStep, selectResumeCheckpoint } from "./plan.js";
+export type { LineResult, MetricFormat, RecordOptions, SourceDiagnostic } from "./sources.js";
+/** Metric parsing from text: JSONL lines (NaN-tolerant), trainer_state log_history, ARC response logs. */
+export {
+  LineSplitter,
+  parseJsonWithNonFinite,
+  parseMetricLine,
+  recordFromObject,
+  recordFromResponseLog,
+  recordsFromTrainerState,
+} from "./sources.js";
+export type { Action, Decision, DetectorState, Ledger, MonitorState, MonitorStats } from "./state.js";
+/** Decision and state schemas (versioned JSON). */
+export { actionSchema, decisionSchema, ledgerSchema, monitorStateSchema, STATE_VERSION } from "./state.js";

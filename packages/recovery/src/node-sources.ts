@@ -1,0 +1,359 @@
+import { createReadStream } from "node:fs";
+import { open, readdir, readFile, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { StringDecoder } from "node:string_decoder";
+import type { BreakerConfig, BreakerConfigInput } from "./config.js";
+import { RecoveryError } from "./errors.js";
+import { createMonitor, type MetricRecord, type Monitor } from "./monitor.js";
+import {
+  LineSplitter,
+  type MetricFormat,
+  parseMetricLine,
+  type RecordOptions,
+  recordFromResponseLog,
+  recordsFromTrainerState,
+  type SourceDiagnostic,
+} from "./sources.js";
+import type { Decision, MonitorState, MonitorStats } from "./state.js";
+
+/** Options of the file sources. */
+export interface ReadOptions extends RecordOptions {
+  /** Format; detected from the path when omitted (directory → responses, `trainer_state.json`, else JSONL). */
+  format?: MetricFormat | undefined;
+  /** Lines longer than this (characters) are skipped and reported (default 16 Mi). */
+  maxLineLength?: number | undefined;
+  /** Receives every skipped line / entry. */
+  onDiagnostic?: ((diagnostic: SourceDiagnostic) => void) | undefined;
+}
+
+const MAX_WHOLE_FILE = 512 * 1024 * 1024;
+const STEP_FILE = /^step_(\d{1,12})\.json$/;
+
+function sourceError(path: string, cause: unknown): RecoveryError {
+  return new RecoveryError({
+    code: "SOURCE_ERROR",
+    message: `${path}: cannot read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
+    cause,
+    details: { path },
+  });
+}
+
+/** Detects the metric format of a path. */
+export async function detectFormat(path: string): Promise<MetricFormat> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch (cause) {
+    throw sourceError(path, cause);
+  }
+  if (info.isDirectory()) return "responses";
+  if (basename(path) === "trainer_state.json") return "trainer-state";
+  if (basename(path) === "metrics.jsonl") return "tinker";
+  return "jsonl";
+}
+
+/** Finds the folder holding `step_NNN.json` files: the path itself, `responses/` or `logs/responses/`. */
+async function responsesDir(path: string): Promise<string> {
+  for (const candidate of [path, join(path, "responses"), join(path, "logs", "responses")]) {
+    try {
+      const names = await readdir(candidate);
+      if (names.some((n) => STEP_FILE.test(n))) return candidate;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return path;
+}
+
+async function listStepFiles(dir: string): Promise<{ step: number; file: string }[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (cause) {
+    throw sourceError(dir, cause);
+  }
+  const out: { step: number; file: string }[] = [];
+  for (const name of names) {
+    const m = STEP_FILE.exec(name);
+    if (m) out.push({ step: Number(m[1]), file: join(dir, name) });
+  }
+  return out.sort((a, b) => a.step - b.step);
+}
+
+async function readWhole(path: string): Promise<string> {
+  try {
+    const info = await stat(path);
+    if (info.size > MAX_WHOLE_FILE)
+      throw new RecoveryError({
+        code: "SOURCE_ERROR",
+        message: `${path}: larger than ${MAX_WHOLE_FILE} bytes`,
+      });
+    return await readFile(path, "utf8");
+  } catch (cause) {
+    if (RecoveryError.isInstance(cause)) throw cause;
+    throw sourceError(path, cause);
+  }
+}
+
+/**
+ * Streams metric records from a file or folder in constant memory (JSONL, Tinker `metrics.jsonl`;
+ * `trainer_state.json` and response logs are read one document at a time). A torn last line is
+ * parsed if it is complete JSON, else reported as `TORN_LINE`.
+ */
+export async function* readMetricRecords(
+  path: string,
+  options: ReadOptions = {},
+): AsyncGenerator<MetricRecord> {
+  const format = options.format ?? (await detectFormat(path));
+  const report = (d: SourceDiagnostic) => options.onDiagnostic?.({ ...d, file: path });
+  if (format === "trainer-state") {
+    const { records, diagnostics } = recordsFromTrainerState(await readWhole(path), { file: path });
+    diagnostics.forEach(report);
+    yield* records;
+    return;
+  }
+  if (format === "responses") {
+    const dir = await responsesDir(path);
+    for (const { step, file } of await listStepFiles(dir)) {
+      try {
+        yield recordFromResponseLog(await readWhole(file), step, file);
+      } catch (error) {
+        if (!RecoveryError.isInstance(error) || error.code === "SOURCE_ERROR") throw error;
+        report({ code: "INVALID_JSON", message: error.message });
+      }
+    }
+    return;
+  }
+  const recordOptions: RecordOptions = { stepKey: options.stepKey, problemKey: options.problemKey };
+  const splitter = new LineSplitter(options.maxLineLength);
+  let stream: ReturnType<typeof createReadStream>;
+  try {
+    stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 });
+  } catch (cause) {
+    throw sourceError(path, cause);
+  }
+  const batch: MetricRecord[] = [];
+  const onLine = (line: string, n: number) => {
+    const result = parseMetricLine(line, recordOptions, n);
+    if (result === null) return;
+    if ("record" in result) batch.push(result.record);
+    else report(result.diagnostic);
+  };
+  const onTooLong = (n: number) =>
+    report({ code: "LINE_TOO_LONG", message: `line ${n}: too long, skipped`, line: n });
+  try {
+    for await (const chunk of stream) {
+      splitter.push(chunk as string, onLine, onTooLong);
+      if (batch.length > 0) {
+        yield* batch;
+        batch.length = 0;
+      }
+    }
+  } catch (cause) {
+    throw sourceError(path, cause);
+  }
+  const pending = splitter.pending();
+  if (pending !== null) {
+    const n = splitter.lines + 1;
+    const result = parseMetricLine(pending, recordOptions, n);
+    if (result && "record" in result) yield result.record;
+    else if (result)
+      report({ code: "TORN_LINE", message: `line ${n}: incomplete last line ignored`, line: n });
+  }
+}
+
+/** Result of {@link checkMetrics}. */
+export interface CheckResult {
+  /** Every non-`continue` decision, in order (ends with the stop/rollback decision if one latched). */
+  decisions: Decision[];
+  /** The latched stop/rollback decision, or null if the run is ok. */
+  verdict: Decision | null;
+  stats: MonitorStats;
+  diagnostics: SourceDiagnostic[];
+  state: MonitorState;
+}
+
+/** Options of {@link checkMetrics}. */
+export interface CheckOptions extends ReadOptions {
+  /** Continue from a saved monitor state. */
+  state?: unknown;
+  /** Keep at most this many diagnostics (default 1000). */
+  maxDiagnostics?: number;
+}
+
+/**
+ * Replays metric files (in the given order) through a monitor; stops reading at the first
+ * stop/rollback decision.
+ */
+export async function checkMetrics(
+  config: BreakerConfig | BreakerConfigInput | string | Monitor,
+  paths: readonly string[],
+  options: CheckOptions = {},
+): Promise<CheckResult> {
+  const monitor = isMonitor(config) ? config : createMonitor(config, { state: options.state });
+  const diagnostics: SourceDiagnostic[] = [];
+  const maxDiagnostics = options.maxDiagnostics ?? 1000;
+  const decisions: Decision[] = [];
+  const onDiagnostic = (d: SourceDiagnostic) => {
+    if (diagnostics.length < maxDiagnostics) diagnostics.push(d);
+    options.onDiagnostic?.(d);
+  };
+  outer: for (const path of paths) {
+    for await (const record of readMetricRecords(path, { ...options, onDiagnostic })) {
+      const decision = monitor.observe(record);
+      if (decision.action !== "continue") decisions.push(decision);
+      if (monitor.tripped) break outer;
+    }
+  }
+  const verdict = monitor.tripped ? (decisions.at(-1) ?? null) : null;
+  return { decisions, verdict, stats: monitor.stats(), diagnostics, state: monitor.snapshot() };
+}
+
+function isMonitor(x: unknown): x is Monitor {
+  return typeof x === "object" && x !== null && typeof (x as Monitor).observe === "function";
+}
+
+/** Options of {@link watchMetrics}. */
+export interface WatchOptions extends ReadOptions {
+  /** Poll interval in ms (default 500). */
+  pollIntervalMs?: number;
+  /** Stops watching. */
+  signal?: AbortSignal;
+  /** Continue from a saved monitor state. */
+  state?: unknown;
+  /** Also yield `continue` decisions (default false). */
+  includeContinue?: boolean;
+  /** Stop after a stop/rollback decision (default true). */
+  stopOnTrip?: boolean;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/**
+ * Follows a growing metric file (or response-log folder, or `trainer_state.json`) and yields
+ * decisions as lines arrive. Handles a torn last line (waits for its newline), truncation and
+ * rotation (a new inode or a shorter file is read again from the start). Ends when `signal`
+ * aborts or after a stop/rollback decision.
+ */
+export async function* watchMetrics(
+  config: BreakerConfig | BreakerConfigInput | string | Monitor,
+  path: string,
+  options: WatchOptions = {},
+): AsyncGenerator<Decision> {
+  const monitor = isMonitor(config) ? config : createMonitor(config, { state: options.state });
+  const poll = options.pollIntervalMs ?? 500;
+  const stopOnTrip = options.stopOnTrip ?? true;
+  const report = (d: SourceDiagnostic) => options.onDiagnostic?.({ ...d, file: path });
+  const signal = options.signal;
+  let format: MetricFormat | undefined = options.format;
+  const recordOptions: RecordOptions = { stepKey: options.stepKey, problemKey: options.problemKey };
+  let offset = 0;
+  let inode: number | null = null;
+  let splitter = new LineSplitter(options.maxLineLength);
+  let decoder = new StringDecoder("utf8");
+  let lastFed = -1;
+  let lastSignature = "";
+  const emit = function* (record: MetricRecord): Generator<Decision, boolean> {
+    const decision = monitor.observe(record);
+    if (decision.action !== "continue" || options.includeContinue) yield decision;
+    return monitor.tripped && stopOnTrip;
+  };
+  while (!signal?.aborted) {
+    if (format === undefined) {
+      try {
+        format = await detectFormat(path);
+      } catch {
+        await sleep(poll, signal);
+        continue;
+      }
+    }
+    if (format === "jsonl" || format === "tinker") {
+      let info: Awaited<ReturnType<typeof stat>> | null = null;
+      try {
+        info = await stat(path);
+      } catch {
+        info = null;
+      }
+      if (info) {
+        if ((inode !== null && info.ino !== inode) || info.size < offset) {
+          offset = 0;
+          splitter = new LineSplitter(options.maxLineLength);
+          decoder = new StringDecoder("utf8");
+        }
+        inode = info.ino;
+        if (info.size > offset) {
+          const records: MetricRecord[] = [];
+          const handle = await open(path, "r");
+          try {
+            const buffer = Buffer.allocUnsafe(1 << 20);
+            while (offset < info.size) {
+              const { bytesRead } = await handle.read(
+                buffer,
+                0,
+                Math.min(buffer.length, info.size - offset),
+                offset,
+              );
+              if (bytesRead === 0) break;
+              offset += bytesRead;
+              splitter.push(
+                decoder.write(buffer.subarray(0, bytesRead)),
+                (line, n) => {
+                  const result = parseMetricLine(line, recordOptions, n);
+                  if (result === null) return;
+                  if ("record" in result) records.push(result.record);
+                  else report(result.diagnostic);
+                },
+                (n) => report({ code: "LINE_TOO_LONG", message: `line ${n}: too long, skipped`, line: n }),
+              );
+              for (const record of records.splice(0)) if (yield* emit(record)) return;
+            }
+          } finally {
+            await handle.close();
+          }
+        }
+      }
+    } else {
+      let records: MetricRecord[] = [];
+      try {
+        if (format === "trainer-state") {
+          const info = await stat(path);
+          const signature = `${info.ino}:${info.size}:${info.mtimeMs}`;
+          if (signature !== lastSignature) {
+            lastSignature = signature;
+            records = recordsFromTrainerState(await readWhole(path), { file: path }).records;
+          }
+        } else {
+          const dir = await responsesDir(path);
+          for (const { step, file } of await listStepFiles(dir)) {
+            if (step <= lastFed) continue;
+            try {
+              records.push(recordFromResponseLog(await readWhole(file), step, file));
+            } catch {
+              break; // a file being written: retry on the next poll
+            }
+          }
+        }
+      } catch (error) {
+        if (RecoveryError.isInstance(error) && error.code !== "SOURCE_ERROR")
+          report({ code: "INVALID_JSON", message: error.message });
+      }
+      for (const record of records) {
+        if (record.step <= lastFed) continue;
+        lastFed = record.step;
+        if (yield* emit(record)) return;
+      }
+    }
+    await sleep(poll, signal);
+  }
+}

@@ -1,0 +1,208 @@
+import { buildResumeCommand, type ResumeCommand, type Trainer } from "./command.js";
+import { RecoveryError } from "./errors.js";
+import { type Decision, decisionSchema } from "./state.js";
+
+/**
+ * The part of `@rlops/checkpoint-layout`'s `Checkpoint` that resume planning reads
+ * (structurally compatible with it).
+ */
+export interface CheckpointLike {
+  layout?: string;
+  location: string;
+  name: string;
+  step: number | null | undefined;
+  epoch?: number | null | undefined;
+  role?: "intermediate" | "best" | "final" | "recover" | string;
+  capabilities?: { resume: boolean; inference: boolean };
+  complete: boolean;
+  problems?: { code: string; message: string; file?: string }[];
+  files?: unknown;
+  bytes?: number;
+}
+
+/** A candidate that was not chosen, with the reason. */
+export interface RejectedCandidate {
+  name: string;
+  location: string;
+  step: number | null;
+  reason: string;
+}
+
+/** Options of {@link selectResumeCheckpoint}. */
+export interface SelectOptions {
+  /** Pick a checkpoint with step strictly below this. */
+  beforeStep?: number | undefined;
+  /** Derive `beforeStep` from a decision (its `evidence.resume.beforeStep`, else `firstBadStep`, else `step`). */
+  fromDecision?: Decision | unknown;
+  /** Subtract a safety margin from `beforeStep` (default 0). */
+  margin?: number | undefined;
+  /** Retention that will keep only the newest `keepLast` checkpoints (HF `save_total_limit`, `keep_latest_k`). */
+  retention?: { keepLast?: number | undefined } | undefined;
+  /** Run's `max_steps`: a resume at or past it would train 0 steps. */
+  maxSteps?: number | undefined;
+}
+
+/** The outcome of choosing a checkpoint. */
+export interface Selection {
+  beforeStep: number;
+  chosen: CheckpointLike;
+  rejected: RejectedCandidate[];
+  /** Older valid candidates (fallbacks for an escalation), newest first. */
+  fallbacks: { name: string; location: string; step: number }[];
+  warnings: string[];
+  decision: Decision | null;
+}
+
+function fail(message: string, details: Record<string, unknown> = {}): never {
+  throw new RecoveryError({ code: "NO_CHECKPOINT", message, details });
+}
+
+/** Resolves the step a resume must come before, from `beforeStep` or a decision. */
+export function resolveBeforeStep(options: SelectOptions): { beforeStep: number; decision: Decision | null } {
+  let decision: Decision | null = null;
+  if (options.fromDecision !== undefined) {
+    const parsed = decisionSchema.safeParse(options.fromDecision);
+    if (!parsed.success)
+      throw new RecoveryError({
+        code: "INVALID_INPUT",
+        message: `fromDecision: not a decision (${parsed.error.issues[0]!.path.join(".")}: ${parsed.error.issues[0]!.message})`,
+        cause: parsed.error,
+      });
+    decision = parsed.data;
+  }
+  let before = options.beforeStep;
+  if (before === undefined && decision) {
+    const resume = (decision.evidence.resume ?? null) as { beforeStep?: unknown } | null;
+    before =
+      resume && typeof resume.beforeStep === "number"
+        ? resume.beforeStep
+        : (decision.firstBadStep ?? decision.step);
+  }
+  if (before === undefined || !Number.isInteger(before) || before < 0)
+    throw new RecoveryError({
+      code: "INVALID_INPUT",
+      message: "resume planning needs beforeStep (a non-negative integer) or fromDecision",
+    });
+  const margin = options.margin ?? 0;
+  if (!Number.isInteger(margin) || margin < 0)
+    throw new RecoveryError({ code: "INVALID_INPUT", message: "margin must be a non-negative integer" });
+  return { beforeStep: before - margin, decision };
+}
+
+/**
+ * Picks the newest checkpoint that is complete and resumable with step < beforeStep; every other
+ * candidate gets a reason; warns about retention, 0-step resumes, bad windows and stop decisions.
+ */
+export function selectResumeCheckpoint(
+  checkpoints: readonly CheckpointLike[],
+  options: SelectOptions,
+): Selection {
+  const { beforeStep, decision } = resolveBeforeStep(options);
+  const sorted = [...checkpoints].sort(
+    (a, b) => (b.step ?? -1) - (a.step ?? -1) || a.name.localeCompare(b.name),
+  );
+  const rejected: RejectedCandidate[] = [];
+  const fallbacks: Selection["fallbacks"] = [];
+  let chosen: CheckpointLike | null = null;
+  for (const c of sorted) {
+    const step = typeof c.step === "number" ? c.step : null;
+    const reject = (reason: string) => rejected.push({ name: c.name, location: c.location, step, reason });
+    if (step === null) {
+      reject("no step could be determined");
+      continue;
+    }
+    if (step >= beforeStep) {
+      reject(`step ${step} is not before step ${beforeStep}`);
+      continue;
+    }
+    if (!c.complete) {
+      const why = (c.problems ?? []).map((p) => `${p.code}: ${p.message}`).join("; ");
+      reject(`incomplete${why ? ` (${why})` : ""}`);
+      continue;
+    }
+    if (c.capabilities && !c.capabilities.resume) {
+      reject(`not resumable (role ${c.role ?? "?"}: no optimizer/trainer state, inference only)`);
+      continue;
+    }
+    if (chosen === null) chosen = c;
+    else fallbacks.push({ name: c.name, location: c.location, step });
+  }
+  if (chosen === null)
+    fail(
+      checkpoints.length === 0
+        ? `no checkpoints found (needed one before step ${beforeStep})`
+        : `no complete, resumable checkpoint before step ${beforeStep} (${rejected.length} rejected)`,
+      { beforeStep, rejected },
+    );
+  const warnings: string[] = [];
+  const chosenStep = chosen.step as number;
+  if (decision) {
+    if (decision.action === "stop")
+      warnings.push(
+        `the decision was "stop" (${decision.reason}): the run was stopped on purpose; resuming it may repeat the stop`,
+      );
+    if (decision.firstBadStep !== null) {
+      const inWindow = rejected.filter(
+        (r) => r.step !== null && r.step >= decision.firstBadStep! && r.step <= decision.step,
+      ).length;
+      if (inWindow > 0)
+        warnings.push(
+          `${inWindow} checkpoint(s) inside the bad window ${decision.firstBadStep}..${decision.step} were skipped`,
+        );
+    }
+  }
+  const keepLast = options.retention?.keepLast;
+  if (keepLast !== undefined) {
+    const newer = sorted.filter((c) => typeof c.step === "number" && c.step > chosenStep).length;
+    if (newer + 1 >= keepLast)
+      warnings.push(
+        `retention keeps the newest ${keepLast} checkpoints and ${newer} are newer than ${chosen.name}: the next save can delete it — set up the recovery folder before resuming`,
+      );
+  }
+  if (options.maxSteps !== undefined && chosenStep >= options.maxSteps)
+    warnings.push(
+      `${chosen.name} is at step ${chosenStep} >= max_steps ${options.maxSteps}: the resume would train 0 steps`,
+    );
+  if (fallbacks.length === 0) warnings.push("no older valid checkpoint remains for a further rollback");
+  return { beforeStep, chosen, rejected, fallbacks, warnings, decision };
+}
+
+/** A resume plan: the chosen checkpoint, rejections, warnings and the resume command. */
+export interface ResumePlan extends Selection {
+  runDir: string;
+  trainer: Trainer;
+  /** First step the resumed run trains. */
+  nextStep: number;
+  resume: ResumeCommand;
+}
+
+/** Options for turning a selection into a plan. */
+export interface PlanCommandOptions {
+  trainer: Trainer;
+  command?: string | readonly string[] | undefined;
+  experimentName?: string | undefined;
+  trialName?: string | undefined;
+  resumeFlag?: string | undefined;
+  /** Where the resumed run will read the checkpoint (the recovery folder); default the chosen location. */
+  checkpointPath?: string | undefined;
+}
+
+/** Builds a {@link ResumePlan} from a selection (pure; `/node` `planResume` lists the checkpoints). */
+export function planFromSelection(
+  runDir: string,
+  selection: Selection,
+  options: PlanCommandOptions,
+): ResumePlan {
+  const step = selection.chosen.step as number;
+  const resume = buildResumeCommand({
+    trainer: options.trainer,
+    checkpoint: options.checkpointPath ?? selection.chosen.location,
+    step,
+    command: options.command,
+    experimentName: options.experimentName,
+    trialName: options.trialName,
+    resumeFlag: options.resumeFlag,
+    loadDir: runDir,
+  });
+  return { ...selection, runDir, trainer: options.trainer, nextStep: step + 1, resume };
+}

@@ -1,0 +1,333 @@
+import { RecoveryError } from "./errors.js";
+import type { MetricRecord } from "./monitor.js";
+
+/** Metric file formats understood by the sources. */
+export type MetricFormat = "jsonl" | "tinker" | "trainer-state" | "responses";
+
+/** How records are read from JSON objects. */
+export interface RecordOptions {
+  /** Key of the step field. Default: the first of `step`, `global_step`, `_step`, `iteration` present. */
+  stepKey?: string | undefined;
+  /** Key of the problem id (goal rules). Default `problem_id`, then `problem`. */
+  problemKey?: string | undefined;
+}
+
+/** A line (or entry) a source could not use; sources never throw on these. */
+export interface SourceDiagnostic {
+  code: "INVALID_JSON" | "NO_STEP" | "NOT_AN_OBJECT" | "TORN_LINE" | "LINE_TOO_LONG";
+  message: string;
+  /** 1-based line (JSONL) or entry index (log_history). */
+  line?: number;
+  file?: string;
+}
+
+const DEFAULT_STEP_KEYS = ["step", "global_step", "_step", "iteration"];
+const NONFINITE_TEXT: Record<string, number> = {
+  NaN: Number.NaN,
+  nan: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  inf: Number.POSITIVE_INFINITY,
+  "-Infinity": Number.NEGATIVE_INFINITY,
+  "-inf": Number.NEGATIVE_INFINITY,
+};
+const SENTINEL = "\u0000rlops-nonfinite:";
+
+/**
+ * Parses JSON text that may contain Python's bare `NaN`, `Infinity` and `-Infinity` tokens
+ * (what `json.dumps` writes by default). Linear time; throws `SyntaxError` on invalid JSON.
+ */
+export function parseJsonWithNonFinite(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (!/NaN|Infinity/.test(text)) throw error;
+  }
+  let out = "";
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      continue;
+    }
+    let token: string | null = null;
+    if (c === 78 && text.startsWith("NaN", i)) token = "NaN";
+    else if (c === 73 && text.startsWith("Infinity", i)) token = "Infinity";
+    else if (c === 45 && text.startsWith("-Infinity", i)) token = "-Infinity";
+    if (token !== null) {
+      out += `${text.slice(last, i)}"\\u0000rlops-nonfinite:${token}"`;
+      i += token.length - 1;
+      last = i + 1;
+    }
+  }
+  out += text.slice(last);
+  return JSON.parse(out, (_key, value) =>
+    typeof value === "string" && value.startsWith(SENTINEL)
+      ? NONFINITE_TEXT[value.slice(SENTINEL.length)]
+      : value,
+  );
+}
+
+function toMetric(value: unknown): number | null | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (value === null) return null;
+  if (typeof value === "string") {
+    const nf = NONFINITE_TEXT[value];
+    if (nf !== undefined) return nf;
+  }
+  return undefined;
+}
+
+function flattenInto(
+  obj: Record<string, unknown>,
+  prefix: string,
+  out: Record<string, number | null>,
+  depth: number,
+): void {
+  for (const key in obj) {
+    const value = obj[key];
+    const name = prefix === "" ? key : `${prefix}/${key}`;
+    const metric = toMetric(value);
+    if (metric !== undefined) out[name] = metric;
+    else if (depth < 4 && value !== null && typeof value === "object" && !Array.isArray(value))
+      flattenInto(value as Record<string, unknown>, name, out, depth + 1);
+  }
+}
+
+function readStep(obj: Record<string, unknown>, stepKey: string | undefined): number | undefined {
+  const keys = stepKey === undefined ? DEFAULT_STEP_KEYS : [stepKey];
+  for (const key of keys) {
+    const value = obj[key];
+    if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
+    if (typeof value === "string" && /^\d{1,15}$/.test(value)) return Number(value);
+  }
+  return undefined;
+}
+
+/**
+ * Turns one JSON object into a record: the step from `stepKey`, every numeric/boolean field (nested
+ * objects flattened with `/`) as a metric, and the problem id. Returns null when there is no step.
+ */
+export function recordFromObject(value: unknown, options: RecordOptions = {}): MetricRecord | null {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  const obj = value as Record<string, unknown>;
+  const step = readStep(obj, options.stepKey);
+  if (step === undefined) return null;
+  const metrics: Record<string, number | null> = {};
+  flattenInto(obj, "", metrics, 0);
+  const record: MetricRecord = { step, metrics };
+  const problemKeys = options.problemKey === undefined ? ["problem_id", "problem"] : [options.problemKey];
+  for (const key of problemKeys) {
+    const p = obj[key];
+    if (typeof p === "string" || typeof p === "number") {
+      record.problem = String(p);
+      break;
+    }
+  }
+  return record;
+}
+
+/** Result of parsing one line: a record, nothing (blank line), or a diagnostic. */
+export type LineResult = { record: MetricRecord } | { diagnostic: SourceDiagnostic } | null;
+
+/** Parses one JSONL line (tolerant: bad lines become diagnostics, never throws). */
+export function parseMetricLine(line: string, options: RecordOptions = {}, lineNumber?: number): LineResult {
+  let text = line;
+  if (text.endsWith("\r")) text = text.slice(0, -1);
+  if (text.trim() === "") return null;
+  let value: unknown;
+  try {
+    value = parseJsonWithNonFinite(text);
+  } catch {
+    return {
+      diagnostic: {
+        code: "INVALID_JSON",
+        message: `line ${lineNumber ?? "?"}: not valid JSON`,
+        ...(lineNumber === undefined ? {} : { line: lineNumber }),
+      },
+    };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    return {
+      diagnostic: {
+        code: "NOT_AN_OBJECT",
+        message: `line ${lineNumber ?? "?"}: not a JSON object`,
+        ...(lineNumber === undefined ? {} : { line: lineNumber }),
+      },
+    };
+  const record = recordFromObject(value, options);
+  if (record === null)
+    return {
+      diagnostic: {
+        code: "NO_STEP",
+        message: `line ${lineNumber ?? "?"}: no step field (${options.stepKey ?? DEFAULT_STEP_KEYS.join("/")})`,
+        ...(lineNumber === undefined ? {} : { line: lineNumber }),
+      },
+    };
+  return { record };
+}
+
+/**
+ * Reads HF `trainer_state.json` text (or its parsed object): one record per step of `log_history`,
+ * entries logged at the same step (train + eval) merged, in log order.
+ */
+export function recordsFromTrainerState(
+  input: string | unknown,
+  options: { file?: string } = {},
+): { records: MetricRecord[]; diagnostics: SourceDiagnostic[] } {
+  let value: unknown = input;
+  const where = options.file ?? "trainer_state.json";
+  if (typeof input === "string") {
+    try {
+      value = parseJsonWithNonFinite(input);
+    } catch (cause) {
+      throw new RecoveryError({ code: "INVALID_RECORD", message: `${where}: not valid JSON`, cause });
+    }
+  }
+  const history = (value as { log_history?: unknown } | null)?.log_history;
+  if (!Array.isArray(history))
+    throw new RecoveryError({ code: "INVALID_RECORD", message: `${where}: log_history is not an array` });
+  const records: MetricRecord[] = [];
+  const diagnostics: SourceDiagnostic[] = [];
+  const byStep = new Map<number, MetricRecord>();
+  history.forEach((entry, index) => {
+    const record = recordFromObject(entry, { stepKey: "step" });
+    if (record === null) {
+      diagnostics.push({
+        code: "NO_STEP",
+        message: `${where}: log_history[${index}] has no step`,
+        line: index,
+      });
+      return;
+    }
+    const existing = byStep.get(record.step);
+    if (existing && records.at(-1) === existing) Object.assign(existing.metrics, record.metrics);
+    else {
+      byStep.set(record.step, record);
+      records.push(record);
+    }
+  });
+  return { records, diagnostics };
+}
+
+/**
+ * Reads one ARC trainer response log (`logs/responses/step_NNN.json`): `best_accuracy`, `mean_accuracy`,
+ * `perfect` (1 when any candidate is a perfect match), `perfect_count`, `candidates`, `has_grid_rate`,
+ * `correct_size_rate`; `problem` is `problem_id`. `fallbackStep` is used when the JSON has no `step`.
+ */
+export function recordFromResponseLog(
+  input: string | unknown,
+  fallbackStep?: number,
+  file = "response log",
+): MetricRecord {
+  let value: unknown = input;
+  if (typeof input === "string") {
+    try {
+      value = parseJsonWithNonFinite(input);
+    } catch (cause) {
+      throw new RecoveryError({ code: "INVALID_RECORD", message: `${file}: not valid JSON`, cause });
+    }
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new RecoveryError({ code: "INVALID_RECORD", message: `${file}: not a JSON object` });
+  const obj = value as Record<string, unknown>;
+  const step = readStep(obj, "step") ?? fallbackStep;
+  if (step === undefined) throw new RecoveryError({ code: "INVALID_RECORD", message: `${file}: no step` });
+  const candidates = Array.isArray(obj.candidates) ? (obj.candidates as Record<string, unknown>[]) : [];
+  let perfectCount = 0;
+  let hasGrid = 0;
+  let correctSize = 0;
+  let accSum = 0;
+  let accN = 0;
+  for (const c of candidates) {
+    if (c === null || typeof c !== "object") continue;
+    if (c.perfect_match === true) perfectCount++;
+    if (c.has_grid === true) hasGrid++;
+    if (c.correct_size === true) correctSize++;
+    if (typeof c.accuracy === "number") {
+      accSum += c.accuracy;
+      accN++;
+    }
+  }
+  const metrics: Record<string, number | null> = {
+    perfect: perfectCount > 0 ? 1 : 0,
+    perfect_count: perfectCount,
+    candidates: candidates.length,
+  };
+  const best = toMetric(obj.best_accuracy);
+  if (best !== undefined) metrics.best_accuracy = best;
+  if (accN > 0) metrics.mean_accuracy = accSum / accN;
+  if (candidates.length > 0) {
+    metrics.has_grid_rate = hasGrid / candidates.length;
+    metrics.correct_size_rate = correctSize / candidates.length;
+  }
+  const record: MetricRecord = { step, metrics };
+  if (typeof obj.problem_id === "string" || typeof obj.problem_id === "number")
+    record.problem = String(obj.problem_id);
+  return record;
+}
+
+/**
+ * Splits streamed text chunks into lines with bounded memory: a line longer than `maxLineBytes`
+ * is dropped (reported) instead of buffered. The trailing partial line is kept until `end()`.
+ */
+export class LineSplitter {
+  private buffer = "";
+  private skipping = false;
+  private lineNo = 0;
+  constructor(private readonly maxLineLength = 16 * 1024 * 1024) {}
+
+  /** Number of complete lines emitted so far. */
+  get lines(): number {
+    return this.lineNo;
+  }
+
+  /** Feeds a chunk; calls `onLine(line, lineNumber)` per complete line; `onTooLong` per dropped line. */
+  push(
+    chunk: string,
+    onLine: (line: string, lineNumber: number) => void,
+    onTooLong?: (lineNumber: number) => void,
+  ): void {
+    let start = 0;
+    let nl = chunk.indexOf("\n");
+    while (nl !== -1) {
+      this.lineNo++;
+      if (this.skipping) {
+        this.skipping = false;
+        this.buffer = "";
+        onTooLong?.(this.lineNo);
+      } else {
+        const line = this.buffer === "" ? chunk.slice(start, nl) : this.buffer + chunk.slice(start, nl);
+        this.buffer = "";
+        onLine(line, this.lineNo);
+      }
+      start = nl + 1;
+      nl = chunk.indexOf("\n", start);
+    }
+    if (start < chunk.length && !this.skipping) {
+      this.buffer += chunk.slice(start);
+      if (this.buffer.length > this.maxLineLength) {
+        this.skipping = true;
+        this.buffer = "";
+      }
+    }
+  }
+
+  /** The pending partial line (no trailing newline yet), or null. */
+  pending(): string | null {
+    return this.skipping || this.buffer === "" ? null : this.buffer;
+  }
+
+  /** Drops buffered text (after rotation). */
+  reset(): void {
+    this.buffer = "";
+    this.skipping = false;
+  }
+}
