@@ -1,2 +1,66 @@
+export type {
+  Augmentation,
+  AugmentedPrediction,
+  DihedralTransform,
+  VoteCandidate,
+  VoteResult,
+} from "./augment.js";
+export {
+  augmentGrid,
+  augmentTask,
+  DIHEDRAL_TRANSFORMS,
+  deaugment,
+  deaugmentGrid,
+  inverseTransform,
+  invertPermutation,
+  permuteColors,
+  randomColorPermutation,
+  transformGrid,
+  vote,
+} from "./augment.js";
 export type { ArcErrorCode } from "./errors.js";
 export { ArcError } from "./errors.js";
+export type {
+  ExtractFailureReason,
+  ExtractOptions,
+  ExtractResult,
+  GridCandidate,
+  GridFormat,
+  RejectedCandidate,
+  Span,
+} from "./extract.js";
+export { extractGrid, extractGrids, GRID_FORMATS, inspectGrids } from "./extract.js";
+export type { FormatGridOptions } from "./format.js";
+export { formatGrid } from "./format.js";
+export type { Grid, GridProblem, GridProblemCode } from "./grid.js";
+export { checkGrid, gridSchema, gridsEqual, isGrid, MAX_GRID_SIZE } from "./grid.js";
+export type { HarmonyPromptOptions } from "./harmony.js";
+export type { CompareOptions, GridComparison } from "./metrics.js";
+export { compareGrids } from "./metrics.js";
+export { COLOR_NAMES, DEFAULT_PALETTE } from "./palette.js";
+export type { PromptOptions, PromptStyle } from "./prompt.js";
+export { formatTaskPrompt } from "./prompt.js";
+export type {
+  AggregateScore,
+  Aggregation,
+  AttemptResult,
+  OutputResult,
+  ScoreOptions,
+  ScoreProblem,
+  ScoreProblemCode,
+  ScoreResult,
+  Submission,
+  TaskResult,
+} from "./score.js";
+export { AGGREGATIONS, buildSubmission, parseSubmission, scoreSubmission } from "./score.js";
+export type { ParseContext, Solutions, Task, TestPair, TrainPair } from "./task.js";
+export {
+  parseChallenges,
+  parseSolutions,
+  parseTask,
+  solutionsFromTasks,
+  taskSchema,
+  testPairSchema,
+  trainPairSchema,
+  validateTask,
+} from "./task.js";
