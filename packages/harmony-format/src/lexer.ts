@@ -1,0 +1,94 @@
+import { MAX_SPECIAL_LENGTH, specialId } from "./special.js";
+
+/** Receives the units of a harmony text: special tokens and runs of ordinary text. */
+export interface UnitSink {
+  /** A special token (`<|start|>`, …) at character `offset`. */
+  special(id: number, text: string, offset: number): void;
+  /** A run of ordinary text starting at character `offset` (never empty). */
+  text(text: string, offset: number): void;
+}
+
+function isNameChar(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 95;
+}
+
+/** True if `tail` (starting with `<`) could still grow into a special token. */
+function couldBeSpecialPrefix(tail: string): boolean {
+  if (tail.length >= MAX_SPECIAL_LENGTH) return false;
+  if (tail.length === 1) return true;
+  if (tail.charCodeAt(1) !== 124) return false;
+  for (let i = 2; i < tail.length; i++) {
+    const code = tail.charCodeAt(i);
+    if (isNameChar(code)) continue;
+    return code === 124 && i === tail.length - 1;
+  }
+  return true;
+}
+
+/**
+ * Splits text into special tokens and ordinary text, incrementally: a chunk may end anywhere, even
+ * inside `<|…|>`; at most {@link MAX_SPECIAL_LENGTH} − 1 characters are held back between chunks.
+ * Every special token string of o200k_harmony is recognised (as `encode(text, allowed_special=all)`).
+ */
+export class TextLexer {
+  #pending = "";
+  #offset = 0;
+  constructor(private readonly sink: UnitSink) {}
+
+  /** Feeds a chunk. */
+  write(chunk: string): void {
+    if (chunk.length === 0) return;
+    const text = this.#pending.length > 0 ? this.#pending + chunk : chunk;
+    this.#pending = "";
+    this.#scan(text, false);
+  }
+
+  /** Flushes held-back text. */
+  end(): void {
+    const text = this.#pending;
+    this.#pending = "";
+    if (text.length > 0) this.#scan(text, true);
+  }
+
+  #scan(text: string, final: boolean): void {
+    let start = 0;
+    let from = 0;
+    const base = this.#offset;
+    while (true) {
+      const at = text.indexOf("<|", from);
+      if (at < 0) break;
+      let close = at + 2;
+      const limit = Math.min(text.length, at + MAX_SPECIAL_LENGTH);
+      while (close < limit && isNameChar(text.charCodeAt(close))) close++;
+      if (
+        close + 1 < text.length &&
+        close + 2 - at <= MAX_SPECIAL_LENGTH &&
+        text.charCodeAt(close) === 124 &&
+        text.charCodeAt(close + 1) === 62
+      ) {
+        const candidate = text.slice(at, close + 2);
+        const id = specialId(candidate);
+        if (id !== undefined) {
+          if (at > start) this.sink.text(text.slice(start, at), base + start);
+          this.sink.special(id, candidate, base + at);
+          start = close + 2;
+          from = start;
+          continue;
+        }
+      }
+      from = at + 1;
+    }
+    let end = text.length;
+    if (!final) {
+      const floor = Math.max(start, text.length - MAX_SPECIAL_LENGTH + 1);
+      for (let lt = text.length - 1; lt >= floor; lt--) {
+        if (text.charCodeAt(lt) !== 60) continue;
+        if (couldBeSpecialPrefix(text.slice(lt))) end = lt;
+        break;
+      }
+    }
+    if (end > start) this.sink.text(text.slice(start, end), base + start);
+    this.#pending = text.slice(end);
+    this.#offset = base + end;
+  }
+}

@@ -1,0 +1,270 @@
+import { HarmonyError } from "./errors.js";
+import { TextLexer, type UnitSink } from "./lexer.js";
+import { ReferenceParser } from "./reference-parser.js";
+import { type Role, roleSchema, type WireMessage } from "./schema.js";
+import { terminatorOf } from "./special.js";
+import { type Diagnostic, type StreamEvent, TolerantParser } from "./tolerant.js";
+
+/** Parser modes: `tolerant` (never throws), `strict` and `lenient` (the reference's strict / non-strict). */
+export type ParseMode = "tolerant" | "strict" | "lenient";
+
+/** Options of the parsers. */
+export interface ParseOptions {
+  /**
+   * Role the completion starts with, i.e. the prompt ended with `<|start|>{role}`. Omit when the text
+   * starts with `<|start|>` (reference `role=None`). Tolerant mode also uses it as the role of text found
+   * outside any message (default `assistant`).
+   */
+  role?: Role;
+  /** Default `tolerant`. */
+  mode?: ParseMode;
+}
+
+/** Result of a one-shot parse. */
+export interface ParseResult {
+  /** Parsed messages in the wire format (content is a string). */
+  messages: WireMessage[];
+  /** Recoveries made (tolerant mode only; empty otherwise). */
+  diagnostics: Diagnostic[];
+}
+
+/** Unit-level interface shared by the tolerant and reference parsers. */
+export interface UnitParser {
+  special(id: number, text: string, offset?: number): void;
+  text(text: string, offset?: number): void;
+  bytes(bytes: Uint8Array, id: number, offset?: number, text?: string | null): void;
+  invalid(id: number, offset?: number): void;
+  eos(offset?: number): void;
+  readonly messages: WireMessage[];
+  readonly diagnostics: Diagnostic[];
+}
+
+function withOffset<T>(offset: number | undefined, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (HarmonyError.isInstance(error) && offset !== undefined) {
+      (error as HarmonyError).details.offset ??= offset;
+    }
+    throw error;
+  }
+}
+
+/** Wraps the reference parser so it has the unit interface and emits stream events. */
+class ReferenceUnitParser implements UnitParser {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly parser: ReferenceParser;
+  #emit: (event: StreamEvent) => void;
+  #index = 0;
+  #inMessage: boolean;
+
+  constructor(role: Role | null, strict: boolean, emit: (event: StreamEvent) => void) {
+    this.parser = new ReferenceParser(role, strict);
+    this.#emit = emit;
+    this.#inMessage = role !== null;
+    if (this.#inMessage) emit({ type: "message-start", index: 0, offset: 0 });
+  }
+
+  get messages(): WireMessage[] {
+    return this.parser.messages;
+  }
+
+  #after(before: { state: string; count: number }, offset: number | undefined, stopId?: number): void {
+    const p = this.parser;
+    if (!this.#inMessage && p.state === "Header") {
+      this.#inMessage = true;
+      this.#emit({ type: "message-start", index: this.#index, offset });
+    }
+    if (before.state === "Header" && p.state === "Content") {
+      const header: StreamEvent = { type: "header", index: this.#index, partial: false };
+      if (p.currentRole !== null) header.role = p.currentRole;
+      if (p.currentChannel !== null) header.channel = p.currentChannel;
+      if (p.currentRecipient !== null) header.recipient = p.currentRecipient;
+      if (p.currentContentType !== null) header.contentType = p.currentContentType;
+      this.#emit(header);
+    }
+    if (p.state === "Content" && before.state === "Content" && p.lastContentDelta !== null)
+      this.#emit({ type: "content-delta", index: this.#index, delta: p.lastContentDelta });
+    for (let i = before.count; i < p.messages.length; i++) {
+      const message = p.messages[i]!;
+      this.#emit({
+        type: "message-end",
+        index: this.#index,
+        message,
+        terminator: (stopId === undefined ? undefined : terminatorOf(stopId)) ?? "eos",
+      });
+      this.#index++;
+      this.#inMessage = false;
+    }
+    if (p.state === "ExpectStart" && before.state !== "ExpectStart" && p.messages.length === before.count)
+      this.#inMessage = false;
+  }
+
+  #run(offset: number | undefined, fn: () => void, stopId?: number): void {
+    const before = { state: this.parser.state, count: this.parser.messages.length };
+    withOffset(offset, fn);
+    this.#after(before, offset, stopId);
+  }
+
+  special(id: number, text: string, offset?: number): void {
+    this.#run(offset, () => this.parser.special(id, text), id);
+  }
+  text(text: string, offset?: number): void {
+    this.#run(offset, () => this.parser.text(text));
+  }
+  bytes(bytes: Uint8Array, id: number, offset?: number, text: string | null = null): void {
+    this.#run(offset, () => this.parser.bytes(bytes, id, text));
+  }
+  invalid(id: number, offset?: number): void {
+    this.#run(offset, () => this.parser.invalid(id));
+  }
+  eos(offset?: number): void {
+    this.#run(offset, () => this.parser.eos());
+  }
+}
+
+class TolerantUnitParser extends TolerantParser implements UnitParser {
+  bytes(bytes: Uint8Array, _id: number, offset?: number): void {
+    // Tolerant token feeding decodes bytes before reaching the parser; this path is for completeness.
+    this.text(new TextDecoder().decode(bytes), offset);
+  }
+}
+
+/** Creates the unit parser for a mode; validates options. */
+export function createUnitParser(
+  options: ParseOptions | undefined,
+  emit: (event: StreamEvent) => void = () => {},
+): UnitParser {
+  const mode = options?.mode ?? "tolerant";
+  let role: Role | null = null;
+  let badRole: unknown;
+  if (options?.role !== undefined) {
+    const parsed = roleSchema.safeParse(options.role);
+    if (parsed.success) role = parsed.data;
+    else badRole = options.role;
+  }
+  if (mode === "tolerant") {
+    const parser = new TolerantUnitParser(role, emit);
+    if (badRole !== undefined)
+      parser.diagnostics.push({
+        code: "MISSING_ROLE",
+        message: `unknown role option ${JSON.stringify(String(badRole))}; assumed none`,
+      });
+    return parser;
+  }
+  if (mode !== "strict" && mode !== "lenient")
+    throw new HarmonyError({
+      code: "INVALID_OPTIONS",
+      message: `mode: expected "tolerant", "strict" or "lenient", got ${JSON.stringify(mode)}`,
+    });
+  if (badRole !== undefined)
+    throw new HarmonyError({ code: "INVALID_ROLE", message: `unknown role: ${String(badRole)}` });
+  return new ReferenceUnitParser(role, mode === "strict", emit);
+}
+
+function lexerSink(parser: UnitParser): UnitSink {
+  return {
+    special: (id, text, offset) => parser.special(id, text, offset),
+    text: (text, offset) => parser.text(text, offset),
+  };
+}
+
+/**
+ * Parses harmony text — completions from servers that send special tokens as text (llama.cpp, ollama,
+ * OpenAI-compatible APIs) — into wire messages.
+ *
+ * `tolerant` (default) never throws and keeps all message text, reporting recoveries as diagnostics;
+ * `strict` / `lenient` reproduce the reference's strict / non-strict parser and its error strings
+ * (`HarmonyError` code `PARSE_FAILED`, `details.offset` = character offset).
+ *
+ * @example
+ * parseMessagesFromText("<|channel|>final<|message|>4<|return|>", { role: "assistant" })
+ * // → { messages: [{ role: "assistant", content: "4", channel: "final" }], diagnostics: [] }
+ */
+export function parseMessagesFromText(text: string, options?: ParseOptions): ParseResult {
+  const parser = createUnitParser(options);
+  const input = typeof text === "string" ? text : String(text ?? "");
+  const lexer = new TextLexer(lexerSink(parser));
+  if ((options?.mode ?? "tolerant") === "tolerant") {
+    try {
+      lexer.write(input);
+      lexer.end();
+      parser.eos(input.length);
+    } catch (error) {
+      // The tolerant parser has no failure path; this guards the never-throw contract against bugs.
+      parser.diagnostics.push({
+        code: "UNEXPECTED_TOKEN",
+        message: `internal parser error: ${String(error)}`,
+      });
+    }
+  } else {
+    lexer.write(input);
+    lexer.end();
+    parser.eos(input.length);
+  }
+  return { messages: parser.messages, diagnostics: parser.diagnostics };
+}
+
+/** A streaming parser; see {@link createStreamParser}. */
+export interface StreamParser {
+  /** Feeds a text chunk (any split, even inside `<|…|>`); returns the events it produced. */
+  write(chunk: string): StreamEvent[];
+  /** Ends the stream (flushes held-back text and the open message); returns the final events. */
+  end(): StreamEvent[];
+  /** Messages completed so far. */
+  readonly messages: WireMessage[];
+  /** Diagnostics so far (tolerant mode). */
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Options of {@link createStreamParser}. */
+export interface StreamParserOptions extends ParseOptions {
+  /** Called for every event as it happens (in addition to the arrays returned by `write`/`end`). */
+  onEvent?: (event: StreamEvent) => void;
+}
+
+/**
+ * Creates an incremental parser for harmony text chunks. Work per chunk is proportional to the chunk
+ * (plus a hold-back of at most 18 characters for a possibly split `<|…|>`). Emits `message-start`,
+ * `header` (partial as fields become known, then final), `content-delta`, `message-end` (with the
+ * terminator `end|return|call|eos|none`) and `diagnostic` events. In `strict`/`lenient` mode `write`
+ * throws `HarmonyError` `PARSE_FAILED` like the reference.
+ */
+export function createStreamParser(options?: StreamParserOptions): StreamParser {
+  let batch: StreamEvent[] = [];
+  const onEvent = options?.onEvent;
+  const parser = createUnitParser(options, (event) => {
+    batch.push(event);
+    onEvent?.(event);
+  });
+  const lexer = new TextLexer(lexerSink(parser));
+  let total = 0;
+  let ended = false;
+  const take = (): StreamEvent[] => {
+    const out = batch;
+    batch = [];
+    return out;
+  };
+  return {
+    write(chunk: string): StreamEvent[] {
+      if (ended) throw new HarmonyError({ code: "INVALID_OPTIONS", message: "write() after end()" });
+      total += chunk.length;
+      lexer.write(chunk);
+      return take();
+    },
+    end(): StreamEvent[] {
+      if (!ended) {
+        ended = true;
+        lexer.end();
+        parser.eos(total);
+      }
+      return take();
+    },
+    get messages() {
+      return parser.messages;
+    },
+    get diagnostics() {
+      return parser.diagnostics;
+    },
+  };
+}

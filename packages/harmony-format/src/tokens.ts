@@ -1,0 +1,372 @@
+/**
+ * `@rlops/harmony-format/tokens`: o200k_harmony token ids. Ships the o200k_base ranks through the
+ * `js-tiktoken` registry package (nothing is downloaded at run time).
+ */
+import { o200kVocabulary, type Vocabulary } from "./bpe.js";
+import { HarmonyError } from "./errors.js";
+import { TextLexer } from "./lexer.js";
+import { ReferenceParser as ReferenceParserClass } from "./reference-parser.js";
+import {
+  type RenderConfig,
+  type RenderMessageOptions,
+  renderSegments,
+  type Segment,
+  singleMessageSegments,
+} from "./render.js";
+import type { Conversation, ConversationInput, Message, MessageInput, Role } from "./schema.js";
+import { LAST_SPECIAL_ID, SPECIAL, specialId, specialText } from "./special.js";
+import {
+  createUnitParser,
+  type ParseOptions,
+  type ParseResult,
+  type StreamParserOptions,
+  type UnitParser,
+} from "./stream.js";
+import type { Diagnostic, StreamEvent } from "./tolerant.js";
+import { utf8DecodeLossy } from "./utf8.js";
+
+type ConversationLike = Conversation | ConversationInput | MessageInput[];
+
+function vocab(): Vocabulary {
+  return o200kVocabulary();
+}
+
+/** Options of {@link encode}; tiktoken semantics. */
+export interface EncodeOptions {
+  /** Special-token texts to encode as special ids, or `"all"`. Default none. */
+  allowedSpecial?: "all" | readonly string[];
+  /** Special-token texts that make `encode` throw when present (default `"all"` not allowed). */
+  disallowedSpecial?: "all" | readonly string[];
+}
+
+/**
+ * Encodes text with o200k_harmony. Like tiktoken: by default any special-token text in `text` throws
+ * `DISALLOWED_SPECIAL`; pass `allowedSpecial: "all"` to encode them as special ids, or
+ * `disallowedSpecial: []` to encode them as ordinary text.
+ */
+export function encode(text: string, options: EncodeOptions = {}): number[] {
+  const allowed = options.allowedSpecial ?? [];
+  const disallowed = options.disallowedSpecial ?? "all";
+  const isAllowed = (token: string): boolean => allowed === "all" || allowed.includes(token);
+  const isDisallowed = (token: string): boolean =>
+    !isAllowed(token) && (disallowed === "all" || disallowed.includes(token));
+  const out: number[] = [];
+  const v = vocab();
+  let plain = "";
+  const lexer = new TextLexer({
+    special(id, token, offset) {
+      if (isAllowed(token)) {
+        if (plain !== "") v.encodeOrdinary(plain, out);
+        plain = "";
+        out.push(id);
+      } else if (isDisallowed(token))
+        throw new HarmonyError({
+          code: "DISALLOWED_SPECIAL",
+          message: `The text contains a special token that is not allowed: ${token} (at offset ${offset})`,
+          details: { token, offset },
+        });
+      else plain += token;
+    },
+    text(chunk) {
+      plain += chunk;
+    },
+  });
+  lexer.write(text);
+  lexer.end();
+  if (plain !== "") v.encodeOrdinary(plain, out);
+  return out;
+}
+
+/** `encode_ordinary`: special-token text is encoded as ordinary text (what the renderer uses). */
+export function encodeOrdinary(text: string): number[] {
+  return vocab().encodeOrdinary(text);
+}
+
+/** True for ids of the special range 199998–201088. */
+export function isSpecialToken(id: number): boolean {
+  return specialText(id) !== undefined;
+}
+
+function tokenBytes(id: number): Uint8Array {
+  const special = specialText(id);
+  if (special !== undefined) return new TextEncoder().encode(special);
+  const bytes = Number.isInteger(id) ? vocab().bytes(id) : undefined;
+  if (!bytes)
+    throw new HarmonyError({
+      code: "INVALID_TOKEN",
+      message: `Invalid token for decoding: ${id}`,
+      details: { token: id },
+    });
+  return bytes;
+}
+
+/** Raw bytes of a token sequence. @throws HarmonyError `INVALID_TOKEN` for ids outside the vocabulary. */
+export function decodeBytes(tokens: readonly number[]): Uint8Array {
+  const parts = tokens.map(tokenBytes);
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * Decodes token ids to text; invalid UTF-8 becomes U+FFFD. Special ids decode to their `<|…|>` text.
+ * @throws HarmonyError `INVALID_TOKEN` (`Invalid token for decoding: N`) for ids outside 0–201088.
+ */
+export function decode(tokens: readonly number[]): string {
+  return utf8DecodeLossy(decodeBytes(tokens));
+}
+
+/** Like {@link decode} but throws `INVALID_TOKEN` when the bytes are not valid UTF-8 (reference `decode_utf8`). */
+export function decodeUtf8(tokens: readonly number[]): string {
+  const bytes = decodeBytes(tokens);
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch (cause) {
+    throw new HarmonyError({ code: "INVALID_TOKEN", message: "Invalid utf-8 in decoded tokens", cause });
+  }
+}
+
+/** Stop tokens `{<|return|>, <|end|>, <|call|>}` = [200002, 200007, 200012]. */
+export function stopTokens(): number[] {
+  return [SPECIAL.return, SPECIAL.end, SPECIAL.call];
+}
+
+/** Stop tokens to pass to a sampler: `{<|return|>, <|call|>}` = [200002, 200012]. */
+export function stopTokensForAssistantActions(): number[] {
+  return [SPECIAL.return, SPECIAL.call];
+}
+
+/** The id of a special token text (`"<|start|>"` → 200006), or `undefined`. */
+export function specialTokenId(text: string): number | undefined {
+  return specialId(text);
+}
+
+function segmentsToTokens(segments: Segment[]): number[] {
+  const v = vocab();
+  const out: number[] = [];
+  for (const segment of segments) {
+    if (typeof segment === "number") out.push(segment);
+    else if (segment !== "") v.encodeOrdinary(segment, out);
+  }
+  return out;
+}
+
+/** Token ids of {@link renderConversation}: each header/content segment is encoded separately. */
+export function renderConversationTokens(conversation: ConversationLike, config?: RenderConfig): number[] {
+  return segmentsToTokens(renderSegments("conversation", conversation, undefined, config));
+}
+
+/** Token ids of {@link renderConversationForCompletion}. */
+export function renderConversationForCompletionTokens(
+  conversation: ConversationLike,
+  nextTurnRole: Role,
+  config?: RenderConfig,
+): number[] {
+  return segmentsToTokens(renderSegments("completion", conversation, nextTurnRole, config));
+}
+
+/** Token ids of {@link renderConversationForTraining}. */
+export function renderConversationForTrainingTokens(
+  conversation: ConversationLike,
+  config?: RenderConfig,
+): number[] {
+  return segmentsToTokens(renderSegments("training", conversation, undefined, config));
+}
+
+/** Token ids of {@link renderMessage}. */
+export function renderMessageTokens(
+  message: Message | MessageInput,
+  options?: RenderMessageOptions,
+): number[] {
+  return segmentsToTokens(singleMessageSegments(message, options));
+}
+
+/**
+ * Feeds token ids to a unit parser. Reference modes get one unit per token (exact UTF-8 buffering);
+ * tolerant mode decodes runs of ordinary tokens with a streaming UTF-8 decoder.
+ */
+class TokenFeeder {
+  #decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+  #index = 0;
+  readonly #tolerant: boolean;
+  constructor(
+    private readonly parser: UnitParser,
+    tolerant: boolean,
+  ) {
+    this.#tolerant = tolerant;
+  }
+
+  #flush(): void {
+    const rest = this.#decoder.decode();
+    if (rest !== "") this.parser.text(rest, this.#index);
+  }
+
+  write(tokens: readonly number[]): void {
+    const v = vocab();
+    const parser = this.parser;
+    for (let i = 0; i < tokens.length; i++) {
+      const id = tokens[i]!;
+      const at = this.#index++;
+      const special = id >= 199998 && id <= LAST_SPECIAL_ID ? specialText(id) : undefined;
+      if (special !== undefined) {
+        if (this.#tolerant) this.#flush();
+        parser.special(id, special, at);
+        continue;
+      }
+      const bytes = Number.isInteger(id) ? v.bytes(id) : undefined;
+      if (!bytes) {
+        if (this.#tolerant) this.#flush();
+        parser.invalid(id, at);
+        continue;
+      }
+      if (this.#tolerant) {
+        const text = this.#decoder.decode(bytes, { stream: true });
+        if (text !== "") parser.text(text, at);
+      } else parser.bytes(bytes, id, at, v.text(id) ?? null);
+    }
+  }
+
+  end(): void {
+    if (this.#tolerant) this.#flush();
+    this.parser.eos(this.#index);
+  }
+}
+
+/**
+ * Parses completion token ids into wire messages (reference `parse_messages_from_completion_tokens`).
+ * Modes as {@link parseMessagesFromText}; in strict/lenient mode errors carry `details.offset` = token
+ * index. Do not include the prompt: pass `role` when the prompt ended with `<|start|>{role}`.
+ */
+export function parseMessagesFromTokens(tokens: readonly number[], options?: ParseOptions): ParseResult {
+  const tolerant = (options?.mode ?? "tolerant") === "tolerant";
+  const parser = createUnitParser(options);
+  const feeder = new TokenFeeder(parser, tolerant);
+  if (tolerant) {
+    try {
+      feeder.write(Array.isArray(tokens) ? tokens : []);
+      feeder.end();
+    } catch (error) {
+      parser.diagnostics.push({
+        code: "UNEXPECTED_TOKEN",
+        message: `internal parser error: ${String(error)}`,
+      });
+    }
+  } else {
+    feeder.write(tokens);
+    feeder.end();
+  }
+  return { messages: parser.messages, diagnostics: parser.diagnostics };
+}
+
+/** A streaming parser fed token ids; see {@link createTokenStreamParser}. */
+export interface TokenStreamParser {
+  /** Feeds token ids (one or many); returns the events produced. */
+  write(tokens: readonly number[] | number): StreamEvent[];
+  /** Ends the stream; returns the final events. */
+  end(): StreamEvent[];
+  readonly messages: ParseResult["messages"];
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Streaming parser over token ids, same events and modes as the text `createStreamParser`. */
+export function createTokenStreamParser(options?: StreamParserOptions): TokenStreamParser {
+  let batch: StreamEvent[] = [];
+  const parser = createUnitParser(options, (event) => {
+    batch.push(event);
+    options?.onEvent?.(event);
+  });
+  const feeder = new TokenFeeder(parser, (options?.mode ?? "tolerant") === "tolerant");
+  let ended = false;
+  const take = (): StreamEvent[] => {
+    const out = batch;
+    batch = [];
+    return out;
+  };
+  return {
+    write(tokens) {
+      if (ended) throw new HarmonyError({ code: "INVALID_OPTIONS", message: "write() after end()" });
+      feeder.write(typeof tokens === "number" ? [tokens] : tokens);
+      return take();
+    },
+    end() {
+      if (!ended) {
+        ended = true;
+        feeder.end();
+      }
+      return take();
+    },
+    get messages() {
+      return parser.messages;
+    },
+    get diagnostics() {
+      return parser.diagnostics;
+    },
+  };
+}
+
+export type { Vocabulary } from "./bpe.js";
+/** The bundled o200k_base vocabulary (ordinary tokens 0–199997). */
+export const vocabulary = o200kVocabulary;
+
+/**
+ * The reference's `StreamableParser` over token ids, with its getters (`currentRole`, `currentChannel`,
+ * `currentRecipient`, `currentContentType`, `currentContent`, `lastContentDelta`, `state`, `messages`,
+ * `tokens`). `strict` defaults to true. Errors throw `HarmonyError` `PARSE_FAILED` with the reference text.
+ */
+export class StreamableParser {
+  readonly #parser: ReferenceParserClass;
+  readonly #tokens: number[] = [];
+  constructor(options: { role?: Role | null; strict?: boolean } = {}) {
+    this.#parser = new ReferenceParserClass(options.role ?? null, options.strict ?? true);
+  }
+  /** Feeds one token id. */
+  process(token: number): this {
+    this.#tokens.push(token);
+    const p = this.#parser;
+    const special = specialText(token);
+    if (special !== undefined) p.special(token, special);
+    else {
+      const v = vocab();
+      const bytes = Number.isInteger(token) ? v.bytes(token) : undefined;
+      if (bytes) p.bytes(bytes, token, v.text(token) ?? null);
+      else p.invalid(token);
+    }
+    return this;
+  }
+  /** Signals end of stream. */
+  processEos(): this {
+    this.#parser.eos();
+    return this;
+  }
+  get state(): "ExpectStart" | "Header" | "Content" {
+    return this.#parser.state;
+  }
+  get currentRole(): Role | null {
+    return this.#parser.currentRole;
+  }
+  get currentChannel(): string | null {
+    return this.#parser.currentChannel;
+  }
+  get currentRecipient(): string | null {
+    return this.#parser.currentRecipient;
+  }
+  get currentContentType(): string | null {
+    return this.#parser.currentContentType;
+  }
+  get currentContent(): string {
+    return this.#parser.currentContent;
+  }
+  get lastContentDelta(): string | null {
+    return this.#parser.lastContentDelta;
+  }
+  get messages(): ParseResult["messages"] {
+    return this.#parser.messages;
+  }
+  get tokens(): readonly number[] {
+    return this.#tokens;
+  }
+}

@@ -1,0 +1,456 @@
+import { isRole, isRustWhitespace, type ParsedHeader, rustTrim, splitAsciiWhitespace } from "./header.js";
+import { headerToMessage } from "./reference-parser.js";
+import type { Role, WireMessage } from "./schema.js";
+import { SPECIAL, terminatorOf } from "./special.js";
+
+/** Codes of tolerant-parser diagnostics (each names one recovery). */
+export type DiagnosticCode =
+  | "TEXT_OUTSIDE_MESSAGE"
+  | "MISSING_START"
+  | "MISSING_MESSAGE_TOKEN"
+  | "STOP_AS_SEPARATOR"
+  | "MISSING_END"
+  | "STRAY_STOP_TOKEN"
+  | "DUPLICATE_START"
+  | "UNEXPECTED_TOKEN"
+  | "INVALID_TOKEN"
+  | "EMPTY_CHANNEL"
+  | "MISSING_ROLE"
+  | "HEADER_EXTRA_TEXT"
+  | "HEADER_TOO_LONG"
+  | "CONSTRAIN_WITHOUT_RECIPIENT"
+  | "TOOL_CALL_ON_ANALYSIS";
+
+/** A recovery the tolerant parser made. `offset` is a character offset (text) or token index (tokens). */
+export interface Diagnostic {
+  code: DiagnosticCode;
+  message: string;
+  offset?: number;
+}
+
+/** How a message ended: a stop token, end of stream, or interrupted by the next message (`none`). */
+export type MessageTerminator = "end" | "return" | "call" | "eos" | "none";
+
+/** Header fields of a message; `partial` headers are emitted while the header is still streaming. */
+export interface HeaderFields {
+  role?: Role;
+  name?: string;
+  recipient?: string;
+  channel?: string;
+  contentType?: string;
+}
+
+/** Typed events of the streaming parser. */
+export type StreamEvent =
+  | { type: "message-start"; index: number; offset?: number }
+  | ({ type: "header"; index: number; partial: boolean } & HeaderFields)
+  | { type: "content-delta"; index: number; delta: string }
+  | { type: "message-end"; index: number; message: WireMessage; terminator: MessageTerminator }
+  | { type: "diagnostic"; diagnostic: Diagnostic };
+
+/** Longest header the tolerant parser accumulates before treating it as content. */
+export const MAX_HEADER_LENGTH = 1024;
+const MAX_WORD = 64;
+const CHANNEL = "<|channel|>";
+const CONSTRAIN = "<|constrain|>";
+
+type State = "idle" | "header" | "content";
+
+function toFields(header: ParsedHeader): HeaderFields {
+  const out: HeaderFields = { role: header.role };
+  if (header.name !== undefined) out.name = header.name;
+  if (header.recipient !== undefined) out.recipient = header.recipient;
+  if (header.channel !== undefined) out.channel = header.channel;
+  if (header.content_type !== undefined) out.contentType = header.content_type;
+  return out;
+}
+
+function skipWs(text: string, pos: number): number {
+  while (pos < text.length && isRustWhitespace(text.charCodeAt(pos))) pos++;
+  return pos;
+}
+
+/** Reads a word: up to whitespace or `<`; returns its end. */
+function wordEnd(text: string, pos: number): number {
+  let end = pos;
+  while (end < text.length) {
+    const code = text.charCodeAt(end);
+    if (code === 60 || isRustWhitespace(code)) break;
+    end++;
+  }
+  return end;
+}
+
+function roleWord(word: string): { role: Role; name?: string } | undefined {
+  if (isRole(word)) return { role: word };
+  const colon = word.indexOf(":");
+  if (colon > 0) {
+    const role = word.slice(0, colon);
+    const name = word.slice(colon + 1);
+    if (isRole(role) && name !== "") return { role, name };
+  }
+  return undefined;
+}
+
+/**
+ * The tolerant harmony parser: never throws, never drops message text, reports each recovery as a
+ * {@link Diagnostic}. Fed units (special tokens and text) by the text lexer or the token decoder.
+ */
+export class TolerantParser {
+  readonly messages: WireMessage[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  readonly terminators: MessageTerminator[] = [];
+  #state: State;
+  #presetRole: Role | null;
+  readonly #defaultRole: Role;
+  #header = "";
+  #headerStart = 0;
+  #parsed: ParsedHeader | null = null;
+  #content: string[] = [];
+  #emit: (event: StreamEvent) => void;
+  #partialKey = "";
+  #index = 0;
+
+  constructor(role: Role | null, emit?: (event: StreamEvent) => void) {
+    this.#presetRole = role;
+    this.#defaultRole = role ?? "assistant";
+    this.#emit = emit ?? (() => {});
+    this.#state = role !== null ? "header" : "idle";
+    if (role !== null) this.#emit({ type: "message-start", index: 0, offset: 0 });
+  }
+
+  /** Current state: `idle` between messages, `header`, or `content`. */
+  get state(): State {
+    return this.#state;
+  }
+
+  #diag(code: DiagnosticCode, message: string, offset: number | undefined): void {
+    const diagnostic: Diagnostic = offset === undefined ? { code, message } : { code, message, offset };
+    this.diagnostics.push(diagnostic);
+    this.#emit({ type: "diagnostic", diagnostic });
+  }
+
+  #startHeader(presetRole: Role | null, initial: string, offset: number | undefined): void {
+    this.#state = "header";
+    this.#presetRole = presetRole;
+    this.#header = initial;
+    this.#headerStart = offset ?? 0;
+    this.#partialKey = "";
+    this.#emit({ type: "message-start", index: this.#index, offset });
+  }
+
+  #startContent(header: ParsedHeader, offset: number | undefined): void {
+    this.#state = "content";
+    this.#parsed = header;
+    this.#content = [];
+    this.#emit({ type: "header", index: this.#index, partial: false, ...toFields(header) });
+    if (header.recipient !== undefined && header.channel === "analysis")
+      this.#diag(
+        "TOOL_CALL_ON_ANALYSIS",
+        `tool call to ${header.recipient} on the analysis channel (kept as a tool call)`,
+        offset,
+      );
+  }
+
+  #appendContent(text: string): void {
+    if (text === "") return;
+    this.#content.push(text);
+    this.#emit({ type: "content-delta", index: this.#index, delta: text });
+  }
+
+  #endMessage(terminator: MessageTerminator): void {
+    const message = headerToMessage(this.#parsed!, this.#content.join(""));
+    this.messages.push(message);
+    this.terminators.push(terminator);
+    this.#emit({ type: "message-end", index: this.#index, message, terminator });
+    this.#index++;
+    this.#content = [];
+    this.#parsed = null;
+    this.#header = "";
+    this.#presetRole = null;
+    this.#state = "idle";
+  }
+
+  /** Header text without `<|message|>`: recover role/channel/recipient prefix, the rest is content. */
+  #resolveMissing(raw: string): { header: ParsedHeader; content: string } {
+    let pos = skipWs(raw, 0);
+    let role: Role = this.#presetRole ?? this.#defaultRole;
+    let name: string | undefined;
+    const firstEnd = wordEnd(raw, pos);
+    if (firstEnd - pos <= MAX_WORD && firstEnd > pos) {
+      const word = raw.slice(pos, firstEnd);
+      const parsed = roleWord(word);
+      if (parsed && (this.#presetRole === null || parsed.role === this.#presetRole)) {
+        role = parsed.role;
+        name = parsed.name;
+        pos = skipWs(raw, firstEnd);
+      }
+    }
+    let channel: string | undefined;
+    let recipient: string | undefined;
+    for (let step = 0; step < 2; step++) {
+      if (channel === undefined && raw.startsWith(CHANNEL, pos)) {
+        const start = pos + CHANNEL.length;
+        const end = wordEnd(raw, start);
+        if (end > start && end - start <= MAX_WORD) {
+          channel = raw.slice(start, end);
+          pos = skipWs(raw, end);
+        }
+      } else if (recipient === undefined && raw.startsWith("to=", pos)) {
+        const end = wordEnd(raw, pos);
+        if (end > pos + 3 && end - pos <= MAX_WORD) {
+          recipient = raw.slice(pos + 3, end);
+          pos = skipWs(raw, end);
+        }
+      }
+    }
+    const header: ParsedHeader = { role };
+    if (name !== undefined) header.name = name;
+    if (recipient !== undefined) header.recipient = recipient;
+    if (channel !== undefined) header.channel = channel;
+    return { header, content: raw.slice(pos) };
+  }
+
+  /** Full header parse (at `<|message|>`), never failing. */
+  #parseHeader(raw: string, offset: number | undefined): ParsedHeader {
+    let header = raw;
+    let channel: string | undefined;
+    const idx = header.indexOf(CHANNEL);
+    if (idx >= 0) {
+      const after = header.slice(idx + CHANNEL.length);
+      const end = wordEnd(after, 0);
+      if (end === 0) this.#diag("EMPTY_CHANNEL", "channel marker present but no channel value", offset);
+      else channel = after.slice(0, end);
+      header = header.slice(0, idx) + after.slice(end);
+    }
+    header = rustTrim(header);
+    if (header.includes(CONSTRAIN)) header = header.split(CONSTRAIN).join(` ${CONSTRAIN}`);
+    const parts = splitAsciiWhitespace(header);
+    let role: Role;
+    let name: string | undefined;
+    if (this.#presetRole !== null) {
+      role = this.#presetRole;
+      const first = parts[0];
+      if (first === role) parts.shift();
+      else if (first?.startsWith(`${role}:`) && first.length > role.length + 1) {
+        name = first.slice(role.length + 1);
+        parts.shift();
+      }
+    } else {
+      const first = parts[0];
+      const parsed = first === undefined ? undefined : roleWord(first);
+      if (first === undefined || first.startsWith(CONSTRAIN) || first.startsWith("to=")) {
+        role = this.#defaultRole;
+        this.#diag("MISSING_ROLE", `message header has no role; assumed ${role}`, offset);
+      } else if (parsed) {
+        role = parsed.role;
+        name = parsed.name;
+        parts.shift();
+        if (role === "tool" && name === undefined) name = "tool";
+      } else {
+        role = "tool";
+        name = first;
+        parts.shift();
+      }
+    }
+    let recipient: string | undefined;
+    let contentType: string | undefined;
+    if (parts.length > 0) {
+      const last = parts.pop()!;
+      if (last.startsWith("to=")) recipient = last.slice(3);
+      else {
+        contentType = last;
+        const raw = parts.length > 0 ? parts[parts.length - 1]! : undefined;
+        if (raw?.startsWith("to=")) {
+          recipient = raw.slice(3);
+          parts.pop();
+        } else if (raw !== undefined && parts.length === 1) {
+          recipient = raw;
+          parts.pop();
+        }
+        if (recipient === undefined && last.startsWith(CONSTRAIN))
+          this.#diag(
+            "CONSTRAIN_WITHOUT_RECIPIENT",
+            `content type ${last} without a recipient (kept as content type)`,
+            offset,
+          );
+      }
+    }
+    if (parts.length > 0)
+      this.#diag(
+        "HEADER_EXTRA_TEXT",
+        `ignored extra header text: ${JSON.stringify(parts.join(" "))}`,
+        offset,
+      );
+    const out: ParsedHeader = { role };
+    if (name !== undefined) out.name = name;
+    if (recipient !== undefined) out.recipient = recipient;
+    if (channel !== undefined) out.channel = channel;
+    if (contentType !== undefined) out.content_type = contentType;
+    return out;
+  }
+
+  #partialHeader(): void {
+    const raw = this.#header;
+    const fields: HeaderFields = {};
+    let pos = skipWs(raw, 0);
+    if (this.#presetRole !== null) fields.role = this.#presetRole;
+    else {
+      const end = wordEnd(raw, pos);
+      if (end < raw.length && end > pos) {
+        const parsed = roleWord(raw.slice(pos, end));
+        if (parsed) {
+          fields.role = parsed.role;
+          if (parsed.name !== undefined) fields.name = parsed.name;
+        }
+      }
+    }
+    const ch = raw.indexOf(CHANNEL);
+    if (ch >= 0) {
+      const start = ch + CHANNEL.length;
+      const end = wordEnd(raw, start);
+      if (end < raw.length && end > start) fields.channel = raw.slice(start, end);
+    }
+    pos = raw.indexOf(" to=");
+    if (pos >= 0) {
+      const end = wordEnd(raw, pos + 4);
+      if (end < raw.length && end > pos + 4) fields.recipient = raw.slice(pos + 4, end);
+    }
+    const key = JSON.stringify(fields);
+    if (key !== this.#partialKey && key !== "{}") {
+      this.#partialKey = key;
+      this.#emit({ type: "header", index: this.#index, partial: true, ...fields });
+    }
+  }
+
+  /** Ends a header that never got `<|message|>`; returns to idle with the message emitted. */
+  #flushMissing(terminator: MessageTerminator, offset: number | undefined, why: string): void {
+    const { header, content } = this.#resolveMissing(this.#header);
+    this.#diag(
+      "MISSING_MESSAGE_TOKEN",
+      `message header without <|message|> ${why}; rest kept as content`,
+      offset,
+    );
+    this.#startContent(header, offset);
+    this.#appendContent(content);
+    this.#endMessage(terminator);
+  }
+
+  /** A special token. */
+  special(id: number, text: string, offset?: number): void {
+    const terminator = terminatorOf(id);
+    switch (this.#state) {
+      case "idle":
+        if (id === SPECIAL.start) this.#startHeader(null, "", offset);
+        else if (id === SPECIAL.channel || id === SPECIAL.constrain) {
+          this.#diag("MISSING_START", `${text} without <|start|>; assumed ${this.#defaultRole}`, offset);
+          this.#startHeader(this.#defaultRole, text, offset);
+        } else if (id === SPECIAL.message) {
+          this.#diag("MISSING_START", `<|message|> without <|start|>; assumed ${this.#defaultRole}`, offset);
+          this.#emit({ type: "message-start", index: this.#index, offset });
+          this.#startContent({ role: this.#defaultRole }, offset);
+        } else if (terminator)
+          this.#diag("STRAY_STOP_TOKEN", `stray ${text} between messages ignored`, offset);
+        else this.#diag("UNEXPECTED_TOKEN", `unexpected ${text} between messages ignored`, offset);
+        return;
+      case "header":
+        if (id === SPECIAL.message) {
+          const header = this.#parseHeader(this.#header, offset);
+          this.#startContent(header, offset);
+        } else if (terminator) {
+          const { header, content } = this.#resolveMissing(this.#header);
+          if (header.channel !== undefined && rustTrim(content) === "" && terminator !== "call") {
+            this.#diag("STOP_AS_SEPARATOR", `${text} after a channel header used as <|message|>`, offset);
+            this.#startContent(header, offset);
+            this.#appendContent(content);
+          } else this.#flushMissing(terminator, offset, `ended by ${text}`);
+        } else if (id === SPECIAL.start) {
+          const trimmed = rustTrim(this.#header);
+          if (
+            trimmed === "" ||
+            (isRole(trimmed) && this.#presetRole === null) ||
+            trimmed === this.#presetRole
+          ) {
+            this.#diag("DUPLICATE_START", "repeated <|start|> ignored", offset);
+            const keep = trimmed === "" ? this.#presetRole : null;
+            this.#header = "";
+            this.#presetRole = keep;
+          } else {
+            this.#flushMissing("none", offset, "interrupted by <|start|>");
+            this.#startHeader(null, "", offset);
+          }
+        } else this.#headerText(text, offset);
+        return;
+      case "content":
+        if (terminator) this.#endMessage(terminator);
+        else if (id === SPECIAL.start) {
+          this.#diag("MISSING_END", "message not terminated before <|start|>", offset);
+          this.#endMessage("none");
+          this.#startHeader(null, "", offset);
+        } else if (id === SPECIAL.channel) {
+          const role = this.#parsed!.role;
+          this.#diag("MISSING_END", "new <|channel|> inside content starts a new message", offset);
+          this.#endMessage("none");
+          this.#startHeader(role, text, offset);
+        } else {
+          this.#diag("UNEXPECTED_TOKEN", `${text} inside content kept as text`, offset);
+          this.#appendContent(text);
+        }
+    }
+  }
+
+  #headerText(text: string, offset: number | undefined): void {
+    this.#header += text;
+    if (this.#header.length > MAX_HEADER_LENGTH) {
+      const { header, content } = this.#resolveMissing(this.#header);
+      this.#diag(
+        "HEADER_TOO_LONG",
+        `no <|message|> within ${MAX_HEADER_LENGTH} characters of header; treated as content`,
+        this.#headerStart,
+      );
+      this.#startContent(header, offset);
+      this.#appendContent(content);
+      return;
+    }
+    this.#partialHeader();
+  }
+
+  /** Ordinary text. */
+  text(text: string, offset?: number): void {
+    switch (this.#state) {
+      case "idle": {
+        const start = skipWs(text, 0);
+        if (start === text.length) return;
+        const at = offset === undefined ? undefined : offset + start;
+        this.#diag("TEXT_OUTSIDE_MESSAGE", `text outside a message kept as ${this.#defaultRole} content`, at);
+        this.#emit({ type: "message-start", index: this.#index, offset: at });
+        this.#startContent({ role: this.#defaultRole }, at);
+        this.#appendContent(text.slice(start));
+        return;
+      }
+      case "header":
+        this.#headerText(text, offset);
+        return;
+      case "content":
+        this.#appendContent(text);
+    }
+  }
+
+  /** A token id outside the vocabulary: kept as U+FFFD. */
+  invalid(id: number, offset?: number): void {
+    this.#diag("INVALID_TOKEN", `token id ${id} is not in the vocabulary; replaced by U+FFFD`, offset);
+    this.text("\uFFFD", offset);
+  }
+
+  /** End of stream. */
+  eos(offset?: number): void {
+    if (this.#state === "content") this.#endMessage("eos");
+    else if (this.#state === "header") {
+      if (rustTrim(this.#header) === "") {
+        this.#state = "idle";
+        return;
+      }
+      this.#flushMissing("eos", offset, "at end of stream");
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/** UTF-8 helpers with Rust `std::str::from_utf8` / `from_utf8_lossy` semantics. */
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** UTF-8 bytes of a string. */
+export function utf8Encode(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** Decodes valid UTF-8 (caller guarantees validity). */
+export function utf8DecodeValid(bytes: Uint8Array): string {
+  return strictDecoder.decode(bytes);
+}
+
+/** Result of validating a byte buffer like Rust's `Utf8Error`. */
+export interface Utf8Check {
+  /** Bytes `[0, validUpTo)` are valid UTF-8. */
+  validUpTo: number;
+  /** `null`: valid, or the buffer ends inside a sequence; otherwise length of the invalid sequence. */
+  errorLen: number | null;
+  /** True if the whole buffer is valid. */
+  ok: boolean;
+}
+
+function isCont(b: number | undefined): boolean {
+  return b !== undefined && b >= 0x80 && b <= 0xbf;
+}
+
+/** Validates `bytes[start, end)` exactly as Rust's `run_utf8_validation`. */
+export function checkUtf8(bytes: ArrayLike<number>, start = 0, end = bytes.length): Utf8Check {
+  let i = start;
+  while (i < end) {
+    const first = bytes[i]!;
+    if (first < 0x80) {
+      i++;
+      continue;
+    }
+    const at = i - start;
+    const incomplete = (): Utf8Check => ({ validUpTo: at, errorLen: null, ok: false });
+    const bad = (n: number): Utf8Check => ({ validUpTo: at, errorLen: n, ok: false });
+    if (first >= 0xc2 && first <= 0xdf) {
+      if (i + 1 >= end) return incomplete();
+      if (!isCont(bytes[i + 1])) return bad(1);
+      i += 2;
+    } else if (first >= 0xe0 && first <= 0xef) {
+      if (i + 1 >= end) return incomplete();
+      const second = bytes[i + 1]!;
+      const okSecond =
+        first === 0xe0
+          ? second >= 0xa0 && second <= 0xbf
+          : first === 0xed
+            ? second >= 0x80 && second <= 0x9f
+            : isCont(second);
+      if (!okSecond) return bad(1);
+      if (i + 2 >= end) return incomplete();
+      if (!isCont(bytes[i + 2])) return bad(2);
+      i += 3;
+    } else if (first >= 0xf0 && first <= 0xf4) {
+      if (i + 1 >= end) return incomplete();
+      const second = bytes[i + 1]!;
+      const okSecond =
+        first === 0xf0
+          ? second >= 0x90 && second <= 0xbf
+          : first === 0xf4
+            ? second >= 0x80 && second <= 0x8f
+            : isCont(second);
+      if (!okSecond) return bad(1);
+      if (i + 2 >= end) return incomplete();
+      if (!isCont(bytes[i + 2])) return bad(2);
+      if (i + 3 >= end) return incomplete();
+      if (!isCont(bytes[i + 3])) return bad(3);
+      i += 4;
+    } else return bad(1);
+  }
+  return { validUpTo: end - start, errorLen: null, ok: true };
+}
+
+/** Rust `String::from_utf8_lossy`: one U+FFFD per maximal invalid subpart (and for a truncated tail). */
+export function utf8DecodeLossy(bytes: Uint8Array): string {
+  let out = "";
+  let pos = 0;
+  while (pos < bytes.length) {
+    const check = checkUtf8(bytes, pos);
+    out += utf8DecodeValid(bytes.subarray(pos, pos + check.validUpTo));
+    if (check.ok) break;
+    out += "\uFFFD";
+    pos += check.validUpTo + (check.errorLen ?? bytes.length - pos - check.validUpTo);
+  }
+  return out;
+}
