@@ -1,2 +1,46 @@
 export type { RewardsErrorCode } from "./errors.js";
 export { RewardsError } from "./errors.js";
+export type {
+  AdvantageOptions,
+  GroupStats,
+  PreferencePair,
+} from "./group.js";
+export {
+  /** GRPO-family advantages (TRL, verl, OpenRLHF, AReaL, RLOO) with NaN = unscorable → 0. */
+  computeAdvantages,
+  /** DAPO dynamic-sampling filters (verl, slime, OpenRLHF, Tinker, band). */
+  filterGroups,
+  /** TRL `frac_reward_zero_std`. */
+  fracRewardZeroStd,
+  /** Per-group mean/std/zero-std. */
+  groupStats,
+  /** NaN-aware mean. */
+  nanMean,
+  /** NaN-aware std (Bessel or population). */
+  nanStd,
+  /** GDPO normalize-then-sum. */
+  normalizeThenSum,
+  /** Best/worst pair of a group weighted by the reward difference. */
+  preferencePair,
+} from "./group.js";
+export { KIND_NAMES } from "./kinds/index.js";
+export type { Diagnostic, Sample } from "./sample.js";
+export { normalizeSample, sampleSchema } from "./sample.js";
+export type {
+  ScoredGroup,
+  ScoredGroupStats,
+  ScoredSample,
+  ScoreMetrics,
+  ScoreOptions,
+  ScoreResult,
+  Scorer,
+} from "./scorer.js";
+export { createScorer } from "./scorer.js";
+export type { GroupConfig, GroupFilter, RewardEntry, RewardSpec, RewardSpecInput } from "./spec.js";
+export {
+  loadRewardSpec,
+  MAX_SPEC_ALIASES,
+  MAX_SPEC_BYTES,
+  rewardSpecJsonSchema,
+  rewardSpecSchema,
+} from "./spec.js";

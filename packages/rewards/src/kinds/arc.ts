@@ -1,0 +1,117 @@
+import { compareGrids, extractGrid } from "@rlops/arc-eval";
+import { z } from "zod";
+import { scanHarmony } from "../harmony-scan.js";
+import type { Diagnostic, Sample } from "../sample.js";
+import { textOf } from "./common.js";
+import { type KindDefinition, type KindResult, perSample, SampleInputError } from "./types.js";
+
+/** Component names of `arc.grid`. */
+export const ARC_COMPONENTS = ["perfect", "sizeMatch", "pixelAccuracy", "formatValid"] as const;
+type ArcComponent = (typeof ARC_COMPONENTS)[number];
+
+const arcParams = z
+  .strictObject({
+    /** Component weights; the value is Σw·c/Σw (default: perfect match only). */
+    weights: z
+      .strictObject({
+        perfect: z.number().nonnegative().default(1),
+        sizeMatch: z.number().nonnegative().default(0),
+        pixelAccuracy: z.number().nonnegative().default(0),
+        formatValid: z.number().nonnegative().default(0),
+      })
+      .default({ perfect: 1, sizeMatch: 0, pixelAccuracy: 0, formatValid: 0 }),
+    /** Sample field holding the target grid (a grid or its JSON text). */
+    answerField: z.string().min(1).default("answer"),
+  })
+  .refine((p) => ARC_COMPONENTS.some((c) => p.weights[c] > 0), {
+    message: "at least one component weight must be > 0",
+    path: ["weights"],
+  });
+type ArcParams = z.infer<typeof arcParams>;
+
+function targetGrid(sample: Sample, field: string): number[][] {
+  let v = sample[field];
+  if (v === undefined || v === null)
+    throw new SampleInputError("MISSING_ANSWER", `sample needs \`${field}\` (the target grid)`);
+  if (typeof v === "string") {
+    try {
+      v = JSON.parse(v);
+    } catch (cause) {
+      throw new SampleInputError("BAD_ANSWER", `\`${field}\` is not valid JSON: ${(cause as Error).message}`);
+    }
+  }
+  if (
+    !Array.isArray(v) ||
+    v.length === 0 ||
+    !v.every(
+      (row) =>
+        Array.isArray(row) &&
+        row.length === (v as unknown[][])[0]!.length &&
+        row.length > 0 &&
+        row.every((c) => Number.isInteger(c) && c >= 0 && c <= 9),
+    )
+  )
+    throw new SampleInputError(
+      "BAD_ANSWER",
+      `\`${field}\` must be a non-empty rectangular grid of integers 0-9`,
+    );
+  return v as number[][];
+}
+
+/** The answer region: harmony final channel, text after a stripped `assistantfinal`, or the plain text. */
+export function answerRegion(text: string): { text: string | null; diagnostics: Diagnostic[] } {
+  const scan = scanHarmony(text);
+  if (scan.hasMarkers) {
+    const finals = scan.messages.filter((m) => m.channel === "final");
+    if (finals.length === 0)
+      return {
+        text: null,
+        diagnostics: [{ code: "ARC_NO_FINAL", message: "no final channel; analysis is never read" }],
+      };
+    return { text: finals[finals.length - 1]!.body, diagnostics: [] };
+  }
+  if (scan.stripped) {
+    const i = text.lastIndexOf("assistantfinal");
+    const diagnostics = [
+      {
+        code: "HARMONY_MARKERS_STRIPPED",
+        message: "special tokens were stripped; reading after the last `assistantfinal`",
+      },
+    ];
+    return { text: i >= 0 ? text.slice(i + 14) : null, diagnostics };
+  }
+  return { text, diagnostics: [] };
+}
+
+/** Scores a completion against a target grid with `arc.grid` semantics. */
+export function scoreArcGrid(text: string, target: number[][], p: ArcParams): KindResult {
+  const region = answerRegion(text);
+  const diagnostics = [...region.diagnostics];
+  const comps: Record<ArcComponent, number> = { perfect: 0, sizeMatch: 0, pixelAccuracy: 0, formatValid: 0 };
+  if (region.text !== null) {
+    const found = extractGrid(region.text, { harmony: "ignore" });
+    if (found.ok) {
+      const cmp = compareGrids(found.grid, target);
+      comps.formatValid = 1;
+      comps.sizeMatch = cmp.sizeMatch ? 1 : 0;
+      comps.pixelAccuracy = cmp.sizeMatch ? cmp.pixelAccuracy : 0;
+      comps.perfect = cmp.perfect ? 1 : 0;
+    } else diagnostics.push({ code: `ARC_${found.reason}`, message: found.message });
+  }
+  let num = 0;
+  let den = 0;
+  for (const c of ARC_COMPONENTS) {
+    num += p.weights[c] * comps[c];
+    den += p.weights[c];
+  }
+  return { value: num / den, breakdown: { ...comps }, diagnostics };
+}
+
+/** `arc.grid`: ARC grid reward read from the final channel only. */
+export const arcGrid: KindDefinition<ArcParams> = {
+  name: "arc.grid",
+  summary:
+    "ARC grid from the final channel: perfect, size match, pixel accuracy (0 on size mismatch), format.",
+  params: arcParams,
+  create: perSample((s, p) => scoreArcGrid(textOf(s), targetGrid(s, p.answerField), p)),
+};

@@ -1,0 +1,156 @@
+import { z } from "zod";
+import { harmonyDiagnostics } from "../harmony-adapter.js";
+import { type HarmonyScan, scanHarmony } from "../harmony-scan.js";
+import type { Diagnostic, Sample } from "../sample.js";
+import { textOf } from "./common.js";
+import { type KindDefinition, type KindResult, perSample } from "./types.js";
+
+/** Component names of `harmony.channels`, in breakdown order. */
+export const HARMONY_COMPONENTS = [
+  "analysisPresent",
+  "singleFinal",
+  "finalLast",
+  "analysisBeforeFinal",
+  "stopToken",
+  "noTextAfterStop",
+  "commentaryValid",
+  "nonEmpty",
+  "knownChannels",
+] as const;
+/** One component of `harmony.channels`. */
+export type HarmonyComponent = (typeof HARMONY_COMPONENTS)[number];
+
+const weightsSchema = z.strictObject(
+  Object.fromEntries(HARMONY_COMPONENTS.map((c) => [c, z.number().nonnegative().optional()])) as Record<
+    HarmonyComponent,
+    z.ZodOptional<z.ZodNumber>
+  >,
+);
+
+const harmonyParams = z
+  .strictObject({
+    /** Per-component weights (default 1 each; `knownChannels` defaults to 0). The value is Σw·c/Σw. */
+    weights: weightsSchema.default({}),
+    /** Channels allowed in the completion. */
+    channels: z.array(z.string().min(1)).default(["analysis", "commentary", "final"]),
+    /** Minimum trimmed body length (characters) for `nonEmpty`. */
+    minBodyChars: z.number().int().nonnegative().default(1),
+    /**
+     * The engine drops the stop token from returned text: then an untruncated ending counts as stopped
+     * unless the sample says `truncated: true`.
+     */
+    stopTokenStripped: z.boolean().default(false),
+    /** Stripped special tokens: `null` (not applicable + diagnostic), `zero`, or `error` (onError applies). */
+    onStripped: z.enum(["null", "zero", "error"]).default("null"),
+  })
+  .refine((p) => HARMONY_COMPONENTS.some((c) => (p.weights[c] ?? (c === "knownChannels" ? 0 : 1)) > 0), {
+    message: "at least one component weight must be > 0",
+    path: ["weights"],
+  });
+type HarmonyParams = z.infer<typeof harmonyParams>;
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Component scores (0/1) of a scanned completion. */
+export function harmonyComponents(
+  scan: HarmonyScan,
+  p: Pick<HarmonyParams, "channels" | "minBodyChars" | "stopTokenStripped">,
+  truncated: boolean,
+): Record<HarmonyComponent, number> {
+  const msgs = scan.messages;
+  const finals: number[] = [];
+  let firstAnalysis = -1;
+  let commentaryOk = true;
+  let nonEmpty = msgs.length > 0;
+  let known = true;
+  msgs.forEach((m, i) => {
+    if (m.channel === "final") finals.push(i);
+    if (m.channel === "analysis" && firstAnalysis < 0) firstAnalysis = i;
+    if (m.channel === null || !p.channels.includes(m.channel)) known = false;
+    if (m.channel === "commentary" && m.recipient === null) commentaryOk = false;
+    if (m.recipient !== null) {
+      const needsJson = m.contentType === "json" || m.recipient.startsWith("functions.");
+      if (needsJson && !isJson(m.body.trim())) commentaryOk = false;
+    }
+    if ((m.channel === "analysis" || m.channel === "final") && m.body.trim().length < p.minBodyChars)
+      nonEmpty = false;
+  });
+  const last = msgs.at(-1);
+  const stopped =
+    last !== undefined &&
+    (last.terminator === "return" ||
+      last.terminator === "call" ||
+      (p.stopTokenStripped && last.terminator === "eof" && !truncated));
+  return {
+    analysisPresent: firstAnalysis >= 0 ? 1 : 0,
+    singleFinal: finals.length === 1 ? 1 : 0,
+    finalLast: last?.channel === "final" ? 1 : 0,
+    analysisBeforeFinal: firstAnalysis >= 0 && finals.length > 0 && firstAnalysis < finals[0]! ? 1 : 0,
+    stopToken: stopped ? 1 : 0,
+    noTextAfterStop: scan.trailingAfterStop === "" ? 1 : 0,
+    commentaryValid: commentaryOk ? 1 : 0,
+    nonEmpty: nonEmpty ? 1 : 0,
+    knownChannels: known && msgs.length > 0 ? 1 : 0,
+  };
+}
+
+/** Scores one completion text with `harmony.channels` semantics. */
+export function scoreHarmonyChannels(text: string, p: HarmonyParams, truncated = false): KindResult {
+  const scan = scanHarmony(text);
+  const diagnostics: Diagnostic[] = [];
+  if (!scan.hasMarkers) {
+    if (scan.stripped) {
+      const message =
+        "harmony special tokens were stripped from the text (decoded with skip_special_tokens=True?); pass completion_ids or text with markers";
+      if (p.onStripped === "error") return { value: null, error: new StrippedMarkersError(message) };
+      diagnostics.push({ code: "HARMONY_MARKERS_STRIPPED", message });
+      return { value: p.onStripped === "zero" ? 0 : null, diagnostics };
+    }
+    diagnostics.push({ code: "HARMONY_NO_MARKERS", message: "completion contains no harmony markers" });
+  }
+  if (scan.strayText) diagnostics.push({ code: "HARMONY_STRAY_TEXT", message: "text outside any message" });
+  if (scan.danglingHeader)
+    diagnostics.push({ code: "HARMONY_DANGLING_HEADER", message: "a header has no <|message|>" });
+  if (scan.trailingAfterStop)
+    diagnostics.push({ code: "HARMONY_TEXT_AFTER_STOP", message: "text after the stop token" });
+  for (const d of harmonyDiagnostics(text)) diagnostics.push(d);
+  const comps = harmonyComponents(scan, p, truncated);
+  let num = 0;
+  let den = 0;
+  const breakdown: Record<string, number> = {};
+  for (const c of HARMONY_COMPONENTS) {
+    const w = p.weights[c] ?? (c === "knownChannels" ? 0 : 1);
+    breakdown[c] = comps[c];
+    num += w * comps[c];
+    den += w;
+  }
+  return { value: num / den, breakdown, diagnostics };
+}
+
+/** Raised (as a per-sample failure) when `onStripped: error`. */
+export class StrippedMarkersError extends Error {
+  readonly code = "HARMONY_MARKERS_STRIPPED";
+  constructor(message: string) {
+    super(message);
+    this.name = "StrippedMarkersError";
+  }
+}
+
+function truncatedFlag(s: Sample): boolean {
+  return s.truncated === true || s.finishReason === "length" || s.finish_reason === "length";
+}
+
+/** `harmony.channels`: weighted channel-usage components of a gpt-oss completion (text or token ids). */
+export const harmonyChannels: KindDefinition<HarmonyParams> = {
+  name: "harmony.channels",
+  summary: "Harmony channel usage: analysis then one final, stop token, no trailing text, valid tool calls.",
+  params: harmonyParams,
+  create: perSample((s, p) => scoreHarmonyChannels(textOf(s), p, truncatedFlag(s))),
+};

@@ -1,0 +1,44 @@
+import { readFileSync, statSync } from "node:fs";
+import { RewardsError } from "./errors.js";
+import { loadRewardSpec, MAX_SPEC_BYTES, type RewardSpec } from "./spec.js";
+
+export type { JsonlResult, ScoreJsonlOptions } from "./jsonl.js";
+export { readLines, scoreJsonl } from "./jsonl.js";
+export type { RewardServer, RewardServerOptions } from "./server.js";
+export { createRewardServer, openRlhfResponse, openRlhfSamples } from "./server.js";
+
+/**
+ * Reads and validates a reward spec file (YAML or JSON). Refuses files over {@link MAX_SPEC_BYTES}
+ * before reading them (`SPEC_TOO_LARGE`); other errors as {@link loadRewardSpec}, plus `INVALID_OPTIONS`
+ * when the file cannot be read.
+ */
+export function loadRewardSpecFile(path: string): RewardSpec {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (cause) {
+    throw new RewardsError({
+      code: "INVALID_OPTIONS",
+      message: `cannot read reward spec ${path}: ${(cause as Error).message}`,
+      cause,
+    });
+  }
+  if (size > MAX_SPEC_BYTES)
+    throw new RewardsError({
+      code: "SPEC_TOO_LARGE",
+      message: `reward spec ${path} is ${size} bytes; the limit is ${MAX_SPEC_BYTES}`,
+      details: { path, bytes: size },
+    });
+  try {
+    return loadRewardSpec(readFileSync(path, "utf8"));
+  } catch (error) {
+    if (RewardsError.isInstance(error))
+      throw new RewardsError({
+        code: error.code,
+        message: `${path}: ${error.message}`,
+        cause: error,
+        details: { ...error.details, file: path },
+      });
+    throw error;
+  }
+}
