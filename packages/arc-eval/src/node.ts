@@ -62,7 +62,8 @@ async function listJson(dir: string, recursive: boolean): Promise<string[]> {
 
 /**
  * Reads every `*.json` task file of a folder (ARC-AGI `data/training`, `data/evaluation`), keyed by
- * id (file name without `.json`), in sorted id order.
+ * id (file name without `.json`). Files are read concurrently and parsed in id order; note that
+ * JavaScript lists all-digit keys (e.g. `"13713586"`) first when iterating the returned object.
  */
 export async function loadTaskDir(
   dir: string,
