@@ -1,4 +1,6 @@
 import { defineConfig } from "tsup";
-import { baseConfig } from "../../tsup.config.base";
+import { withEntries } from "../../tsup.config.base";
 
-export default defineConfig(baseConfig);
+export default defineConfig(
+  withEntries({ index: "src/index.ts", node: "src/node.ts", fixtures: "src/fixtures.ts" }),
+);

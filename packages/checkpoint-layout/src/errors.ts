@@ -1,7 +1,24 @@
 import { RlopsError } from "@rlops/errors";
 
-/** Stable codes of {@link CheckpointError}. */
-export type CheckpointErrorCode = "INVALID_INPUT";
+/**
+ * Stable codes of {@link CheckpointError}.
+ *
+ * - `INVALID_INPUT` — an argument (option, policy, plan) failed validation.
+ * - `NOT_FOUND` — the directory or file does not exist in the storage.
+ * - `LAYOUT_UNKNOWN` — no known checkpoint layout was recognised in the directory.
+ * - `JSON_INVALID` — a metadata file is not (lenient) JSON.
+ * - `METADATA_INVALID` — a metadata file parsed but does not match its schema.
+ * - `STORAGE_ERROR` — the storage adapter failed (I/O error, permission, unsupported operation).
+ * - `UNSAFE_PATH` — a path escapes the directory it must stay in (`..`, absolute shard names).
+ */
+export type CheckpointErrorCode =
+  | "INVALID_INPUT"
+  | "NOT_FOUND"
+  | "LAYOUT_UNKNOWN"
+  | "JSON_INVALID"
+  | "METADATA_INVALID"
+  | "STORAGE_ERROR"
+  | "UNSAFE_PATH";
 
 /** Base error of `@rlops/checkpoint-layout`; check with `CheckpointError.isInstance(e)`. */
 export class CheckpointError extends RlopsError<CheckpointErrorCode> {

@@ -1,2 +1,137 @@
+/**
+ * @packageDocumentation
+ * One model of every checkpoint layout RL trainers write (HF Trainer/TRL/Unsloth, AReaL, staged
+ * trainers, Tinker, step folders, Lightning, DeepSpeed, DCP), with completeness and integrity
+ * checks and retention planning. Browser-safe: all file access goes through a {@link Storage}.
+ */
+
+export type {
+  LatestOptions,
+  LatestResult,
+  ListOptions,
+  RejectedCandidate,
+  StepBound,
+  StorageOptions,
+  ValidateOptions,
+  ValidationReport,
+} from "./api.js";
+export {
+  /** Detects the layout of a run directory. */
+  detectLayout,
+  /** Applies `beforeStep` / `maxStep` / `include` filters to a list of checkpoints. */
+  filterCheckpoints,
+  /** Newest checkpoint that really qualifies for resume or inference, with rejected candidates. */
+  latestCheckpoint,
+  /** Lists every checkpoint of a run directory. */
+  listCheckpoints,
+  /** Validates one checkpoint (shallow or deep) without Python. */
+  validateCheckpoint,
+  /** Writes an `rlops-manifest.json` sha256 manifest into a checkpoint folder. */
+  writeManifest,
+} from "./api.js";
 export type { CheckpointErrorCode } from "./errors.js";
+/** The package's error class (stable `code`, `cause` kept). */
 export { CheckpointError } from "./errors.js";
+export type { VerifyLevel } from "./folder.js";
+export type {
+  Manifest,
+  ManifestEntry,
+  SafetensorsReport,
+  SafetensorsTensor,
+  ZipReport,
+} from "./integrity.js";
+export {
+  /** Checks a safetensors file's header and length exactly like the Rust reader. */
+  checkSafetensors,
+  /** Checks a torch zip archive: end record, CRC-32 of entries, pickle STOP of `data.pkl`. */
+  checkTorchZip,
+  /** Name of the manifest file. */
+  MANIFEST_NAME,
+  /** Bits per element of each safetensors dtype. */
+  SAFETENSORS_DTYPE_BITS,
+} from "./integrity.js";
+export type { LenientJson, LenientJsonOptions } from "./json.js";
+/** JSON parser accepting `NaN`/`Infinity` and returning big integers as `bigint`. */
+export { parseLenientJson } from "./json.js";
+export type { LayoutCandidate, LayoutDetection, ProgressCallback, TinkerRemoteInfo } from "./layouts.js";
+/** Parsers of layout-specific names (AReaL folders, Lightning files). */
+export { parseArealName, parseLightningName } from "./layouts.js";
+export type {
+  Checkpoint,
+  CheckpointListing,
+  CheckpointProblem,
+  CheckpointRole,
+  IgnoredEntry,
+  Layout,
+} from "./model.js";
+/** Layout names and the numeric checkpoint ordering. */
+export { compareCheckpoints, compareStepText, LAYOUTS } from "./model.js";
+export type {
+  HfRetentionPolicy,
+  RetentionCandidate,
+  RetentionDecision,
+  RetentionPlan,
+  RetentionPolicy,
+  RetentionResult,
+  SafeRetentionPolicy,
+} from "./retention.js";
+export {
+  /** Deletes what a plan lists, re-checking each folder first. */
+  applyRetention,
+  /** HF's `.*checkpoint-([0-9]+)` number of a path. */
+  hfCheckpointNumber,
+  /** Pure, dry-run retention plan (HF `save_total_limit` v4/v5 or the safe policy). */
+  planRetention,
+} from "./retention.js";
+export type {
+  AdapterConfig,
+  CheckpointRecord,
+  FinalCheckpointInfo,
+  FreqCtlInfo,
+  JsonlProblem,
+  MetricsFile,
+  ResponseLog,
+  StatsLoggerInfo,
+  StepInfo,
+  TrainerState,
+  TrainingConfig,
+  TrainingInfo,
+} from "./schemas.js";
+export {
+  /** zod schema of PEFT `adapter_config.json`. */
+  adapterConfigSchema,
+  /** The AReaL `recover_info/` JSON files and their schemas. */
+  arealRecoverInfoFiles,
+  /** zod schema of a `checkpoints.jsonl` record. */
+  checkpointRecordSchema,
+  /** zod schema of `final_checkpoint_info.json`. */
+  finalCheckpointInfoSchema,
+  /** zod schema of AReaL saver/evaluator/checkpoint info. */
+  freqCtlInfoSchema,
+  /** zod schema of staged `metrics.json`. */
+  metricsFileSchema,
+  /** Parses `checkpoints.jsonl`, reporting torn/blank lines. */
+  parseCheckpointsJsonl,
+  /** Parses a response log `step_NNN.json`. */
+  parseResponseLog,
+  /** Parses `trainer_state.json` (NaN/Infinity/big ints accepted). */
+  parseTrainerState,
+  /** zod schema of `logs/responses/step_NNN.json`. */
+  responseLogSchema,
+  /** zod schema of AReaL `stats_logger_info.json`. */
+  statsLoggerInfoSchema,
+  /** zod schema of AReaL `step_info.json`. */
+  stepInfoSchema,
+  /** zod schema of `trainer_state.json`. */
+  trainerStateSchema,
+  /** zod schema of staged `training_config.json`. */
+  trainingConfigSchema,
+  /** zod schema of `training_info.json`. */
+  trainingInfoSchema,
+} from "./schemas.js";
+export type { DirEntry, EntryType, MemoryFile, StatInfo, Storage } from "./storage.js";
+/** In-memory storage for tests and browsers. */
+export { createMemoryStorage } from "./storage.js";
+export type { TinkerPath } from "./tinker.js";
+/** Parses `tinker://<run>/<weights|sampler_weights>/<name>` like the Tinker SDK. */
+export { parseTinkerPath } from "./tinker.js";

@@ -1,0 +1,180 @@
+import { mkdir, open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import {
+  detectLayout as coreDetect,
+  latestCheckpoint as coreLatest,
+  listCheckpoints as coreList,
+  validateCheckpoint as coreValidate,
+  writeManifest as coreWriteManifest,
+  type LatestOptions,
+  type LatestResult,
+  type ListOptions,
+  type ValidateOptions,
+  type ValidationReport,
+} from "./api.js";
+import { CheckpointError } from "./errors.js";
+import type { Manifest } from "./integrity.js";
+import type { LayoutDetection } from "./layouts.js";
+import type { CheckpointListing } from "./model.js";
+import { applyRetention as coreApply, type RetentionPlan, type RetentionResult } from "./retention.js";
+import type { DirEntry, Storage } from "./storage.js";
+
+function wrap(error: unknown, path: string): never {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT" || code === "ENOTDIR")
+    throw new CheckpointError({
+      code: "NOT_FOUND",
+      message: `${path}: no such file or directory`,
+      cause: error,
+      details: { path },
+    });
+  throw new CheckpointError({
+    code: "STORAGE_ERROR",
+    message: `${path}: ${(error as Error).message}`,
+    cause: error,
+    details: { path, errno: code },
+  });
+}
+
+/** A {@link Storage} over the local file system (`node:fs/promises`). Symlinks are followed. */
+export function createNodeStorage(): Storage {
+  return {
+    async list(path) {
+      let dirents: import("node:fs").Dirent[];
+      try {
+        dirents = await readdir(path, { withFileTypes: true });
+      } catch (error) {
+        wrap(error, path);
+      }
+      const out: DirEntry[] = [];
+      for (const d of dirents!) {
+        if (d.isDirectory()) out.push({ name: d.name, type: "dir" });
+        else if (d.isFile()) out.push({ name: d.name, type: "file" });
+        else if (d.isSymbolicLink()) {
+          const s = await stat(`${path}/${d.name}`).catch(() => null);
+          out.push({ name: d.name, type: s?.isDirectory() ? "dir" : s?.isFile() ? "file" : "other" });
+        } else out.push({ name: d.name, type: "other" });
+      }
+      return out;
+    },
+    async stat(path) {
+      try {
+        const s = await stat(path);
+        return {
+          type: s.isDirectory() ? "dir" : s.isFile() ? "file" : "other",
+          size: s.size,
+          mtimeMs: s.mtimeMs,
+        };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT" || code === "ENOTDIR") return null;
+        wrap(error, path);
+      }
+    },
+    async read(path, range) {
+      try {
+        if (!range) return new Uint8Array(await readFile(path));
+        const fh = await open(path, "r");
+        try {
+          const len = Math.max(0, range.end - range.start);
+          const buf = new Uint8Array(len);
+          let got = 0;
+          while (got < len) {
+            const { bytesRead } = await fh.read(buf, got, len - got, range.start + got);
+            if (bytesRead === 0) break;
+            got += bytesRead;
+          }
+          return got === len ? buf : buf.subarray(0, got);
+        } finally {
+          await fh.close();
+        }
+      } catch (error) {
+        if (CheckpointError.isInstance(error)) throw error;
+        wrap(error, path);
+      }
+    },
+    async readText(path) {
+      try {
+        return await readFile(path, "utf8");
+      } catch (error) {
+        wrap(error, path);
+      }
+    },
+    async remove(path) {
+      try {
+        await stat(path);
+        await rm(path, { recursive: true, force: false });
+      } catch (error) {
+        wrap(error, path);
+      }
+    },
+    async write(path, data) {
+      try {
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, data);
+      } catch (error) {
+        wrap(error, path);
+      }
+    },
+  };
+}
+
+let defaultStorage: Storage | undefined;
+const local = () => {
+  defaultStorage ??= createNodeStorage();
+  return defaultStorage;
+};
+
+/** Options with `storage` optional (defaults to the local file system). */
+export type NodeOptions<T extends { storage: Storage }> = Omit<T, "storage"> & { storage?: Storage };
+
+/** {@link coreDetect | detectLayout} on the local file system by default. */
+export function detectLayout(dir: string, options: { storage?: Storage } = {}): Promise<LayoutDetection> {
+  return coreDetect(dir, { storage: options.storage ?? local() });
+}
+
+/** `listCheckpoints` on the local file system by default: `listCheckpoints("/runs/x")`. */
+export function listCheckpoints(
+  dir: string,
+  options: NodeOptions<ListOptions> = {},
+): Promise<CheckpointListing> {
+  return coreList(dir, { ...options, storage: options.storage ?? local() });
+}
+
+/** `latestCheckpoint` on the local file system by default. */
+export function latestCheckpoint(
+  dir: string,
+  options: NodeOptions<LatestOptions> = {},
+): Promise<LatestResult> {
+  return coreLatest(dir, { ...options, storage: options.storage ?? local() });
+}
+
+/** `validateCheckpoint` on the local file system by default. */
+export function validateCheckpoint(
+  path: string,
+  options: NodeOptions<ValidateOptions> = {},
+): Promise<ValidationReport> {
+  return coreValidate(path, { ...options, storage: options.storage ?? local() });
+}
+
+/** `applyRetention` on the local file system by default. */
+export function applyRetention(
+  plan: RetentionPlan,
+  options: { storage?: Storage } = {},
+): Promise<RetentionResult> {
+  return coreApply(plan, { storage: options.storage ?? local() });
+}
+
+/** `writeManifest` on the local file system by default. */
+export function writeManifest(path: string, options: { storage?: Storage } = {}): Promise<Manifest> {
+  return coreWriteManifest(path, { storage: options.storage ?? local() });
+}
+
+export {
+  /** Applies step filters to a list of checkpoints. */
+  filterCheckpoints,
+} from "./api.js";
+export {
+  /** Pure, dry-run retention plan. */
+  planRetention,
+} from "./retention.js";
