@@ -217,6 +217,8 @@ export interface ResumeCommandOptions {
   loadDir?: string | undefined;
   /** Override of the resume flag (`--resume_from_checkpoint`, `--checkpoint_path`, …). */
   resumeFlag?: string | undefined;
+  /** HF/TRL: new `--output_dir`, replaced only when the original command sets one. */
+  outputDir?: string | undefined;
 }
 
 /** A resume command: argv (JSON) and the POSIX-quoted line. */
@@ -278,6 +280,8 @@ export function buildResumeCommand(options: ResumeCommandOptions): ResumeCommand
           ? "--checkpoint_path"
           : "--resume_from_checkpoint");
       argv = setFlag(argv, flag, ckpt);
+      if (options.outputDir !== undefined && original && hasFlag(original, "--output_dir"))
+        argv = setFlag(argv, "--output_dir", options.outputDir);
       notes.push(`${flag} points at ${ckpt}; launcher flags (torchrun, accelerate) are kept as given`);
       break;
     }

@@ -207,6 +207,7 @@ class MonitorImpl implements Monitor {
       version: STATE_VERSION,
       config: structuredClone(this.config),
       detector: structuredClone(this.detector),
+      undo: this.previous === null ? null : structuredClone(this.previous),
       ledger: structuredClone(this.ledgerState),
       stats: { ...this.statsState },
     };
@@ -218,7 +219,10 @@ class MonitorImpl implements Monitor {
     this.detector = detector;
     this.ledgerState = state.ledger;
     this.statsState = state.stats;
-    this.previous = null;
+    this.previous =
+      state.undo === null || this.config.steps.duplicates !== "last"
+        ? null
+        : adoptDetector(this.config, { ...state, detector: state.undo }).detector;
     return report;
   }
 

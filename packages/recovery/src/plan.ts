@@ -15,9 +15,11 @@ export interface CheckpointLike {
   role?: "intermediate" | "best" | "final" | "recover" | string;
   capabilities?: { resume: boolean; inference: boolean };
   complete: boolean;
-  problems?: { code: string; message: string; file?: string }[];
-  files?: unknown;
-  bytes?: number;
+  problems?: { code: string; message: string; file?: string; severity?: "error" | "warning" | string }[];
+  files?: readonly string[];
+  bytes?: number | null;
+  /** Tinker: the resumable (`state`) and inference (`sampler`) URIs. */
+  uris?: { state?: string; sampler?: string };
 }
 
 /** A candidate that was not chosen, with the reason. */
@@ -40,6 +42,8 @@ export interface SelectOptions {
   retention?: { keepLast?: number | undefined } | undefined;
   /** Run's `max_steps`: a resume at or past it would train 0 steps. */
   maxSteps?: number | undefined;
+  /** Accept weights-only checkpoints (inference capability) when nothing resumable exists; warns. */
+  allowWeightsOnly?: boolean | undefined;
 }
 
 /** The outcome of choosing a checkpoint. */
@@ -104,6 +108,7 @@ export function selectResumeCheckpoint(
   const rejected: RejectedCandidate[] = [];
   const fallbacks: Selection["fallbacks"] = [];
   let chosen: CheckpointLike | null = null;
+  const weightsOnly = new Set<CheckpointLike>();
   for (const c of sorted) {
     const step = typeof c.step === "number" ? c.step : null;
     const reject = (reason: string) => rejected.push({ name: c.name, location: c.location, step, reason });
@@ -116,13 +121,19 @@ export function selectResumeCheckpoint(
       continue;
     }
     if (!c.complete) {
-      const why = (c.problems ?? []).map((p) => `${p.code}: ${p.message}`).join("; ");
+      const why = (c.problems ?? [])
+        .filter((p) => p.severity === undefined || p.severity === "error")
+        .map((p) => `${p.code}: ${p.message}`)
+        .join("; ");
       reject(`incomplete${why ? ` (${why})` : ""}`);
       continue;
     }
     if (c.capabilities && !c.capabilities.resume) {
-      reject(`not resumable (role ${c.role ?? "?"}: no optimizer/trainer state, inference only)`);
-      continue;
+      if (!(options.allowWeightsOnly && c.capabilities.inference)) {
+        reject(`not resumable (role ${c.role ?? "?"}: no optimizer/trainer state, weights only)`);
+        continue;
+      }
+      weightsOnly.add(c);
     }
     if (chosen === null) chosen = c;
     else fallbacks.push({ name: c.name, location: c.location, step });
@@ -151,6 +162,10 @@ export function selectResumeCheckpoint(
         );
     }
   }
+  if (weightsOnly.has(chosen))
+    warnings.push(
+      `${chosen.name} holds weights only: optimizer, scheduler and data position restart fresh (allowWeightsOnly)`,
+    );
   const keepLast = options.retention?.keepLast;
   if (keepLast !== undefined) {
     const newer = sorted.filter((c) => typeof c.step === "number" && c.step > chosenStep).length;
@@ -185,6 +200,8 @@ export interface PlanCommandOptions {
   resumeFlag?: string | undefined;
   /** Where the resumed run will read the checkpoint (the recovery folder); default the chosen location. */
   checkpointPath?: string | undefined;
+  /** HF: the resumed run's `--output_dir` (replaced only when the original command sets one). */
+  outputDir?: string | undefined;
 }
 
 /** Builds a {@link ResumePlan} from a selection (pure; `/node` `planResume` lists the checkpoints). */
@@ -194,9 +211,12 @@ export function planFromSelection(
   options: PlanCommandOptions,
 ): ResumePlan {
   const step = selection.chosen.step as number;
+  const chosen = selection.chosen;
+  const location = options.trainer === "tinker" ? (chosen.uris?.state ?? chosen.location) : chosen.location;
   const resume = buildResumeCommand({
     trainer: options.trainer,
-    checkpoint: options.checkpointPath ?? selection.chosen.location,
+    checkpoint: options.checkpointPath ?? location,
+    outputDir: options.outputDir,
     step,
     command: options.command,
     experimentName: options.experimentName,

@@ -120,8 +120,10 @@ export const monitorStateSchema = z.object({
   version: z.literal(STATE_VERSION),
   config: z.unknown(),
   detector: detectorStateSchema,
+  /** With `steps.duplicates: "last"`: the detector state before the last step (to replace it). */
+  undo: detectorStateSchema.nullable().default(null),
   ledger: ledgerSchema,
   stats: statsSchema,
 });
 /** See {@link monitorStateSchema}. */
-export type MonitorState = z.infer<typeof monitorStateSchema>;
+export type MonitorState = z.output<typeof monitorStateSchema>;

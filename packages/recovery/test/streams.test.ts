@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createMonitor, type Decision, loadBreakerConfig } from "../src/index.js";
+import { type BreakerConfigInput, createMonitor, type Decision, loadBreakerConfig } from "../src/index.js";
 import { checkMetrics, readMetricRecords } from "../src/node.js";
 import { data } from "./helpers.js";
 
-const collapseConfig = {
+const collapseConfig: BreakerConfigInput = {
   rules: [
     {
       name: "reward-collapse",
@@ -13,7 +13,7 @@ const collapseConfig = {
       action: "rollback",
     },
   ],
-} as const;
+};
 
 describe("recorded streams", () => {
   it("reward collapse to zero at step 178 trips at 187 (10 consecutive)", async () => {
