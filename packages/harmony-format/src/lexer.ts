@@ -87,6 +87,10 @@ export class TextLexer {
         break;
       }
     }
+    if (!final && end === text.length && end > start) {
+      const last = text.charCodeAt(end - 1);
+      if (last >= 0xd800 && last <= 0xdbff) end--; // keep a split surrogate pair together
+    }
     if (end > start) this.sink.text(text.slice(start, end), base + start);
     this.#pending = text.slice(end);
     this.#offset = base + end;

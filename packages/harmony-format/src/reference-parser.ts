@@ -133,7 +133,7 @@ export class ReferenceParser {
         if (id !== undefined)
           fail(`Unexpected token ${id} while expecting start token ${SPECIAL.start}`, { token: id });
         fail(
-          `Unexpected text ${rustDebugString(text!.slice(0, 40))} while expecting start token ${SPECIAL.start}`,
+          `Unexpected text ${rustDebugString(String.fromCodePoint(text!.codePointAt(0)!))} while expecting start token ${SPECIAL.start}`,
         );
         break;
       case "Header":

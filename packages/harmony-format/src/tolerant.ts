@@ -144,7 +144,7 @@ export class TolerantParser {
     this.#parsed = header;
     this.#content = [];
     this.#emit({ type: "header", index: this.#index, partial: false, ...toFields(header) });
-    if (header.recipient !== undefined && header.channel === "analysis")
+    if (header.role === "assistant" && header.recipient !== undefined && header.channel === "analysis")
       this.#diag(
         "TOOL_CALL_ON_ANALYSIS",
         `tool call to ${header.recipient} on the analysis channel (kept as a tool call)`,
