@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { examples } from "./cli-kit.js";
 import { register as registerArc } from "./commands/arc.js";
 import { register as registerBreaker } from "./commands/breaker.js";
 import { register as registerCkpt } from "./commands/ckpt.js";
@@ -27,5 +28,17 @@ export function createProgram(): Command {
   ]) {
     register(program);
   }
+  examples(program, [
+    "rlops report                      # the bundled example run, with an HTML report",
+    "rlops report ./outputs --html report.html",
+    "rlops init",
+    "rlops <command> --help",
+  ]);
+  program.addHelpText(
+    "after",
+    "\nExit codes:\n  0 ok · 1 nothing found · 2 bad input · 3 stop · 4 rollback · 70 internal error\n" +
+      "Errors print one line `rlops: <code>: <message>`, plus a `hint:` line when there is one.\n" +
+      "Colour follows NO_COLOR / FORCE_COLOR and is off when output is not a terminal.\n",
+  );
   return program;
 }
