@@ -326,7 +326,7 @@ describe("state: versioned JSON, restore and config drift", () => {
     perfect: fc.option(fc.constantFrom(0, 1), { nil: undefined }),
     problem: fc.constantFrom("p1", "p2", "p3", "p4", "p5"),
   });
-  const build = (xs: fc.infer<typeof recordArb>[]): MetricRecord[] => {
+  const build = (xs: (typeof recordArb extends fc.Arbitrary<infer T> ? T : never)[]): MetricRecord[] => {
     let step = 10;
     return xs.map((x) => {
       step = Math.max(0, step + x.delta);
