@@ -1,17 +1,93 @@
-// Isolated integration with @rlops/harmony-format (tolerant parser diagnostics, token decoding).
-
+// The integration with @rlops/harmony-format: tolerant parsing of completion text and token decoding.
+import { parseMessagesFromText, type WireMessage } from "@rlops/harmony-format";
+import { decode } from "@rlops/harmony-format/tokens";
 import { SampleInputError } from "./kinds/types.js";
-import type { Diagnostic } from "./sample.js";
+import type { Diagnostic, Sample } from "./sample.js";
 
-/** Decodes completion token ids (special tokens kept) to text. */
-export function completionText(_ids: readonly number[]): string {
-  throw new SampleInputError(
-    "HARMONY_DECODE_UNAVAILABLE",
-    "decoding completion_ids needs @rlops/harmony-format/tokens",
-  );
+/** What `harmony.channels` and `arc.grid` need to know about a completion. */
+export interface HarmonyView {
+  /** The text that was analysed (the completion, or `completionIds` decoded). */
+  text: string;
+  /** Messages up to and including the first stop token, from the tolerant parser. */
+  messages: WireMessage[];
+  /** Diagnostics of the tolerant parser. */
+  diagnostics: Diagnostic[];
+  /** Any harmony header/body marker occurs in the text. */
+  hasMarkers: boolean;
+  /** No markers, but the text looks like harmony decoded with `skip_special_tokens=True`. */
+  stripped: boolean;
+  /** The first stop token, if any. */
+  stop: "return" | "call" | null;
+  /** Non-whitespace text after the first stop token. */
+  trailingAfterStop: string;
 }
 
-/** Diagnostics of the tolerant harmony parser for a completion. */
-export function harmonyDiagnostics(_text: string): Diagnostic[] {
-  return [];
+/** Decodes completion token ids (special tokens kept as `<|…|>`) to text. */
+export function completionText(ids: readonly number[]): string {
+  try {
+    return decode(ids);
+  } catch (error) {
+    throw new SampleInputError("INVALID_TOKEN", `completion_ids: ${(error as Error).message}`);
+  }
+}
+
+/** Detects harmony text whose special tokens were stripped (`analysis…assistantfinal…`). */
+export function looksStripped(text: string): boolean {
+  if (text.includes("assistantfinal") || text.includes("assistantcommentary")) return true;
+  const t = text.trimStart();
+  return t.startsWith("analysis") && text.includes("assistant");
+}
+
+function markersIn(text: string): boolean {
+  return text.includes("<|channel|>") || text.includes("<|message|>") || text.includes("<|start|>");
+}
+
+/** Parses a completion with the tolerant harmony parser (a leading `<|channel|>` = header-less first message). */
+export function analyzeHarmony(text: string): HarmonyView {
+  const hasMarkers = markersIn(text);
+  const r = text.indexOf("<|return|>");
+  const c = text.indexOf("<|call|>");
+  const stopAt = r < 0 ? c : c < 0 ? r : Math.min(r, c);
+  const stop = stopAt < 0 ? null : stopAt === r ? "return" : "call";
+  const stopEnd = stopAt < 0 ? text.length : stopAt + (stop === "return" ? 10 : 8);
+  const head = text.slice(0, stopEnd);
+  const role = head.trimStart().startsWith("<|start|>") ? undefined : "assistant";
+  const parsed = hasMarkers
+    ? parseMessagesFromText(head, { role, mode: "tolerant" })
+    : { messages: [], diagnostics: [] };
+  return {
+    text,
+    messages: parsed.messages,
+    diagnostics: parsed.diagnostics.map((d) => ({ code: `HARMONY_${d.code}`, message: d.message })),
+    hasMarkers,
+    stripped: !hasMarkers && looksStripped(text),
+    stop,
+    trailingAfterStop: text.slice(stopEnd).trim(),
+  };
+}
+
+const cache = new WeakMap<Sample, HarmonyView>();
+
+/**
+ * The harmony view of a sample, cached per sample object. Uses `completion` when it carries markers,
+ * else decodes `completionIds` (TRL/verl hand rewards text with special tokens stripped, ids intact).
+ */
+export function harmonyViewOf(sample: Sample): HarmonyView {
+  const hit = cache.get(sample);
+  if (hit) return hit;
+  let text: string;
+  if (typeof sample.completion === "string" && (markersIn(sample.completion) || !sample.completionIds))
+    text = sample.completion;
+  else if (sample.completionIds) text = completionText(sample.completionIds);
+  else
+    throw new SampleInputError("MISSING_COMPLETION", "sample has neither `completion` nor `completionIds`");
+  const view = analyzeHarmony(text);
+  cache.set(sample, view);
+  return view;
+}
+
+/** Text content of a parsed message. */
+export function messageText(m: WireMessage): string {
+  if (typeof m.content === "string") return m.content;
+  return m.content.map((p) => ("text" in p && typeof p.text === "string" ? p.text : "")).join("");
 }

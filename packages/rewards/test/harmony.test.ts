@@ -1,5 +1,6 @@
+import { encode } from "@rlops/harmony-format/tokens";
 import { describe, expect, it } from "vitest";
-import { scanHarmony } from "../src/harmony-scan.js";
+import { analyzeHarmony } from "../src/harmony-adapter.js";
 import { createScorer } from "../src/index.js";
 
 const WELL =
@@ -8,29 +9,35 @@ const scorer = createScorer({ version: 1, name: "h", rewards: [{ id: "fmt", kind
 const one = (completion: string, extra: Record<string, unknown> = {}) =>
   scorer.score([{ completion, ...extra }]).samples[0]!;
 
-describe("scanHarmony", () => {
+describe("analyzeHarmony (tolerant parser of @rlops/harmony-format)", () => {
   it("treats a leading <|channel|> as the first (header-less) message", () => {
-    const scan = scanHarmony(WELL);
-    expect(scan.messages.map((m) => [m.channel, m.terminator, m.headerless])).toEqual([
-      ["analysis", "end", true],
-      ["final", "return", false],
+    const v = analyzeHarmony(WELL);
+    expect(v.messages.map((m) => [m.channel, m.content])).toEqual([
+      ["analysis", "2+2 is 4."],
+      ["final", "4"],
     ]);
-    expect(scan.messages[1]!.body).toBe("4");
+    expect(v.stop).toBe("return");
   });
   it("parses recipients and content types", () => {
-    const scan = scanHarmony(
+    const v = analyzeHarmony(
       '<|channel|>commentary to=functions.get <|constrain|>json<|message|>{"a":1}<|call|>',
     );
-    expect(scan.messages[0]).toMatchObject({
+    expect(v.messages[0]).toMatchObject({
       channel: "commentary",
       recipient: "functions.get",
-      contentType: "json",
-      body: '{"a":1}',
-      terminator: "call",
+      content: '{"a":1}',
     });
+    expect(v.stop).toBe("call");
   });
-  it("a truncated body ends at eof", () => {
-    expect(scanHarmony("<|channel|>analysis<|message|>thinking...").messages[0]!.terminator).toBe("eof");
+  it("a truncated body has no stop token; text after the stop is reported", () => {
+    expect(analyzeHarmony("<|channel|>analysis<|message|>thinking...").stop).toBeNull();
+    expect(analyzeHarmony(`${WELL} more`).trailingAfterStop).toBe("more");
+  });
+  it("decodes completion_ids when the text was stripped", () => {
+    const ids = encode(WELL, { allowedSpecial: "all" });
+    const r = scorer.score([{ completion: "analysis2+2 is 4.assistantfinal4", completionIds: ids }])
+      .samples[0]!;
+    expect(r.reward).toBe(1);
   });
 });
 

@@ -1,8 +1,7 @@
 import { compareGrids, extractGrid } from "@rlops/arc-eval";
 import { z } from "zod";
-import { scanHarmony } from "../harmony-scan.js";
+import { type HarmonyView, harmonyViewOf, messageText } from "../harmony-adapter.js";
 import type { Diagnostic, Sample } from "../sample.js";
-import { textOf } from "./common.js";
 import { type KindDefinition, type KindResult, perSample, SampleInputError } from "./types.js";
 
 /** Component names of `arc.grid`. */
@@ -59,33 +58,32 @@ function targetGrid(sample: Sample, field: string): number[][] {
 }
 
 /** The answer region: harmony final channel, text after a stripped `assistantfinal`, or the plain text. */
-export function answerRegion(text: string): { text: string | null; diagnostics: Diagnostic[] } {
-  const scan = scanHarmony(text);
-  if (scan.hasMarkers) {
-    const finals = scan.messages.filter((m) => m.channel === "final");
+export function answerRegion(view: HarmonyView): { text: string | null; diagnostics: Diagnostic[] } {
+  if (view.hasMarkers) {
+    const finals = view.messages.filter((m) => m.channel === "final");
     if (finals.length === 0)
       return {
         text: null,
         diagnostics: [{ code: "ARC_NO_FINAL", message: "no final channel; analysis is never read" }],
       };
-    return { text: finals[finals.length - 1]!.body, diagnostics: [] };
+    return { text: messageText(finals[finals.length - 1]!), diagnostics: [] };
   }
-  if (scan.stripped) {
-    const i = text.lastIndexOf("assistantfinal");
+  if (view.stripped) {
+    const i = view.text.lastIndexOf("assistantfinal");
     const diagnostics = [
       {
         code: "HARMONY_MARKERS_STRIPPED",
         message: "special tokens were stripped; reading after the last `assistantfinal`",
       },
     ];
-    return { text: i >= 0 ? text.slice(i + 14) : null, diagnostics };
+    return { text: i >= 0 ? view.text.slice(i + 14) : null, diagnostics };
   }
-  return { text, diagnostics: [] };
+  return { text: view.text, diagnostics: [] };
 }
 
 /** Scores a completion against a target grid with `arc.grid` semantics. */
-export function scoreArcGrid(text: string, target: number[][], p: ArcParams): KindResult {
-  const region = answerRegion(text);
+export function scoreArcGrid(view: HarmonyView, target: number[][], p: ArcParams): KindResult {
+  const region = answerRegion(view);
   const diagnostics = [...region.diagnostics];
   const comps: Record<ArcComponent, number> = { perfect: 0, sizeMatch: 0, pixelAccuracy: 0, formatValid: 0 };
   if (region.text !== null) {
@@ -113,5 +111,5 @@ export const arcGrid: KindDefinition<ArcParams> = {
   summary:
     "ARC grid from the final channel: perfect, size match, pixel accuracy (0 on size mismatch), format.",
   params: arcParams,
-  create: perSample((s, p) => scoreArcGrid(textOf(s), targetGrid(s, p.answerField), p)),
+  create: perSample((s, p) => scoreArcGrid(harmonyViewOf(s), targetGrid(s, p.answerField), p)),
 };

@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { harmonyDiagnostics } from "../harmony-adapter.js";
-import { type HarmonyScan, scanHarmony } from "../harmony-scan.js";
+import { type HarmonyView, harmonyViewOf, messageText } from "../harmony-adapter.js";
 import type { Diagnostic, Sample } from "../sample.js";
-import { textOf } from "./common.js";
 import { type KindDefinition, type KindResult, perSample } from "./types.js";
 
 /** Component names of `harmony.channels`, in breakdown order. */
@@ -58,55 +56,51 @@ function isJson(text: string): boolean {
   }
 }
 
-/** Component scores (0/1) of a scanned completion. */
+/** Component scores (0/1) of an analysed completion. */
 export function harmonyComponents(
-  scan: HarmonyScan,
+  view: HarmonyView,
   p: Pick<HarmonyParams, "channels" | "minBodyChars" | "stopTokenStripped">,
   truncated: boolean,
 ): Record<HarmonyComponent, number> {
-  const msgs = scan.messages;
+  const msgs = view.messages;
   const finals: number[] = [];
   let firstAnalysis = -1;
   let commentaryOk = true;
   let nonEmpty = msgs.length > 0;
-  let known = true;
+  let known = msgs.length > 0;
   msgs.forEach((m, i) => {
-    if (m.channel === "final") finals.push(i);
-    if (m.channel === "analysis" && firstAnalysis < 0) firstAnalysis = i;
-    if (m.channel === null || !p.channels.includes(m.channel)) known = false;
-    if (m.channel === "commentary" && m.recipient === null) commentaryOk = false;
-    if (m.recipient !== null) {
-      const needsJson = m.contentType === "json" || m.recipient.startsWith("functions.");
-      if (needsJson && !isJson(m.body.trim())) commentaryOk = false;
+    const channel = m.channel;
+    if (channel === "final") finals.push(i);
+    if (channel === "analysis" && firstAnalysis < 0) firstAnalysis = i;
+    if (channel === undefined || !p.channels.includes(channel)) known = false;
+    if (channel === "commentary" && m.recipient === undefined) commentaryOk = false;
+    if (m.recipient !== undefined && m.recipient !== "all") {
+      const needsJson = (m.content_type ?? "").includes("json") || m.recipient.startsWith("functions.");
+      if (needsJson && !isJson(messageText(m).trim())) commentaryOk = false;
     }
-    if ((m.channel === "analysis" || m.channel === "final") && m.body.trim().length < p.minBodyChars)
+    if ((channel === "analysis" || channel === "final") && messageText(m).trim().length < p.minBodyChars)
       nonEmpty = false;
   });
   const last = msgs.at(-1);
-  const stopped =
-    last !== undefined &&
-    (last.terminator === "return" ||
-      last.terminator === "call" ||
-      (p.stopTokenStripped && last.terminator === "eof" && !truncated));
+  const stopped = view.stop !== null || (p.stopTokenStripped && !truncated && msgs.length > 0);
   return {
     analysisPresent: firstAnalysis >= 0 ? 1 : 0,
     singleFinal: finals.length === 1 ? 1 : 0,
     finalLast: last?.channel === "final" ? 1 : 0,
     analysisBeforeFinal: firstAnalysis >= 0 && finals.length > 0 && firstAnalysis < finals[0]! ? 1 : 0,
     stopToken: stopped ? 1 : 0,
-    noTextAfterStop: scan.trailingAfterStop === "" ? 1 : 0,
+    noTextAfterStop: view.trailingAfterStop === "" ? 1 : 0,
     commentaryValid: commentaryOk ? 1 : 0,
     nonEmpty: nonEmpty ? 1 : 0,
-    knownChannels: known && msgs.length > 0 ? 1 : 0,
+    knownChannels: known ? 1 : 0,
   };
 }
 
-/** Scores one completion text with `harmony.channels` semantics. */
-export function scoreHarmonyChannels(text: string, p: HarmonyParams, truncated = false): KindResult {
-  const scan = scanHarmony(text);
+/** Scores one analysed completion with `harmony.channels` semantics. */
+export function scoreHarmonyChannels(view: HarmonyView, p: HarmonyParams, truncated = false): KindResult {
   const diagnostics: Diagnostic[] = [];
-  if (!scan.hasMarkers) {
-    if (scan.stripped) {
+  if (!view.hasMarkers) {
+    if (view.stripped) {
       const message =
         "harmony special tokens were stripped from the text (decoded with skip_special_tokens=True?); pass completion_ids or text with markers";
       if (p.onStripped === "error") return { value: null, error: new StrippedMarkersError(message) };
@@ -115,13 +109,13 @@ export function scoreHarmonyChannels(text: string, p: HarmonyParams, truncated =
     }
     diagnostics.push({ code: "HARMONY_NO_MARKERS", message: "completion contains no harmony markers" });
   }
-  if (scan.strayText) diagnostics.push({ code: "HARMONY_STRAY_TEXT", message: "text outside any message" });
-  if (scan.danglingHeader)
-    diagnostics.push({ code: "HARMONY_DANGLING_HEADER", message: "a header has no <|message|>" });
-  if (scan.trailingAfterStop)
-    diagnostics.push({ code: "HARMONY_TEXT_AFTER_STOP", message: "text after the stop token" });
-  for (const d of harmonyDiagnostics(text)) diagnostics.push(d);
-  const comps = harmonyComponents(scan, p, truncated);
+  if (view.trailingAfterStop)
+    diagnostics.push({
+      code: "HARMONY_TEXT_AFTER_STOP",
+      message: "text after the first <|return|>/<|call|>",
+    });
+  for (const d of view.diagnostics) diagnostics.push(d);
+  const comps = harmonyComponents(view, p, truncated);
   let num = 0;
   let den = 0;
   const breakdown: Record<string, number> = {};
@@ -152,5 +146,5 @@ export const harmonyChannels: KindDefinition<HarmonyParams> = {
   name: "harmony.channels",
   summary: "Harmony channel usage: analysis then one final, stop token, no trailing text, valid tool calls.",
   params: harmonyParams,
-  create: perSample((s, p) => scoreHarmonyChannels(textOf(s), p, truncatedFlag(s))),
+  create: perSample((s, p) => scoreHarmonyChannels(harmonyViewOf(s), p, truncatedFlag(s))),
 };
