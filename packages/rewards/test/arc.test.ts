@@ -63,6 +63,6 @@ describe("arc.grid", () => {
   it("answer as JSON text; a bad answer is an error, not a 0", () => {
     expect(run(harmony("a", "[[1,2],[3,4]]"), "[[1,2],[3,4]]").reward).toBe(1);
     expect(() => run(harmony("a", "[[1]]"), [[1, 2], [3]])).toThrow(/rectangular grid/);
-    expect(() => run(harmony("a", "[[1]]"), undefined)).toThrow(/target grid/);
+    expect(() => run(harmony("a", "[[1]]"), null)).toThrow(/target grid/);
   });
 });
