@@ -204,7 +204,8 @@ export async function analyzeDeepSpeed(
       file: joinPath(dir, tag),
       severity: "error",
     });
-  const world = optim.size ? Math.max(...optim) + 1 : model.size ? Math.max(...model) + 1 : null;
+  const allRanks = [...optim, ...model];
+  const world = allRanks.length ? Math.max(...allRanks) + 1 : null;
   out.world = world;
   if (world !== null) {
     for (let r = 0; r < world; r++) {

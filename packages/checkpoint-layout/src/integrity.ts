@@ -201,7 +201,7 @@ export async function checkSafetensors(
   report.dataBytes = previous;
   if (8 + headerSize + previous !== size) {
     p(
-      "SAFETENSORS_TRUNCATED",
+      8 + headerSize + previous > size ? "SAFETENSORS_TRUNCATED" : "SAFETENSORS_LENGTH_MISMATCH",
       `${path}: file is ${size} bytes but header + data need ${8 + headerSize + previous} (incomplete metadata, file not fully covered)`,
     );
     return report;

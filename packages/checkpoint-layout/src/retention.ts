@@ -236,6 +236,10 @@ function planSafe(candidates: RetentionCandidate[], policy: SafeRetentionPolicy)
     for (let i = ordered.length - 1; i >= 0; i--) if (pred(ordered[i]!)) return ordered[i];
     return undefined;
   };
+  for (const c of ordered) if (c.role === "final") keep(c, "final checkpoint");
+  for (const c of ordered) if (c.role === "recover") keep(c, "recover slot");
+  if (policy.keepBest ?? true)
+    for (const c of ordered) if (c.best || c.role === "best") keep(c, "best checkpoint");
   keep(
     newest((c) => c.capabilities?.resume === true),
     "newest resumable checkpoint",
@@ -244,10 +248,6 @@ function planSafe(candidates: RetentionCandidate[], policy: SafeRetentionPolicy)
     newest((c) => c.complete === true),
     "newest complete checkpoint",
   );
-  if (policy.keepBest ?? true)
-    for (const c of ordered) if (c.best || c.role === "best") keep(c, "best checkpoint");
-  for (const c of ordered) if (c.role === "final") keep(c, "final checkpoint");
-  for (const c of ordered) if (c.role === "recover") keep(c, "recover slot");
   if (policy.bestMetric) {
     const { name, greaterIsBetter = false } = policy.bestMetric;
     let best: RetentionCandidate | undefined;
