@@ -33,7 +33,7 @@ export const toolDescriptionSchema = z.object({
   parameters: z
     .unknown()
     .optional()
-    .transform((value) => (value === null ? undefined : value)),
+    .transform((value): unknown => (value === null ? undefined : value)),
 });
 /** A tool description. */
 export type ToolDescription = z.output<typeof toolDescriptionSchema>;
