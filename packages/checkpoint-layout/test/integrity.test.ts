@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { buildSafetensors, buildTorchFile, buildZip, fixtureFiles } from "../src/fixtures.js";
+import {
+  type BrokenCase,
+  buildSafetensors,
+  buildTorchFile,
+  buildZip,
+  fixtureFiles,
+} from "../src/fixtures.js";
 import { crc32, Sha256 } from "../src/hash.js";
 import {
   checkSafetensors,
@@ -170,7 +176,8 @@ describe("torch zip archives", () => {
 
   it("detects a flipped data byte by CRC-32, only when CRCs are verified", async () => {
     const bytes = new Uint8Array(buildTorchFile("optimizer", 5000));
-    bytes[30 + "optimizer/data.pkl".length + 10] ^= 0xff;
+    const at = 30 + "optimizer/data.pkl".length + 10;
+    bytes[at] = bytes[at]! ^ 0xff;
     expect((await run(bytes)).problems[0]?.code).toBe("ZIP_CRC_MISMATCH");
     expect((await run(bytes, false)).ok).toBe(true);
   });
@@ -238,7 +245,7 @@ describe("hashes", () => {
 });
 
 describe("validateCheckpoint", () => {
-  const setup = (broken?: Parameters<typeof fixtureFiles>[1]["broken"], extra = {}) => {
+  const setup = (broken?: BrokenCase, extra = {}) => {
     const { files } = fixtureFiles("hf", { steps: [2, 4], sharded: true, broken, ...extra }, "/run");
     return createMemoryStorage(Object.fromEntries(files));
   };
@@ -290,7 +297,7 @@ describe("validateCheckpoint", () => {
     expect(await storage.stat(`/run/checkpoint-4/${MANIFEST_NAME}`)).not.toBeNull();
     expect((await validateCheckpoint("/run/checkpoint-4", { storage, deep: true })).ok).toBe(true);
     const bytes = new Uint8Array(await storage.read("/run/checkpoint-4/scheduler.pt"));
-    bytes[bytes.length - 30] ^= 1;
+    bytes[bytes.length - 30] = bytes[bytes.length - 30]! ^ 1;
     await storage.write!("/run/checkpoint-4/scheduler.pt", bytes);
     await storage.write!("/run/checkpoint-4/extra.txt", "x");
     await storage.remove("/run/checkpoint-4/training_args.bin");
