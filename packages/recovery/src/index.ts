@@ -58,7 +58,7 @@ export type {
   SelectOptions,
 } from "./plan.js";
 /** Resume planning without I/O: choose a checkpoint before a step, build the plan. */
-export { planFromSelection, resolveBeforeStep, selectResumeCheckpoint } from "./plan.js";
+export { planFromSelection, resolveBeforeStep, selectResumeCheckpoint, sourceRunOf } from "./plan.js";
 export type { LineResult, MetricFormat, RecordOptions, SourceDiagnostic } from "./sources.js";
 /** Metric parsing from text: JSONL lines (NaN-tolerant), trainer_state log_history, ARC response logs. */
 export {

@@ -16,6 +16,8 @@ import {
 } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
+import type { Layout } from "@rlops/checkpoint-layout";
+import { listCheckpoints } from "@rlops/checkpoint-layout/node";
 import { z } from "zod";
 import { buildResumeCommand, type ResumeCommand, type Trainer } from "./command.js";
 import { RecoveryError } from "./errors.js";
@@ -26,6 +28,7 @@ import {
   type ResumePlan,
   type SelectOptions,
   selectResumeCheckpoint,
+  sourceRunOf,
 } from "./plan.js";
 
 declare const __RLOPS_VERSION__: string | undefined;
@@ -51,24 +54,8 @@ const LAYOUT_TRAINER: Record<string, Trainer> = {
   deepspeed: "hf",
 };
 
-async function defaultList(): Promise<ListCheckpointsFn> {
-  // Resolved at run time so that this entry does not pin checkpoint-layout's node entry at build time.
-  const specifier = "@rlops/checkpoint-layout/node";
-  try {
-    const mod = (await import(specifier)) as { listCheckpoints?: ListCheckpointsFn };
-    if (typeof mod.listCheckpoints === "function") return mod.listCheckpoints;
-  } catch (cause) {
-    throw new RecoveryError({
-      code: "SOURCE_ERROR",
-      message: "@rlops/checkpoint-layout/node is not available to list checkpoints (pass options.list)",
-      cause,
-    });
-  }
-  throw new RecoveryError({
-    code: "SOURCE_ERROR",
-    message: "@rlops/checkpoint-layout/node does not export listCheckpoints (pass options.list)",
-  });
-}
+const defaultList: ListCheckpointsFn = (dir, options) =>
+  listCheckpoints(dir, options.layout === undefined ? {} : { layout: options.layout as Layout });
 
 /** Options of {@link planResume}. */
 export interface PlanResumeOptions extends SelectOptions, Omit<PlanCommandOptions, "trainer"> {
@@ -91,7 +78,7 @@ export interface DiskResumePlan extends ResumePlan {
  * warns about retention, and builds the exact resume command.
  */
 export async function planResume(runDir: string, options: PlanResumeOptions): Promise<DiskResumePlan> {
-  const list = options.list ?? (await defaultList());
+  const list = options.list ?? defaultList;
   let listing: CheckpointListingLike;
   try {
     listing = await list(runDir, options.layout === undefined ? {} : { layout: options.layout });
@@ -108,9 +95,9 @@ export async function planResume(runDir: string, options: PlanResumeOptions): Pr
   const trainer = options.trainer ?? LAYOUT_TRAINER[listing.layout] ?? "hf";
   let { experimentName, trialName } = options;
   if (trainer === "areal" && (experimentName === undefined || trialName === undefined)) {
-    const abs = resolve(runDir);
-    trialName ??= basename(abs);
-    experimentName ??= basename(dirname(abs));
+    const trialDir = resolve(sourceRunOf(runDir, selection.chosen));
+    trialName ??= basename(trialDir);
+    experimentName ??= basename(dirname(trialDir));
   }
   const plan = planFromSelection(runDir, selection, { ...options, trainer, experimentName, trialName });
   return { ...plan, layout: listing.layout };
@@ -344,7 +331,7 @@ export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}
   let runReal: string;
   let sourceReal: string;
   try {
-    runReal = await realpath(plan.runDir);
+    runReal = await realpath(plan.trainer === "areal" ? sourceRunOf(plan.runDir, plan.chosen) : plan.runDir);
     sourceReal = await realpath(plan.chosen.location);
   } catch (cause) {
     throw new RecoveryError({

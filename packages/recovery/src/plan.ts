@@ -108,7 +108,7 @@ export function selectResumeCheckpoint(
   const rejected: RejectedCandidate[] = [];
   const fallbacks: Selection["fallbacks"] = [];
   let chosen: CheckpointLike | null = null;
-  const weightsOnly = new Set<CheckpointLike>();
+  const weightsOnly: CheckpointLike[] = [];
   for (const c of sorted) {
     const step = typeof c.step === "number" ? c.step : null;
     const reject = (reason: string) => rejected.push({ name: c.name, location: c.location, step, reason });
@@ -129,15 +129,28 @@ export function selectResumeCheckpoint(
       continue;
     }
     if (c.capabilities && !c.capabilities.resume) {
-      if (!(options.allowWeightsOnly && c.capabilities.inference)) {
-        reject(`not resumable (role ${c.role ?? "?"}: no optimizer/trainer state, weights only)`);
-        continue;
-      }
-      weightsOnly.add(c);
+      if (options.allowWeightsOnly && c.capabilities.inference) weightsOnly.push(c);
+      else reject(`not resumable (role ${c.role ?? "?"}: no optimizer/trainer state, weights only)`);
+      continue;
     }
     if (chosen === null) chosen = c;
     else fallbacks.push({ name: c.name, location: c.location, step });
   }
+  if (chosen === null && weightsOnly.length > 0) chosen = weightsOnly[0]!;
+  for (const c of weightsOnly) {
+    if (c === chosen) continue;
+    const step = c.step as number;
+    if (chosen !== null && step < (chosen.step as number))
+      fallbacks.push({ name: c.name, location: c.location, step });
+    else
+      rejected.push({
+        name: c.name,
+        location: c.location,
+        step,
+        reason: "weights only; a resumable checkpoint is preferred",
+      });
+  }
+  fallbacks.sort((a, b) => b.step - a.step);
   if (chosen === null)
     fail(
       checkpoints.length === 0
@@ -162,7 +175,7 @@ export function selectResumeCheckpoint(
         );
     }
   }
-  if (weightsOnly.has(chosen))
+  if (weightsOnly.includes(chosen))
     warnings.push(
       `${chosen.name} holds weights only: optimizer, scheduler and data position restart fresh (allowWeightsOnly)`,
     );
@@ -202,6 +215,18 @@ export interface PlanCommandOptions {
   checkpointPath?: string | undefined;
   /** HF: the resumed run's `--output_dir` (replaced only when the original command sets one). */
   outputDir?: string | undefined;
+}
+
+/**
+ * The folder that is "the run" of a checkpoint for recovery purposes: the location minus the
+ * checkpoint's relative name (for AReaL the trial folder that holds `recover_info/`).
+ */
+export function sourceRunOf(runDir: string, checkpoint: CheckpointLike): string {
+  const loc = checkpoint.location.replaceAll("\\", "/");
+  const name = checkpoint.name.replaceAll("\\", "/");
+  if (!loc.startsWith("tinker://") && name !== "" && loc.endsWith(`/${name}`))
+    return loc.slice(0, -(name.length + 1));
+  return runDir;
 }
 
 /** Builds a {@link ResumePlan} from a selection (pure; `/node` `planResume` lists the checkpoints). */
