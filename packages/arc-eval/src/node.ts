@@ -117,7 +117,8 @@ export async function loadKaggleFiles(
 
 /**
  * Ground truth from a path: a folder of task files (searched recursively when it holds no
- * `*.json` directly), a Kaggle `*_solutions.json`, or one task file.
+ * `*.json` directly, keyed by task id, which must then be unique), a Kaggle `*_solutions.json`, or
+ * one task file. Every test output must be present.
  */
 export async function loadSolutions(path: string): Promise<Solutions> {
   let info: import("node:fs").Stats;
@@ -127,9 +128,24 @@ export async function loadSolutions(path: string): Promise<Solutions> {
     throw new ArcError({ code: "FILE_READ_FAILED", message: `${path}: not found`, cause, details: { path } });
   }
   if (info.isDirectory()) {
-    let tasks = await loadTaskDir(path, { requireOutputs: true });
-    if (Object.keys(tasks).length === 0)
-      tasks = await loadTaskDir(path, { recursive: true, requireOutputs: true });
+    const tasks = await loadTaskDir(path, { requireOutputs: true });
+    if (Object.keys(tasks).length === 0) {
+      // e.g. ARC-AGI `data/` with training/ and evaluation/: key by task id, which must be unique
+      const nested = await loadTaskDir(path, { recursive: true, requireOutputs: true });
+      const seen = new Map<string, string>();
+      for (const [rel, task] of Object.entries(nested)) {
+        const id = rel.slice(rel.lastIndexOf("/") + 1);
+        const other = seen.get(id);
+        if (other !== undefined)
+          throw new ArcError({
+            code: "INVALID_SOLUTIONS",
+            message: `${path}: task id ${id} appears twice (${other}.json and ${rel}.json); pass one split folder`,
+            details: { path, taskId: id },
+          });
+        seen.set(id, rel);
+        tasks[id] = task;
+      }
+    }
     if (Object.keys(tasks).length === 0)
       throw new ArcError({
         code: "INVALID_SOLUTIONS",

@@ -252,6 +252,7 @@ function scoreOutput(
  * `problems`. Cells compare with strict integer equality (`1.0`, `true` or `"1"` never match `1`).
  * `solutions` is `{taskId: [grid, …]}` or `{taskId: task}`. Throws `INVALID_SUBMISSION` only when
  * the submission is not an object, `INVALID_SOLUTIONS` for bad ground truth, `INVALID_OPTIONS`.
+ * `tasks` are listed in sorted id order.
  */
 export function scoreSubmission(
   submission: unknown,
@@ -283,7 +284,9 @@ export function scoreSubmission(
   let fullTasks = 0;
   let solvedOutputs = 0;
   let totalOutputs = 0;
-  for (const [id, targets] of Object.entries(truth)) {
+  // sorted ids: a stable order whatever the key shapes (JS lists all-digit keys first)
+  for (const id of Object.keys(truth).sort()) {
+    const targets = truth[id] as Grid[];
     const entries = submission[id];
     const task: TaskResult = { id, score: 0, solvedOutputs: 0, outputs: [], missing: false };
     if (entries === undefined) {

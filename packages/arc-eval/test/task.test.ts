@@ -152,11 +152,10 @@ describe("node loaders", () => {
     mkdirSync(join(nested, "evaluation"), { recursive: true });
     copyFileSync(`${DATA}arc-agi-1/training/239be575.json`, join(nested, "training", "239be575.json"));
     copyFileSync(`${DATA}arc-agi-1/evaluation/12997ef3.json`, join(nested, "evaluation", "12997ef3.json"));
-    expect(Object.keys(await loadSolutions(nested)).sort()).toEqual([
-      "evaluation/12997ef3",
-      "training/239be575",
-    ]);
+    expect(Object.keys(await loadSolutions(nested)).sort()).toEqual(["12997ef3", "239be575"]);
     expect(Object.keys(await loadSolutions(join(nested, "training")))).toEqual(["239be575"]);
+    copyFileSync(`${DATA}arc-agi-1/training/239be575.json`, join(nested, "evaluation", "239be575.json"));
+    expect((await asyncErrorOf(() => loadSolutions(nested))).message).toContain("appears twice");
     expect(await loadSolutions(`${DATA}kaggle/arc-agi_sample_solutions.json`)).toHaveProperty("27a28665");
     expect(await loadSolutions(`${DATA}arc-agi-1/training/239be575.json`)).toEqual({
       "239be575": [[[8]], [[0]]],
