@@ -1,3 +1,4 @@
+import { TextAccumulator } from "./accumulator.js";
 import { HarmonyError } from "./errors.js";
 import { type ParsedHeader, parseHeaderString, rustDebugString } from "./header.js";
 import type { Role, WireMessage } from "./schema.js";
@@ -41,7 +42,7 @@ export class ReferenceParser {
   readonly #strict: boolean;
   #header: HeaderPiece[] = [];
   #parsed: ParsedHeader | null = null;
-  #content: string[] = [];
+  #content = new TextAccumulator();
   #pendingBytes: number[] = [];
   #oov = false;
 
@@ -69,7 +70,7 @@ export class ReferenceParser {
   }
   /** Decoded content of the current message so far. */
   get currentContent(): string {
-    return this.state === "Content" ? this.#content.join("") : "";
+    return this.state === "Content" ? this.#content.value() : "";
   }
 
   /** A special token id (including stop tokens and reserved ids). */
@@ -207,7 +208,7 @@ export class ReferenceParser {
       fail(`unexpected tokens remaining in message header: Some(${rustDebugString(result.remaining)})`);
     this.#nextRole = null;
     this.#parsed = result.header;
-    this.#content = [];
+    this.#content.clear();
     this.state = "Content";
   }
 
@@ -227,7 +228,7 @@ export class ReferenceParser {
 
   #finishMessage(): void {
     const text =
-      this.#content.join("") +
+      this.#content.value() +
       (this.#oov ? REPLACEMENT : "") +
       utf8DecodeLossy(Uint8Array.from(this.#pendingBytes));
     this.messages.push(headerToMessage(this.#parsed!, text));
@@ -235,7 +236,7 @@ export class ReferenceParser {
     this.lastContentDelta = null;
     this.#pendingBytes = [];
     this.#oov = false;
-    this.#content = [];
+    this.#content.clear();
     this.#header = [];
   }
 }

@@ -23,7 +23,7 @@ import {
   type UnitParser,
 } from "./stream.js";
 import type { Diagnostic, StreamEvent } from "./tolerant.js";
-import { utf8DecodeLossy } from "./utf8.js";
+import { checkUtf8, utf8DecodeLossy } from "./utf8.js";
 
 type ConversationLike = Conversation | ConversationInput | MessageInput[];
 
@@ -193,6 +193,11 @@ class TokenFeeder {
   #decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
   #index = 0;
   readonly #tolerant: boolean;
+  #buffer = new Uint8Array(4096);
+  #used = 0;
+  #runStart = 0;
+  /** Id of the only token in the buffer (fast path: its cached decode), or -1. */
+  #single = -1;
   constructor(
     private readonly parser: UnitParser,
     tolerant: boolean,
@@ -200,38 +205,85 @@ class TokenFeeder {
     this.#tolerant = tolerant;
   }
 
-  #flush(): void {
-    const rest = this.#decoder.decode();
-    if (rest !== "") this.parser.text(rest, this.#index);
+  /**
+   * Decodes buffered ordinary-token bytes, invalid sequences → U+FFFD. Unless `final`, a truncated but
+   * so-far-valid UTF-8 sequence at the end waits for the next token (so chunking never changes text).
+   */
+  #drain(final: boolean): void {
+    const used = this.#used;
+    if (used === 0) return;
+    const single = this.#single;
+    this.#single = -1;
+    if (single >= 0) {
+      const cached = vocab().text(single);
+      if (cached) {
+        this.#used = 0;
+        this.parser.text(cached, this.#runStart);
+        return;
+      }
+    }
+    let cut = used;
+    if (!final) {
+      for (let p = used - 1; p >= 0 && p >= used - 3; p--) {
+        const byte = this.#buffer[p]!;
+        if (byte >= 0x80 && byte <= 0xbf) continue;
+        if (byte >= 0xc2) {
+          const check = checkUtf8(this.#buffer, p, used);
+          if (!check.ok && check.errorLen === null && check.validUpTo === 0) cut = p;
+        }
+        break;
+      }
+    }
+    const text = cut > 0 ? this.#decoder.decode(this.#buffer.subarray(0, cut)) : "";
+    if (cut < used) this.#buffer.copyWithin(0, cut, used);
+    this.#used = used - cut;
+    const at = this.#runStart;
+    this.#runStart = this.#index;
+    if (text !== "") this.parser.text(text, at);
+  }
+
+  #append(bytes: Uint8Array, at: number, id: number): void {
+    if (this.#used === 0) {
+      this.#runStart = at;
+      this.#single = id;
+    } else this.#single = -1;
+    if (this.#used + bytes.length > this.#buffer.length) {
+      const grown = new Uint8Array(Math.max(this.#buffer.length * 2, this.#used + bytes.length));
+      grown.set(this.#buffer.subarray(0, this.#used));
+      this.#buffer = grown;
+    }
+    this.#buffer.set(bytes, this.#used);
+    this.#used += bytes.length;
+    if (this.#used >= 65536) this.#drain(false);
   }
 
   write(tokens: readonly number[]): void {
     const v = vocab();
     const parser = this.parser;
+    const tolerant = this.#tolerant;
     for (let i = 0; i < tokens.length; i++) {
       const id = tokens[i]!;
       const at = this.#index++;
       const special = id >= 199998 && id <= LAST_SPECIAL_ID ? specialText(id) : undefined;
       if (special !== undefined) {
-        if (this.#tolerant) this.#flush();
+        if (tolerant) this.#drain(true);
         parser.special(id, special, at);
         continue;
       }
       const bytes = Number.isInteger(id) ? v.bytes(id) : undefined;
       if (!bytes) {
-        if (this.#tolerant) this.#flush();
+        if (tolerant) this.#drain(true);
         parser.invalid(id, at);
         continue;
       }
-      if (this.#tolerant) {
-        const text = this.#decoder.decode(bytes, { stream: true });
-        if (text !== "") parser.text(text, at);
-      } else parser.bytes(bytes, id, at, v.text(id) ?? null);
+      if (tolerant) this.#append(bytes, at, id);
+      else parser.bytes(bytes, id, at, v.text(id) ?? null);
     }
+    if (tolerant) this.#drain(false);
   }
 
   end(): void {
-    if (this.#tolerant) this.#flush();
+    if (this.#tolerant) this.#drain(true);
     this.parser.eos(this.#index);
   }
 }

@@ -1,3 +1,4 @@
+import { TextAccumulator } from "./accumulator.js";
 import { isRole, isRustWhitespace, type ParsedHeader, rustTrim, splitAsciiWhitespace } from "./header.js";
 import { headerToMessage } from "./reference-parser.js";
 import type { Role, WireMessage } from "./schema.js";
@@ -106,7 +107,7 @@ export class TolerantParser {
   #header = "";
   #headerStart = 0;
   #parsed: ParsedHeader | null = null;
-  #content: string[] = [];
+  #content = new TextAccumulator();
   #emit: (event: StreamEvent) => void;
   #partialKey = "";
   #index = 0;
@@ -142,7 +143,7 @@ export class TolerantParser {
   #startContent(header: ParsedHeader, offset: number | undefined): void {
     this.#state = "content";
     this.#parsed = header;
-    this.#content = [];
+    this.#content.clear();
     this.#emit({ type: "header", index: this.#index, partial: false, ...toFields(header) });
     if (header.role === "assistant" && header.recipient !== undefined && header.channel === "analysis")
       this.#diag(
@@ -159,12 +160,12 @@ export class TolerantParser {
   }
 
   #endMessage(terminator: MessageTerminator): void {
-    const message = headerToMessage(this.#parsed!, this.#content.join(""));
+    const message = headerToMessage(this.#parsed!, this.#content.value());
     this.messages.push(message);
     this.terminators.push(terminator);
     this.#emit({ type: "message-end", index: this.#index, message, terminator });
     this.#index++;
-    this.#content = [];
+    this.#content.clear();
     this.#parsed = null;
     this.#header = "";
     this.#presetRole = null;

@@ -1,0 +1,177 @@
+/**
+ * Benchmarks of @rlops/harmony-format. Every figure is printed next to a baseline measured in the same
+ * run (ratios), because absolute times depend on the machine.
+ *
+ *   pnpm --filter @rlops/harmony-format bench
+ */
+import {
+  createStreamParser,
+  type MessageInput,
+  parseMessagesFromText,
+  renderConversationForCompletion,
+  systemContent,
+} from "../src/index.js";
+import {
+  createTokenStreamParser,
+  encode,
+  parseMessagesFromTokens,
+  renderConversationForCompletionTokens,
+} from "../src/tokens.js";
+
+/** Best (minimum) per-call time over 5 rounds: robust to noisy neighbours on a shared machine. */
+function time(fn: () => unknown, minMs = 300): number {
+  fn(); // warm-up
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 5; round++) {
+    let runs = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      fn();
+      runs++;
+      elapsed = performance.now() - start;
+    } while (elapsed < minMs / 5);
+    best = Math.min(best, elapsed / runs);
+  }
+  return best;
+}
+
+const fmt = (ms: number) => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`);
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+// ------------------------------------------------------------------------------------------ render
+const small = {
+  messages: [
+    { role: "system" as const, content: [systemContent({ conversation_start_date: "2025-06-28" })] },
+    { role: "user" as const, content: "What is 2 + 2?" },
+  ],
+};
+const words = ["grid", "pattern", "rotate", "colour", "cell", "row", "column", "mirror", "shift", "object"];
+function sentence(i: number): string {
+  return `Step ${i}: the ${words[i % 10]} ${words[(i * 7) % 10]}s ${words[(i * 3) % 10]} by ${i % 13}, so row ${i % 30} becomes ${(i * 17) % 97}.`;
+}
+const bigMessages: MessageInput[] = [...small.messages];
+for (let turn = 0; bigMessages.length < 40; turn++) {
+  bigMessages.push({
+    role: "user",
+    content: Array.from({ length: 6 }, (_, k) => sentence(turn * 10 + k)).join(" "),
+  });
+  bigMessages.push({
+    role: "assistant",
+    channel: "analysis",
+    content: Array.from({ length: 8 }, (_, k) => sentence(turn * 20 + k)).join(" "),
+  });
+  bigMessages.push({ role: "assistant", channel: "final", content: sentence(turn) });
+}
+const big = { messages: bigMessages };
+
+console.log("# render");
+for (const [label, convo] of [
+  ["small", small],
+  ["large", big],
+] as const) {
+  const tokens = renderConversationForCompletionTokens(convo, "assistant");
+  const text = renderConversationForCompletion(convo, "assistant");
+  const tText = time(() => renderConversationForCompletion(convo, "assistant"));
+  const tTokens = time(() => renderConversationForCompletionTokens(convo, "assistant"));
+  const tEncode = time(() => encode(text, { allowedSpecial: "all" }));
+  const tConcat = time(() => convo.messages.map((m) => JSON.stringify(m)).join(""));
+  console.log(
+    `${label} conversation (${tokens.length} tokens): text ${fmt(tText)}, token ids ${fmt(tTokens)}; ` +
+      `token render = ${ratio(tTokens, tEncode)} of one encode(text, all) call (${fmt(tEncode)}); ` +
+      `text render = ${ratio(tText, tConcat)} of JSON.stringify of the messages (${fmt(tConcat)})`,
+  );
+}
+
+// ------------------------------------------------------------------------------------------- parse
+function completion(targetTokens: number): { text: string; tokens: number[] } {
+  const parts: string[] = ["<|channel|>analysis<|message|>"];
+  let approx = 0;
+  let i = 0;
+  while (approx < targetTokens * 0.9) {
+    const s = `${sentence(i++)} `;
+    parts.push(s);
+    approx += s.length / 4;
+  }
+  parts.push("<|end|><|start|>assistant<|channel|>final<|message|>The answer is 4.<|return|>");
+  const text = parts.join("");
+  return { text, tokens: encode(text, { allowedSpecial: "all" }) };
+}
+
+function scanBaseline(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf("<|"); at >= 0; at = text.indexOf("<|", at + 2)) count++;
+  return count;
+}
+
+console.log("\n# parse (1M-token completion)");
+const million = completion(1_000_000);
+const mb = million.text.length / 1e6;
+const nTok = million.tokens.length;
+const tScan = time(() => scanBaseline(million.text), 500);
+const tParseText = time(() => parseMessagesFromText(million.text, { role: "assistant" }), 1000);
+const tParseStrict = time(
+  () => parseMessagesFromText(million.text, { role: "assistant", mode: "strict" }),
+  1000,
+);
+const tTokScan = time(() => million.tokens.indexOf(-1), 500);
+const tParseTokens = time(() => parseMessagesFromTokens(million.tokens, { role: "assistant" }), 1000);
+const tParseTokensStrict = time(
+  () => parseMessagesFromTokens(million.tokens, { role: "assistant", mode: "strict" }),
+  1000,
+);
+const rate = (ms: number) =>
+  `${(mb / (ms / 1000)).toFixed(0)} MB/s, ${(nTok / (ms / 1000) / 1e6).toFixed(2)} M tokens/s`;
+console.log(`input: ${nTok} tokens, ${million.text.length} chars`);
+console.log(`baseline indexOf("<|") scan of the text: ${fmt(tScan)} (${rate(tScan)})`);
+console.log(
+  `parse text, tolerant: ${fmt(tParseText)} (${rate(tParseText)}) = ${ratio(tParseText, tScan)} of the scan`,
+);
+console.log(
+  `parse text, strict:   ${fmt(tParseStrict)} (${rate(tParseStrict)}) = ${ratio(tParseStrict, tScan)} of the scan`,
+);
+console.log(`baseline tokens.indexOf scan of the ids: ${fmt(tTokScan)}`);
+console.log(
+  `parse token ids, tolerant: ${fmt(tParseTokens)} (${rate(tParseTokens)}) = ${ratio(tParseTokens, tScan)} of the text scan, ${ratio(tParseTokens, tTokScan)} of the id scan`,
+);
+console.log(
+  `parse token ids, strict:   ${fmt(tParseTokensStrict)} (${rate(tParseTokensStrict)}) = ${ratio(tParseTokensStrict, tScan)} of the text scan`,
+);
+
+// --------------------------------------------------------------------------------------- streaming
+function streamText(text: string, size: number): void {
+  const parser = createStreamParser({ role: "assistant" });
+  for (let at = 0; at < text.length; at += size) parser.write(text.slice(at, at + size));
+  parser.end();
+}
+function streamTokens(tokens: number[], size: number): void {
+  const parser = createTokenStreamParser({ role: "assistant" });
+  for (let at = 0; at < tokens.length; at += size) parser.write(tokens.slice(at, at + size));
+  parser.end();
+}
+console.log("\n# streaming vs one-shot (same 1M-token completion)");
+const t4k = time(() => streamText(million.text, 4096), 1000);
+const t1 = time(() => streamText(million.text, 1), 1000);
+console.log(`text, 4 KB chunks: ${fmt(t4k)} = ${ratio(t4k, tParseText)} of one-shot`);
+console.log(`text, 1-char chunks: ${fmt(t1)} = ${ratio(t1, tParseText)} of one-shot`);
+const tTok1 = time(() => streamTokens(million.tokens, 1), 1000);
+const tTok1k = time(() => streamTokens(million.tokens, 1024), 1000);
+console.log(`token ids, 1 per write: ${fmt(tTok1)} = ${ratio(tTok1, tParseTokens)} of one-shot`);
+console.log(`token ids, 1024 per write: ${fmt(tTok1k)} = ${ratio(tTok1k, tParseTokens)} of one-shot`);
+
+// --------------------------------------------------------------------------------------- scaling
+console.log("\n# scaling (time per token, relative to 10k tokens)");
+let base10k = 0;
+for (const n of [10_000, 100_000, 1_000_000]) {
+  const input = n === 1_000_000 ? million : completion(n);
+  const tText =
+    time(() => parseMessagesFromText(input.text, { role: "assistant" }), 500) / input.tokens.length;
+  const tTok =
+    time(() => parseMessagesFromTokens(input.tokens, { role: "assistant" }), 500) / input.tokens.length;
+  const tStream = time(() => streamText(input.text, 1), 500) / input.tokens.length;
+  if (n === 10_000) base10k = tText;
+  console.log(
+    `${String(n).padStart(9)} tokens: text ${(tText * 1e6).toFixed(1)} ns/token (${ratio(tText, base10k)}), ` +
+      `ids ${(tTok * 1e6).toFixed(1)} ns/token, 1-char stream ${(tStream * 1e6).toFixed(1)} ns/token`,
+  );
+}
