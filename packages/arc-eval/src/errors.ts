@@ -10,7 +10,7 @@ export type ArcErrorCode =
   | "INVALID_OPTIONS"
   | "UNKNOWN_TASK"
   | "FILE_READ_FAILED"
-  | "HARMONY_UNAVAILABLE";
+  | "HARMONY_RENDER_FAILED";
 
 /** Base error of `@rlops/arc-eval`; check with `ArcError.isInstance(e)`. */
 export class ArcError extends RlopsError<ArcErrorCode> {

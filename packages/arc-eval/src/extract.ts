@@ -159,9 +159,16 @@ function parseList(text: string, pos: number, level: number): ListParse {
     }
     if (isDigit(c) || c === 45 || c === 43) {
       const start = i;
+      const negative = c === 45;
       if (c === 45 || c === 43) i++;
       const digitsStart = i;
-      while (i < n && isDigit(text.charCodeAt(i))) i++;
+      let magnitude = 0;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d < DIGIT0 || d > DIGIT9) break;
+        magnitude = magnitude * 10 + (d - DIGIT0);
+        i++;
+      }
       if (i === digitsStart) return { ok: false, end: i, depth, value: out, paren };
       let integer = true;
       if (i < n && text.charCodeAt(i) === 46) {
@@ -177,8 +184,7 @@ function parseList(text: string, pos: number, level: number): ListParse {
         if (s === 43 || s === 45) i++;
         while (i < n && isDigit(text.charCodeAt(i))) i++;
       }
-      const lexeme = text.slice(start, i);
-      out.push(integer && i - start <= 15 ? Number(lexeme) : Number.NaN);
+      out.push(integer && i - start <= 15 ? (negative ? -magnitude : magnitude) : Number.NaN);
       expectItem = false;
       continue;
     }
@@ -387,8 +393,53 @@ function lexContent(content: string, palette: Map<string, number> | null): LineR
   return row;
 }
 
+/** Lines of digits separated by spaces/tabs only (the common case), without allocating tokens. */
+function lexDigitLine(line: string): LineRow | null | undefined {
+  const n = line.length;
+  const cells: number[] = [];
+  let tokens = 0;
+  let value = 0;
+  let length = 0;
+  let secondLength = 0;
+  let firstValue = 0;
+  let firstLength = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? line.charCodeAt(i) : 32;
+    if (c >= DIGIT0 && c <= DIGIT9) {
+      value = length < 15 ? value * 10 + (c - DIGIT0) : Number.NaN;
+      length++;
+    } else if (c === 32 || c === 9) {
+      if (length > 0) {
+        tokens++;
+        if (tokens === 1) {
+          firstValue = value;
+          firstLength = length;
+        } else if (tokens === 2) secondLength = length;
+        cells.push(value);
+        value = 0;
+        length = 0;
+      }
+    } else return undefined; // not a digits-only line: use the general lexer
+  }
+  if (tokens === 0) return null;
+  if (tokens === 1) {
+    if (firstLength === 1) return { kind: "single", cells };
+    return { kind: "digits", cells: digitCells(line) };
+  }
+  const row: LineRow = { kind: "space", cells };
+  if (tokens === 2 && secondLength >= 2) {
+    const second = line.slice(line.length - secondLength);
+    row.alt = { label: firstValue, cells: digitCells(second) };
+  }
+  return row;
+}
+
 function lexLine(line: string, palette: Map<string, number> | null): LineRow | null {
   const first = line.charCodeAt(0);
+  if (first >= DIGIT0 && first <= DIGIT9) {
+    const fast = lexDigitLine(line);
+    if (fast !== undefined) return fast;
+  }
   // quick reject: rows start with a digit, '-', '|', or a letter (colour word / "Row")
   if (
     !(

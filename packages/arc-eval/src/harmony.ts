@@ -1,16 +1,9 @@
-import * as harmony from "@rlops/harmony-format";
+import { extractFinalText, type MessageInput, renderConversationForCompletion } from "@rlops/harmony-format";
 import { ArcError } from "./errors.js";
 
 const START = "<|start|>";
 const END_TOKENS = ["<|end|>", "<|return|>", "<|call|>", START];
 const FINAL = "<|channel|>final";
-
-type ExtractFinalText = (text: string) => string | null;
-
-function harmonyExtractFinalText(): ExtractFinalText | undefined {
-  const fn = (harmony as Record<string, unknown>).extractFinalText;
-  return typeof fn === "function" ? (fn as ExtractFinalText) : undefined;
-}
 
 /** Span of the last final-channel message by direct marker scan (also tolerates `final<|return|>` typos). */
 function scanFinal(text: string): { start: number; end: number } | null {
@@ -42,18 +35,15 @@ function scanFinal(text: string): { start: number; end: number } | null {
  * falls back to a marker scan for completions the parser does not read (e.g. truncated headers).
  */
 export function finalChannelSpan(text: string): { start: number; end: number } | null {
-  const extract = harmonyExtractFinalText();
-  if (extract) {
-    let final: string | null = null;
-    try {
-      final = extract(text);
-    } catch {
-      final = null;
-    }
-    if (final !== null && final.length > 0) {
-      const at = text.lastIndexOf(final);
-      if (at >= 0) return { start: at, end: at + final.length };
-    }
+  let final: string | null = null;
+  try {
+    final = extractFinalText(text);
+  } catch {
+    final = null; // tolerant parsing never throws; stay never-throw even if it did
+  }
+  if (final !== null && final.length > 0) {
+    const at = text.lastIndexOf(final);
+    if (at >= 0) return { start: at, end: at + final.length };
   }
   return scanFinal(text);
 }
@@ -66,17 +56,9 @@ export interface HarmonyPromptOptions {
   reasoningEffort?: "low" | "medium" | "high";
 }
 
-type RenderForCompletion = (messages: unknown[], nextTurnRole: "assistant") => string;
-
 /** Renders `userText` as a harmony user turn followed by `<|start|>assistant`, via `@rlops/harmony-format`. */
 export function renderHarmonyPrompt(userText: string, options: HarmonyPromptOptions = {}): string {
-  const render = (harmony as Record<string, unknown>).renderConversationForCompletion;
-  if (typeof render !== "function")
-    throw new ArcError({
-      code: "HARMONY_UNAVAILABLE",
-      message: "the harmony prompt style needs renderConversationForCompletion from @rlops/harmony-format",
-    });
-  const messages: unknown[] = [];
+  const messages: MessageInput[] = [];
   if (options.reasoningEffort)
     messages.push({
       role: "system",
@@ -88,5 +70,13 @@ export function renderHarmonyPrompt(userText: string, options: HarmonyPromptOpti
       content: [{ type: "developer_content", instructions: options.developerInstructions }],
     });
   messages.push({ role: "user", content: userText });
-  return (render as RenderForCompletion)(messages, "assistant");
+  try {
+    return renderConversationForCompletion(messages, "assistant");
+  } catch (cause) {
+    throw new ArcError({
+      code: "HARMONY_RENDER_FAILED",
+      message: `harmony prompt: ${(cause as Error).message}`,
+      cause,
+    });
+  }
 }

@@ -64,6 +64,19 @@ describe("formatTaskPrompt", () => {
     }
   });
 
+  it("harmony style renders the seed prompt as a user turn for completion", () => {
+    const text = formatTaskPrompt(task, { style: "harmony" });
+    expect(text).toBe(`<|start|>user<|message|>${formatTaskPrompt(task)}<|end|><|start|>assistant`);
+    const withDev = formatTaskPrompt(task, {
+      style: "harmony",
+      harmony: { developerInstructions: "Answer with a grid.", reasoningEffort: "high" },
+    });
+    expect(withDev.startsWith("<|start|>system<|message|>")).toBe(true);
+    expect(withDev).toContain("Reasoning: high");
+    expect(withDev).toContain("<|start|>developer<|message|># Instructions\n\nAnswer with a grid.");
+    expect(withDev.endsWith("Test Output:<|end|><|start|>assistant")).toBe(true);
+  });
+
   it("throws INVALID_OPTIONS for a bad test index or style", () => {
     for (const options of [{ testIndex: 2 }, { style: "xml" as never }]) {
       try {
