@@ -93,6 +93,24 @@ function roleWord(word: string): { role: Role; name?: string } | undefined {
   return undefined;
 }
 
+/** A role name glued to punctuation junk (`assistant––x`), not a tool name like `assistant_tools.x`. */
+function rolePrefix(word: string): Role | undefined {
+  for (const role of ["assistant", "user", "system", "developer"] as const) {
+    if (!word.startsWith(role) || word.length === role.length) continue;
+    const next = word.charCodeAt(role.length);
+    const identifier =
+      (next >= 48 && next <= 57) ||
+      (next >= 65 && next <= 90) ||
+      (next >= 97 && next <= 122) ||
+      next === 95 ||
+      next === 46 ||
+      next === 45 ||
+      next === 58;
+    if (!identifier) return role;
+  }
+  return undefined;
+}
+
 /**
  * The tolerant harmony parser: never throws, never drops message text, reports each recovery as a
  * {@link Diagnostic}. Fed units (special tokens and text) by the text lexer or the token decoder.
@@ -249,9 +267,16 @@ export class TolerantParser {
         parts.shift();
         if (role === "tool" && name === undefined) name = "tool";
       } else {
-        role = "tool";
-        name = first;
+        const prefixed = rolePrefix(first);
         parts.shift();
+        if (prefixed) {
+          // e.g. "assistant––commentary": a role glued to junk (openai/harmony#38)
+          role = prefixed;
+          parts.unshift(first.slice(prefixed.length));
+        } else {
+          role = "tool";
+          name = first;
+        }
       }
     }
     let recipient: string | undefined;

@@ -173,6 +173,22 @@ describe("tolerant parser recoveries", () => {
   });
 });
 
+describe("header junk", () => {
+  it("a role glued to junk stays the role (openai/harmony#38)", () => {
+    const { messages, diagnostics } = parseMessagesFromText(
+      "<|start|>assistant––commentary<|message|>hi<|end|>",
+    );
+    expect(messages).toEqual([{ role: "assistant", content: "hi", content_type: "––commentary" }]);
+    expect(diagnostics).toEqual([]);
+    const extra = parseMessagesFromText("<|start|>assistant<|channel|>final a b c<|message|>hi<|end|>");
+    expect(extra.messages).toEqual([
+      { role: "assistant", content: "hi", channel: "final", content_type: "c" },
+    ]);
+    expect(extra.diagnostics.map((d) => d.code)).toEqual(["HEADER_EXTRA_TEXT"]);
+    expect(extra.diagnostics[0]!.message).toContain('"a b"');
+  });
+});
+
 describe("extract helpers", () => {
   it("extractFinalText returns null without a final message when channels exist", () => {
     expect(extractFinalText("<|start|>assistant<|channel|>analysis<|message|>hmm<|end|>")).toBeNull();
