@@ -74,6 +74,8 @@ export interface ScoreResult {
 export interface ScoreOptions {
   /** Overrides `group.size` (consecutive samples per group). */
   groupSize?: number;
+  /** `false` skips group statistics even when the spec has a `group` block. */
+  groups?: boolean;
 }
 
 /** A compiled reward spec. */
@@ -253,7 +255,9 @@ export function createScorer(specInput: string | unknown): Scorer {
 
     const groups: ScoredGroup[] = [];
     const groupCfg: GroupConfig | undefined =
-      spec.group ?? (options.groupSize !== undefined ? groupSchema.parse({}) : undefined);
+      options.groups === false
+        ? undefined
+        : (spec.group ?? (options.groupSize !== undefined ? groupSchema.parse({}) : undefined));
     if (groupCfg) {
       const size = options.groupSize ?? groupCfg.size;
       const members = formGroups(samples, size);

@@ -17,7 +17,7 @@ export interface RewardServerOptions {
   maxConcurrency?: number;
   /** Time to receive a request body (default 30 s) → 408. */
   requestTimeoutMs?: number;
-  /** Default group size for `/score` and `/get_reward`. */
+  /** Default group size for `/score` (`/get_reward` and `/reward` never compute group statistics). */
   groupSize?: number;
 }
 

@@ -59,7 +59,7 @@ describe("reward server", () => {
     const body = await res.json();
     expect(body.samples[0].reward).toBe(1.5);
     expect(body.samples[0].breakdown["channels.stopToken"]).toBe(1);
-    expect(body.groups[0].advantages[0]).toBeCloseTo(0.7071, 3);
+    expect(body.groups[0].advantages[0]).toBeCloseTo(Math.SQRT1_2, 3);
   });
   it("POST /reward (slime per-sample shape)", async () => {
     const res = await post("/reward", {

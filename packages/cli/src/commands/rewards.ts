@@ -88,7 +88,11 @@ export function register(program: Command): void {
       .requiredOption("--spec <file>", "reward spec (YAML or JSON)")
       .option("--port <n>", "port (0 = any free port)", intOption("--port"), 8000)
       .option("--host <host>", "interface to bind (loopback by default)", "127.0.0.1")
-      .option("--group-size <n>", "default group size for /score and /get_reward", positive("--group-size"))
+      .option(
+        "--group-size <n>",
+        "default group size for /score (/get_reward never groups)",
+        positive("--group-size"),
+      )
       .option("--max-body-bytes <n>", "largest request body (default 32 MiB)", positive("--max-body-bytes"))
       .option(
         "--max-concurrency <n>",
