@@ -1,6 +1,212 @@
+import { readFile } from "node:fs/promises";
+import { type Decision, RecoveryError, type Trainer, trainerSchema } from "@rlops/recovery";
+import { type DiskResumePlan, planResume, setupRecovery } from "@rlops/recovery/node";
 import type { Command } from "commander";
+import { action, EXIT, ExitError, examples, intOption, printJson } from "../cli-kit.js";
 
-/** Registers the `rlops recover` command(s). */
-export function register(_program: Command): void {
-  // Implemented by the recover work item.
+interface PlanOptions {
+  beforeStep?: number;
+  from?: string;
+  trainer?: Trainer;
+  command?: string;
+  layout?: string;
+  keepLast?: number;
+  maxSteps?: number;
+  margin?: number;
+  weightsOnly?: boolean;
+  experimentName?: string;
+  trialName?: string;
+  json?: boolean;
+}
+
+function trainerOption(value: string): Trainer {
+  const parsed = trainerSchema.safeParse(value);
+  if (!parsed.success)
+    throw new ExitError(
+      EXIT.BAD_INPUT,
+      "BAD_FLAG",
+      `--trainer expects one of ${trainerSchema.options.join(", ")}, got "${value}"`,
+    );
+  return parsed.data;
+}
+
+async function readDecision(path: string): Promise<Decision> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ExitError(
+      EXIT.BAD_INPUT,
+      "NOT_READABLE",
+      `--from ${path}: ${(error as NodeJS.ErrnoException).code}`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ExitError(EXIT.BAD_INPUT, "BAD_DECISION", `--from ${path}: not valid JSON`);
+  }
+  // accept a decision or the output of `rlops breaker check --json`
+  const verdict = (value as { verdict?: unknown } | null)?.verdict;
+  if (verdict === null)
+    throw new ExitError(
+      EXIT.BAD_INPUT,
+      "BAD_DECISION",
+      `--from ${path}: the check found nothing to recover from (verdict null)`,
+    );
+  return (verdict ?? value) as Decision;
+}
+
+async function makePlan(runDir: string, options: PlanOptions): Promise<DiskResumePlan> {
+  if (options.beforeStep === undefined && options.from === undefined)
+    throw new ExitError(EXIT.BAD_INPUT, "BAD_FLAG", "give --before-step <N> or --from <decision.json>");
+  const fromDecision = options.from === undefined ? undefined : await readDecision(options.from);
+  try {
+    return await planResume(runDir, {
+      beforeStep: options.beforeStep,
+      fromDecision,
+      trainer: options.trainer,
+      command: options.command,
+      layout: options.layout,
+      retention: options.keepLast === undefined ? undefined : { keepLast: options.keepLast },
+      maxSteps: options.maxSteps,
+      margin: options.margin,
+      allowWeightsOnly: options.weightsOnly,
+      experimentName: options.experimentName,
+      trialName: options.trialName,
+    });
+  } catch (error) {
+    if (RecoveryError.isInstance(error) && error.code === "NO_CHECKPOINT")
+      throw new ExitError(
+        EXIT.NOT_FOUND,
+        error.code,
+        error.message,
+        "see --json for every rejected candidate",
+      );
+    throw error;
+  }
+}
+
+function withPlanOptions(command: Command): Command {
+  return command
+    .argument("<run-dir>", "the run's output directory")
+    .option("--before-step <N>", "pick a checkpoint with step < N", intOption("--before-step"))
+    .option(
+      "--from <decision.json>",
+      "a decision (or `rlops breaker check --json` output): before its first bad step",
+    )
+    .option(
+      "--trainer <trainer>",
+      `resume command flavour (${trainerSchema.options.join(", ")}); default from the layout`,
+      trainerOption,
+    )
+    .option(
+      "--command <original>",
+      "the original training command line (flags are replaced, launcher flags kept)",
+    )
+    .option(
+      "--layout <layout>",
+      "force a checkpoint layout (hf, areal, staged, tinker, step-folders, lightning, …)",
+    )
+    .option(
+      "--keep-last <k>",
+      "retention keeps the newest k checkpoints (warns if the chosen one is at risk)",
+      intOption("--keep-last"),
+    )
+    .option(
+      "--max-steps <N>",
+      "the run's max_steps (warns when the resume would train 0 steps)",
+      intOption("--max-steps"),
+    )
+    .option("--margin <steps>", "extra safety margin subtracted from the bound", intOption("--margin"))
+    .option("--weights-only", "accept weights-only checkpoints when nothing resumable exists")
+    .option("--experiment-name <name>", "AReaL experiment name (default from the path)")
+    .option("--trial-name <name>", "AReaL trial name (default from the path)")
+    .option("--json", "print JSON");
+}
+
+function printPlan(plan: DiskResumePlan): void {
+  const out = process.stdout;
+  out.write(`layout: ${plan.layout}   trainer: ${plan.trainer}   before step: ${plan.beforeStep}\n`);
+  out.write(`chosen: ${plan.chosen.name} (step ${plan.chosen.step}) -> resumes at step ${plan.nextStep}\n`);
+  out.write(`        ${plan.chosen.location}\n`);
+  for (const r of plan.rejected) out.write(`rejected: ${r.name}: ${r.reason}\n`);
+  for (const w of plan.warnings) out.write(`warning: ${w}\n`);
+  out.write(`resume${plan.resume.complete ? "" : " (add to your command)"}:\n  ${plan.resume.command}\n`);
+  if (plan.resume.code) out.write(`python:\n  ${plan.resume.code.replaceAll("\n", "\n  ")}\n`);
+}
+
+/** Registers `rlops recover plan|setup`. */
+export function register(program: Command): void {
+  const recover = program
+    .command("recover")
+    .description(
+      "Pick the newest valid checkpoint before a bad step, build a recovery folder safely, print the resume command.",
+    );
+
+  const plan = withPlanOptions(recover.command("plan").description("Plan a resume (read-only)."));
+  plan.action(
+    action(async (runDir: string, options: PlanOptions) => {
+      const result = await makePlan(runDir, options);
+      if (options.json) printJson(result);
+      else printPlan(result);
+      return EXIT.OK;
+    }),
+  );
+  examples(plan, [
+    "rlops recover plan /runs/grpo --before-step 188",
+    'rlops recover plan /runs/grpo --from decision.json --command "torchrun --nproc_per_node=2 train.py --output_dir /runs/grpo"',
+  ]);
+
+  const setup = withPlanOptions(
+    recover
+      .command("setup")
+      .description(
+        "Build the recovery folder (temp sibling, verify, manifest, rename); never touches the source run.",
+      ),
+  )
+    .option(
+      "--target <dir>",
+      "recovery folder (default <run>-recover-step<K>; AReaL: a new trial next to the old one)",
+    )
+    .option("--root <dir>", "every path must stay inside this folder (default the run's parent)")
+    .option("--hardlink", "hard-link files instead of copying")
+    .option("--no-checksums", "skip sha256 (sizes are still verified)")
+    .option("--dry-run", "print what would be done; touch nothing");
+  setup.action(
+    action(
+      async (
+        runDir: string,
+        options: PlanOptions & {
+          target?: string;
+          root?: string;
+          hardlink?: boolean;
+          checksums: boolean;
+          dryRun?: boolean;
+        },
+      ) => {
+        const planned = await makePlan(runDir, options);
+        const result = await setupRecovery(planned, {
+          dryRun: options.dryRun,
+          target: options.target,
+          root: options.root,
+          mode: options.hardlink ? "hardlink" : "copy",
+          checksums: options.checksums,
+        });
+        if (options.json) printJson({ plan: planned, setup: result });
+        else {
+          printPlan(planned);
+          process.stdout.write(`${options.dryRun ? "would do" : "done"}:\n`);
+          for (const a of result.actions) process.stdout.write(`  ${a}\n`);
+          process.stdout.write(`recovery folder: ${result.target}\nresume:\n  ${result.resume.command}\n`);
+        }
+        return EXIT.OK;
+      },
+    ),
+  );
+  examples(setup, [
+    "rlops recover setup /runs/grpo --before-step 188 --dry-run",
+    "rlops recover setup /runs/grpo --from decision.json --target /runs/grpo-recovered",
+  ]);
 }
