@@ -34,6 +34,8 @@ export type Segment = number | string;
 export interface RenderConfig {
   /** Drop chain-of-thought before the first final answer (reference `auto_drop_analysis`). Default false. */
   autoDropAnalysis?: boolean;
+  /** Alias of `autoDropAnalysis` with the reference's spelling (`RenderConversationConfig`). */
+  auto_drop_analysis?: boolean;
   /** `"compat"` (default) reproduces the reference's JSON Schema → TypeScript; `"improved"` fixes its bugs. */
   schemaMode?: SchemaMode;
   /**
@@ -213,7 +215,8 @@ export function conversationSegments(messages: Message[], config: RenderConfig |
       break;
     }
   }
-  const shouldDrop = config?.autoDropAnalysis === true && lastAssistantIsFinal;
+  const autoDrop = config?.autoDropAnalysis ?? config?.auto_drop_analysis ?? false;
+  const shouldDrop = autoDrop === true && lastAssistantIsFinal;
   const firstFinal = messages.findIndex((message) => message.channel === "final");
   const out: Segment[] = [];
   messages.forEach((message, index) => {

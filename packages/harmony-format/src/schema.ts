@@ -91,8 +91,17 @@ export const contentSchema = z.discriminatedUnion("type", [
 /** A content part. */
 export type Content = z.output<typeof contentSchema>;
 
-/** A message in the reference's serde JSON wire format (author flattened). */
-export const messageSchema = z.object({
+/** Accepts the wasm typings' `author: {role, name}` shape by flattening it (the wire format is flat). */
+function flattenAuthor(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  const author = record.author;
+  if (record.role !== undefined || typeof author !== "object" || author === null) return value;
+  const { author: _author, ...rest } = record;
+  return { ...(author as Record<string, unknown>), ...rest };
+}
+
+const messageObjectSchema = z.object({
   role: roleSchema,
   name: optionalString,
   recipient: optionalString,
@@ -100,17 +109,22 @@ export const messageSchema = z.object({
   content_type: optionalString,
   content: z.union([z.string(), z.array(contentSchema)]),
 });
+
+/** A message in the reference's serde JSON wire format (author flattened: `role`, `name` top-level). */
+export const messageSchema = z.preprocess(flattenAuthor, messageObjectSchema);
 /** A harmony message as accepted on input (content may be a string or parts). */
-export type Message = z.output<typeof messageSchema>;
+export type Message = z.output<typeof messageObjectSchema>;
 /** Input shape of a message (before defaults/normalisation). */
-export type MessageInput = z.input<typeof messageSchema>;
+export type MessageInput = z.input<typeof messageObjectSchema>;
 
 /** A conversation `{messages: [...]}`. */
 export const conversationSchema = z.object({ messages: z.array(messageSchema) });
 /** A harmony conversation. */
 export type Conversation = z.output<typeof conversationSchema>;
 /** Input shape of a conversation. */
-export type ConversationInput = z.input<typeof conversationSchema>;
+export interface ConversationInput {
+  messages: MessageInput[];
+}
 
 /**
  * A message as produced by the parsers and by {@link conversationToJSON}: the wire format with

@@ -18,6 +18,8 @@ export interface ParseOptions {
   role?: Role;
   /** Default `tolerant`. */
   mode?: ParseMode;
+  /** Python-style alias used when `mode` is absent: `true` → `strict`, `false` → `lenient`. */
+  strict?: boolean;
 }
 
 /** Result of a one-shot parse. */
@@ -130,15 +132,22 @@ class TolerantUnitParser extends TolerantParser implements UnitParser {
   }
 }
 
+/** The effective mode of parse options (`mode`, else the `strict` alias, else tolerant). */
+export function modeOf(options: ParseOptions | undefined): ParseMode {
+  if (options?.mode !== undefined) return options.mode;
+  if (typeof options?.strict === "boolean") return options.strict ? "strict" : "lenient";
+  return "tolerant";
+}
+
 /** Creates the unit parser for a mode; validates options. */
 export function createUnitParser(
   options: ParseOptions | undefined,
   emit: (event: StreamEvent) => void = () => {},
 ): UnitParser {
-  const mode = options?.mode ?? "tolerant";
+  const mode = modeOf(options);
   let role: Role | null = null;
   let badRole: unknown;
-  if (options?.role !== undefined) {
+  if (options?.role !== undefined && options.role !== null) {
     const parsed = roleSchema.safeParse(options.role);
     if (parsed.success) role = parsed.data;
     else badRole = options.role;
@@ -185,7 +194,7 @@ export function parseMessagesFromText(text: string, options?: ParseOptions): Par
   const parser = createUnitParser(options);
   const input = typeof text === "string" ? text : String(text ?? "");
   const lexer = new TextLexer(lexerSink(parser));
-  if ((options?.mode ?? "tolerant") === "tolerant") {
+  if (modeOf(options) === "tolerant") {
     try {
       lexer.write(input);
       lexer.end();

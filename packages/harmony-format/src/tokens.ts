@@ -17,6 +17,7 @@ import type { Conversation, ConversationInput, Message, MessageInput, Role } fro
 import { LAST_SPECIAL_ID, SPECIAL, specialId, specialText } from "./special.js";
 import {
   createUnitParser,
+  modeOf,
   type ParseOptions,
   type ParseResult,
   type StreamParserOptions,
@@ -294,7 +295,7 @@ class TokenFeeder {
  * index. Do not include the prompt: pass `role` when the prompt ended with `<|start|>{role}`.
  */
 export function parseMessagesFromTokens(tokens: readonly number[], options?: ParseOptions): ParseResult {
-  const tolerant = (options?.mode ?? "tolerant") === "tolerant";
+  const tolerant = modeOf(options) === "tolerant";
   const parser = createUnitParser(options);
   const feeder = new TokenFeeder(parser, tolerant);
   if (tolerant) {
@@ -331,7 +332,7 @@ export function createTokenStreamParser(options?: StreamParserOptions): TokenStr
     batch.push(event);
     options?.onEvent?.(event);
   });
-  const feeder = new TokenFeeder(parser, (options?.mode ?? "tolerant") === "tolerant");
+  const feeder = new TokenFeeder(parser, modeOf(options) === "tolerant");
   let ended = false;
   const take = (): StreamEvent[] => {
     const out = batch;

@@ -246,3 +246,24 @@ describe("tokens", () => {
     ]);
   });
 });
+
+describe("input aliases", () => {
+  it("accepts the reference's config spelling, author objects, strict boolean and null role", () => {
+    const convo = {
+      messages: [
+        { role: "assistant" as const, channel: "analysis", content: "cot" },
+        { role: "assistant" as const, channel: "final", content: "x" },
+      ],
+    };
+    expect(renderConversation(convo, { auto_drop_analysis: true })).toBe(
+      "<|start|>assistant<|channel|>final<|message|>x<|end|>",
+    );
+    expect(
+      conversationFromJSON({ messages: [{ author: { role: "user", name: "a" }, content: "hi" }] })
+        .messages[0],
+    ).toMatchObject({
+      role: "user",
+      name: "a",
+    });
+  });
+});

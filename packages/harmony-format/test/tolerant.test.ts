@@ -213,3 +213,20 @@ describe("extract helpers", () => {
     expect(call!.argumentsError).toBeTypeOf("string");
   });
 });
+
+describe("parse option aliases", () => {
+  it("strict: true/false selects the reference modes; role null means none", () => {
+    expect(() =>
+      parseMessagesFromText("<|channel|>x Hello<|end|>", { role: "assistant", strict: true }),
+    ).toThrow("Unexpected EOS while waiting for message header to complete");
+    expect(
+      parseMessagesFromText("<|channel|>x Hello<|end|>", { role: "assistant", strict: false }).messages,
+    ).toEqual([{ role: "assistant", content: "Hello", channel: "x" }]);
+    expect(
+      parseMessagesFromText("<|start|>user<|message|>a<|end|>", {
+        role: null as unknown as undefined,
+        mode: "strict",
+      }).messages,
+    ).toEqual([{ role: "user", content: "a" }]);
+  });
+});
