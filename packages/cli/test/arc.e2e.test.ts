@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -115,6 +115,37 @@ describe("rlops arc score", () => {
       expect(out.aggregation).toBe(aggregation);
       expect(out.score).toBeCloseTo(golden40.expected[aggregation]?.score as number, 12);
     }
+  });
+
+  it("accepts an arc-agi-benchmarking per-task folder as the submission", () => {
+    const dir = join(tmp, "bench-sub");
+    mkdirSync(dir, { recursive: true });
+    const truth = JSON.parse(readFileSync(join(DATA, "arc-agi-1/evaluation/00576224.json"), "utf8")) as {
+      test: { output: number[][] }[];
+    };
+    writeFileSync(
+      join(dir, "00576224.json"),
+      JSON.stringify([
+        {
+          attempt_1: { answer: `final: ${JSON.stringify(truth.test[0]?.output)}`, metadata: {} },
+          attempt_2: null,
+        },
+      ]),
+    );
+    writeFileSync(join(dir, "results.json"), "{}");
+    const run = rlops([
+      "arc",
+      "score",
+      "--solutions",
+      join(DATA, "arc-agi-1/evaluation"),
+      "--submission",
+      dir,
+      "--json",
+    ]);
+    expect(run.status).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.solved).toBe(1);
+    expect(out.total).toBe(400);
   });
 
   it("prints a summary table without --json", () => {

@@ -76,7 +76,7 @@ describe.skipIf(!hasChromium && !onCi)("report.html in headless Chromium", () =>
             longestPath: svg
               ? Math.max(
                   0,
-                  ...[...svg.querySelectorAll("path")].map((p) => (p.getAttribute("d") ?? "").length),
+                  ...Array.from(svg.querySelectorAll("path")).map((p) => (p.getAttribute("d") ?? "").length),
                 )
               : 0,
             width: box?.width ?? 0,

@@ -10,7 +10,7 @@ import {
   type ScoreResult,
   scoreSubmission,
 } from "@rlops/arc-eval";
-import { loadSolutions, loadSubmission } from "@rlops/arc-eval/node";
+import { loadAnySubmission, loadSolutions } from "@rlops/arc-eval/node";
 import type { Command } from "commander";
 import { action, EXIT, ExitError, examples, intOption, printJson, readStdin } from "../cli-kit.js";
 
@@ -129,7 +129,10 @@ export function register(program: Command): void {
       "--solutions <path>",
       "folder of ARC task files, a Kaggle *_solutions.json, or one task file",
     )
-    .requiredOption("--submission <file>", "Kaggle submission.json: {taskId: [{attempt_1, attempt_2}, …]}")
+    .requiredOption(
+      "--submission <path>",
+      "Kaggle submission.json ({taskId: [{attempt_1, attempt_2}, …]}) or an arc-agi-benchmarking per-task folder",
+    )
     .option("--aggregation <name>", `${AGGREGATIONS.join(" | ")}`, aggregationOption, "per-task")
     .option("--attempts <k>", "attempts that count per test output", intOption("--attempts"), 2)
     .option("--json", "print the result as JSON")
@@ -146,7 +149,7 @@ export function register(program: Command): void {
             throw new ExitError(EXIT.BAD_INPUT, "BAD_FLAG", "--attempts must be at least 1");
           const [solutions, submission] = await Promise.all([
             loadSolutions(opts.solutions),
-            loadSubmission(opts.submission),
+            loadAnySubmission(opts.submission),
           ]);
           const result = scoreSubmission(submission, solutions, {
             aggregation: opts.aggregation,

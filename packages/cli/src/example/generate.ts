@@ -348,24 +348,43 @@ async function writeArealRun(dir: string): Promise<void> {
       await put(join(ckpt, "tokenizer_config.json"), json(TOKENIZER_CONFIG));
     }
   }
-  // Recover dump at global step 179 (recover freq_steps=30 fires at 29, 59, ..., 179).
+  // Recover dump (recover freq_steps=50, overwritten every dump): the last one ran after global step 149.
   const recover = join(trialDir, "default", "recover_checkpoint");
   await put(join(recover, ".metadata"), torchArchive("dcp-metadata", 128, 5));
   await put(join(recover, "__0_0.distcp"), torchArchive("dcp-shard-0", 1024, 6));
   await put(join(recover, "__1_0.distcp"), torchArchive("dcp-shard-1", 1024, 7));
+  const start = 1762980000.0;
+  const ctl = (
+    frequencySteps: number | null,
+    frequenceSeconds: number | null,
+    steps: number,
+    lastSteps: number,
+    lastTime: number,
+  ) => ({
+    frequence_seconds: frequenceSeconds,
+    frequency_steps: frequencySteps,
+    start_time: start,
+    steps,
+    last_time: lastTime,
+    last_steps: lastSteps,
+    interval_steps: steps - lastSteps,
+    interval_seconds: 0.0,
+    initial_value: false,
+  });
+  // EpochStepTimeFreqCtl state after 150 steps at 30 s/step: epoch freq 1, step freq 50, time freq 3600 s.
   const freq = {
-    epoch: { freq: null, last_step: 1 },
-    step: { freq: 30, last_step: 179 },
-    time: { freq: 3600, last_time: 1762980000.123456 },
+    epoch: ctl(1, null, 1, 1, start + 100 * 30),
+    step: ctl(50, null, 150, 150, start + 150 * 30),
+    time: ctl(null, 3600, 150, 120, start + 120 * 30),
   };
   const info = join(trialDir, "recover_info");
   await put(
     join(info, "step_info.json"),
-    JSON.stringify({ epoch: 1, epoch_step: 79, global_step: 179, steps_per_epoch: stepsPerEpoch }, null, 4),
+    JSON.stringify({ epoch: 1, epoch_step: 49, global_step: 149, steps_per_epoch: stepsPerEpoch }, null, 4),
   );
   await put(join(info, "saver_info.json"), JSON.stringify(freq, null, 4));
   await put(join(info, "evaluator_info.json"), JSON.stringify(freq, null, 4));
-  await put(join(info, "stats_logger_info.json"), JSON.stringify({ last_commit_step: 179 }, null, 4));
+  await put(join(info, "stats_logger_info.json"), JSON.stringify({ last_commit_step: 149 }, null, 4));
   await put(join(info, "checkpoint_info.json"), JSON.stringify(freq, null, 4));
   await put(join(info, "dataloader_info.pkl"), new Uint8Array([0x80, 0x04, 0x5d, 0x94, 0x2e]));
   await put(join(dir, "logs", "root", experiment, trial, "stats.jsonl"), `${lines.join("\n")}\n`);

@@ -402,14 +402,17 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
   const newestResumable = [...resumable].reverse()[0] ?? null;
   const bestCheckpoint = checkpoints.find((c) => c.role === "best" || c.best === true) ?? null;
   const finalCheckpoint = [...checkpoints].reverse().find((c) => c.role === "final") ?? null;
-  let retention: Report["retention"] = null;
+  let retention: {
+    policy: string;
+    delete: { name: string; reason: string; bytes: number; remote: boolean }[];
+  } | null = null;
   if (checkpoints.length > 0) {
     try {
       const plan = await resolveFunction<(cks: unknown[], policy: Record<string, unknown>) => unknown>(
         PACKAGES.checkpoints,
         "planRetention",
       );
-      const result = plan(checkpoints, { policy: "safe", keepLast: 2, keepBest: true }) as {
+      const result = plan(checkpoints, { kind: "safe", keepLast: 2, keepBest: true }) as {
         delete?: { checkpoint?: { name?: string; bytes?: number | null }; name?: string; reason?: string }[];
       };
       retention = {
@@ -417,12 +420,90 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
         delete: (result.delete ?? []).map((entry) => {
           const name = entry.checkpoint?.name ?? entry.name ?? "?";
           const bytes = entry.checkpoint?.bytes ?? checkpoints.find((c) => c.name === name)?.bytes ?? 0;
-          return { name, reason: entry.reason ?? "", bytes: bytes ?? 0 };
+          const location = checkpoints.find((c) => c.name === name)?.location ?? "";
+          return { name, reason: entry.reason ?? "", bytes: bytes ?? 0, remote: location.includes("://") };
         }),
       };
     } catch (error) {
       unavailable(notes, "retention plan", error);
     }
+  }
+  // Next action: the newest resumable checkpoint before the first bad step, and the trainer's command.
+  const context: NextActionContext = { goalRules };
+  if (options.breaker) context.breakerConfig = options.breaker.source;
+  const trip = breaker.trip;
+  if (
+    trip &&
+    (trip.action === "stop" || trip.action === "rollback") &&
+    !goalRules.includes(trip.rule ?? "")
+  ) {
+    const before = typeof trip.firstBadStep === "number" ? trip.firstBadStep : trip.step;
+    context.resumeFrom = [...resumable].reverse().find((c) => c.step !== null && c.step < before) ?? null;
+    try {
+      const planResume = await resolveFunction<
+        (dir: string, opts: Record<string, unknown>) => Promise<unknown>
+      >(PACKAGES.recoveryNode, "planResume");
+      const planOptions: Record<string, unknown> = { fromDecision: trip };
+      if (options.trainer) planOptions.trainer = options.trainer;
+      if (options.layout) planOptions.layout = options.layout;
+      if (options.command) planOptions.command = options.command;
+      const plan = (await planResume(root, planOptions)) as {
+        chosen?: { name?: string } | null;
+        warnings?: string[];
+        resume?: {
+          trainer: string;
+          argv: string[];
+          command: string;
+          complete: boolean;
+          code?: string;
+          notes?: string[];
+        };
+      };
+      if (plan.resume && Array.isArray(plan.resume.argv) && typeof plan.resume.command === "string") {
+        context.resume = {
+          trainer: String(plan.resume.trainer),
+          command: plan.resume.command,
+          argv: plan.resume.argv,
+          complete: plan.resume.complete === true,
+          notes: Array.isArray(plan.resume.notes) ? plan.resume.notes : [],
+          ...(typeof plan.resume.code === "string" ? { code: plan.resume.code } : {}),
+        };
+      }
+      for (const warning of plan.warnings ?? []) note(notes, "warn", `resume plan: ${warning}`);
+      const chosen = plan.chosen?.name;
+      if (chosen && chosen !== context.resumeFrom?.name) {
+        note(
+          notes,
+          "warn",
+          `@rlops/recovery planResume chose ${chosen}; the report's own pick was ${context.resumeFrom?.name ?? "none"}`,
+        );
+        context.resumeFrom = checkpoints.find((c) => c.name === chosen) ?? context.resumeFrom ?? null;
+      }
+    } catch (error) {
+      if (error instanceof IntegrationUnavailable)
+        note(
+          notes,
+          "info",
+          `exact trainer resume command unavailable (${error.message}); showing rlops recover setup`,
+        );
+      else note(notes, "warn", `resume planning failed: ${(error as Error).message.split("\n")[0]}`);
+    }
+  }
+  // Remote checkpoints (tinker://) are deleted with the provider's tools, not by rlops ckpt prune.
+  if (retention?.delete.some((d) => d.remote)) {
+    const remote = retention.delete.filter((d) => d.remote).length;
+    retention = { ...retention, delete: retention.delete.filter((d) => !d.remote) };
+    note(
+      notes,
+      "info",
+      `retention: ${remote} remote checkpoint(s) left out of the prune plan (delete them with the provider's tools)`,
+    );
+  }
+  // Never propose pruning the checkpoint the run should resume from.
+  const resumeTarget = context.resumeFrom?.name;
+  if (retention && resumeTarget && retention.delete.some((d) => d.name === resumeTarget)) {
+    retention = { ...retention, delete: retention.delete.filter((d) => d.name !== resumeTarget) };
+    note(notes, "info", `retention: ${resumeTarget} kept because the run should resume from it`);
   }
   const checkpointBytes = checkpoints.reduce((sum, c) => sum + (c.bytes ?? 0), 0);
 
@@ -457,53 +538,13 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
       files: walked.files.length,
       reclaimableBytes: retention?.delete.reduce((sum, d) => sum + d.bytes, 0) ?? 0,
     },
-    retention,
+    retention: retention && {
+      policy: retention.policy,
+      delete: retention.delete.map(({ name, reason, bytes }) => ({ name, reason, bytes })),
+    },
     notes,
   };
 
-  // Next action: the newest resumable checkpoint before the first bad step, and the trainer's command.
-  const context: NextActionContext = { goalRules };
-  if (options.breaker) context.breakerConfig = options.breaker.source;
-  const trip = breaker.trip;
-  if (
-    trip &&
-    (trip.action === "stop" || trip.action === "rollback") &&
-    !goalRules.includes(trip.rule ?? "")
-  ) {
-    const before = typeof trip.firstBadStep === "number" ? trip.firstBadStep : trip.step;
-    context.resumeFrom = [...resumable].reverse().find((c) => c.step !== null && c.step < before) ?? null;
-    try {
-      const planResume = await resolveFunction<
-        (dir: string, opts: Record<string, unknown>) => Promise<unknown>
-      >(PACKAGES.recoveryNode, "planResume");
-      const planOptions: Record<string, unknown> = { beforeStep: before };
-      if (options.trainer ?? layout) planOptions.trainer = options.trainer ?? layout;
-      if (options.command) planOptions.command = options.command;
-      const plan = (await planResume(root, planOptions)) as {
-        checkpoint?: { name?: string } | null;
-        command?: { shell?: string; argv?: string[] } | string;
-        argv?: string[];
-      };
-      const argv = typeof plan.command === "object" ? plan.command.argv : plan.argv;
-      const shell = typeof plan.command === "object" ? plan.command.shell : plan.command;
-      if (Array.isArray(argv) && typeof shell === "string") context.resumeCommand = { command: shell, argv };
-      const chosen = plan.checkpoint?.name;
-      if (chosen && chosen !== context.resumeFrom?.name)
-        note(
-          notes,
-          "warn",
-          `recovery planResume chose ${chosen}, the report's own pick was ${context.resumeFrom?.name ?? "none"}`,
-        );
-    } catch (error) {
-      if (error instanceof IntegrationUnavailable)
-        note(
-          notes,
-          "info",
-          `exact trainer resume command unavailable (${error.message}); showing rlops recover setup`,
-        );
-      else note(notes, "warn", `resume planning failed: ${(error as Error).message.split("\n")[0]}`);
-    }
-  }
   return { ...partial, nextAction: decideNextAction(partial, context) };
 }
 

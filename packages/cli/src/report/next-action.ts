@@ -1,5 +1,11 @@
 import type { NextAction, Report, ReportCheckpoint } from "./schema.js";
 
+/** Joins a root and a relative path with `/` (browser-safe; absolute `rel` is returned as is). */
+function joinPath(root: string, rel: string): string {
+  if (rel.startsWith("/") || /^[A-Za-z]:[\\/]/.test(rel)) return rel;
+  return `${root.replace(/[\\/]+$/, "")}/${rel}`;
+}
+
 /** POSIX shell quoting of one argument: bare when safe, else single-quoted. */
 export function shellQuote(arg: string): string {
   if (arg !== "" && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
@@ -18,15 +24,15 @@ function action(
   argv: string[] | null,
   checkpoint: string | null = null,
 ): NextAction {
-  return { kind, title, reason, command: argv ? shellJoin(argv) : null, argv, checkpoint };
+  return { kind, title, reason, command: argv ? shellJoin(argv) : null, argv, checkpoint, resume: null };
 }
 
 /** What {@link decideNextAction} needs beyond the report sections. */
 export interface NextActionContext {
   /** The newest complete, resumable checkpoint before the breaker's first bad step, if any. */
   resumeFrom?: ReportCheckpoint | null;
-  /** The trainer's exact resume command (from `@rlops/recovery` `planResume`), if known. */
-  resumeCommand?: { command: string; argv: string[] } | null;
+  /** The trainer's resume command (from `@rlops/recovery` `planResume`), if known. */
+  resume?: NextAction["resume"];
   /** The breaker config path given to the report, passed on to the commands shown. */
   breakerConfig?: string;
   /** Names of the breaker's goal rules: a stop from one of them is success, not a failure. */
@@ -65,15 +71,22 @@ export function decideNextAction(
       const reason =
         `breaker rule "${trip.rule}" tripped at step ${trip.step} (first bad step ${firstBad}); ` +
         `${from.name} (step ${from.step}) is the newest complete, resumable checkpoint before it`;
-      if (context.resumeCommand)
-        return action("resume", `Resume from ${from.name}`, reason, context.resumeCommand.argv, from.name);
-      return action(
-        "resume",
-        `Resume from ${from.name}`,
-        reason,
-        ["rlops", "recover", "setup", root, "--before-step", String(firstBad)],
-        from.name,
-      );
+      const resume = context.resume ?? null;
+      // A complete trainer command (built from the original command line) is the exact next step;
+      // otherwise rlops recover setup builds the recovery folder and prints the trainer's command.
+      const next = resume?.complete
+        ? {
+            ...action("resume", `Resume from ${from.name}`, reason, resume.argv, from.name),
+            command: resume.command,
+          }
+        : action(
+            "resume",
+            `Resume from ${from.name}`,
+            resume ? `${reason}; then resume the trainer with: ${resume.command}` : reason,
+            ["rlops", "recover", "setup", root, "--before-step", String(firstBad)],
+            from.name,
+          );
+      return { ...next, resume };
     }
     return action(
       "investigate",
@@ -105,7 +118,11 @@ export function decideNextAction(
   }
   if (report.metrics.steps === 0 && report.checkpoints.count === 0)
     return action("none", "Nothing to do", "no checkpoints and no metrics were found", null);
-  const metricsFile = report.metrics.sources.find((s) => s.kind === "jsonl" || s.kind === "trainer_state");
+  const metricsFile = report.metrics.sources.find((s) => s.kind === "jsonl");
+  const watch =
+    context.breakerConfig && metricsFile
+      ? ["rlops", "breaker", "watch", "--config", context.breakerConfig, joinPath(root, metricsFile.path)]
+      : ["rlops", "report", root, "--fail-on-trip"];
   return action(
     "continue",
     "Keep training",
@@ -113,9 +130,7 @@ export function decideNextAction(
       (report.checkpoints.latestResumable
         ? `; latest resumable checkpoint is ${report.checkpoints.latestResumable}`
         : ""),
-    metricsFile
-      ? ["rlops", "breaker", "watch", "--config", context.breakerConfig ?? "breaker.yaml", metricsFile.path]
-      : ["rlops", "report", root],
+    watch,
     report.checkpoints.latestResumable,
   );
 }

@@ -93,6 +93,20 @@ export const nextActionSchema = z.object({
   argv: z.array(z.string()).nullable(),
   /** The checkpoint the action is about, if any. */
   checkpoint: z.string().nullable(),
+  /**
+   * For `resume`: the trainer's resume command from `@rlops/recovery` `planResume`. When `complete` is
+   * false it is only the arguments to add to the original command (pass `--command` to get the full one).
+   */
+  resume: z
+    .object({
+      trainer: z.string(),
+      command: z.string(),
+      argv: z.array(z.string()),
+      complete: z.boolean(),
+      code: z.string().optional(),
+      notes: z.array(z.string()),
+    })
+    .nullable(),
 });
 /** The next action. */
 export type NextAction = z.infer<typeof nextActionSchema>;
