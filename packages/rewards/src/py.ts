@@ -42,8 +42,11 @@ export function pyStrip(text: string): string {
   return text.slice(a, b);
 }
 
+const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
+
 /** Python `len(str)`: number of code points. */
 export function pyLen(text: string): number {
+  if (!HIGH_SURROGATE.test(text)) return text.length;
   let n = text.length;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -56,6 +56,8 @@ export function normalizeSample(raw: unknown, index: number): Sample {
       record = { ...rest, [camel]: value };
     }
   }
+  const problem = quickCheck(record);
+  if (problem === null) return record as Sample;
   const parsed = sampleSchema.safeParse(record);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -68,4 +70,22 @@ export function normalizeSample(raw: unknown, index: number): Sample {
     });
   }
   return parsed.data;
+}
+
+const OPTIONAL_STRINGS = ["prompt", "completion", "dataSource", "task"] as const;
+
+/** Fast path of the schema check for well-formed samples; `"slow"` defers to zod for the message. */
+function quickCheck(r: Record<string, unknown>): null | "slow" {
+  for (const k of OPTIONAL_STRINGS) if (r[k] !== undefined && typeof r[k] !== "string") return "slow";
+  const id = r.id;
+  if (id !== undefined && typeof id !== "string" && typeof id !== "number") return "slow";
+  const group = r.group;
+  if (group !== undefined && typeof group !== "string" && typeof group !== "number") return "slow";
+  if (r.truncated !== undefined && typeof r.truncated !== "boolean") return "slow";
+  const ids = r.completionIds;
+  if (ids !== undefined) {
+    if (!Array.isArray(ids)) return "slow";
+    for (const t of ids) if (typeof t !== "number" || !Number.isInteger(t) || t < 0) return "slow";
+  }
+  return null;
 }
