@@ -52,7 +52,13 @@ export type {
   Submission,
   TaskResult,
 } from "./score.js";
-export { AGGREGATIONS, buildSubmission, parseSubmission, scoreSubmission } from "./score.js";
+export {
+  AGGREGATIONS,
+  buildSubmission,
+  parseSubmission,
+  scoreSubmission,
+  submissionFromBenchmarking,
+} from "./score.js";
 export type { ParseContext, Solutions, Task, TestPair, TrainPair } from "./task.js";
 export {
   parseChallenges,

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
 import { ArcError } from "./errors.js";
-import { parseSubmission, type Submission } from "./score.js";
+import { parseSubmission, type Submission, submissionFromBenchmarking } from "./score.js";
 import {
   parseChallenges,
   parseJsonText,
@@ -165,4 +165,29 @@ export async function loadSolutions(path: string): Promise<Solutions> {
 /** Reads a Kaggle `submission.json`. Throws `FILE_READ_FAILED`, `INVALID_JSON`, `INVALID_SUBMISSION`. */
 export async function loadSubmission(path: string): Promise<Submission> {
   return parseSubmission(await readText(path), path);
+}
+
+/**
+ * Reads an arc-agi-benchmarking submission folder (`<taskId>.json` per task, `results.json`
+ * skipped) as a Kaggle {@link Submission}; see `submissionFromBenchmarking`.
+ */
+export async function loadBenchmarkingSubmission(dir: string): Promise<Submission> {
+  const files = (await listJson(dir, false)).filter((file) => basename(file) !== "results.json");
+  const texts = await Promise.all(files.map(readText));
+  const results: Record<string, unknown> = {};
+  files.forEach((file, i) => {
+    results[basename(file, ".json")] = parseJsonText(texts[i] as string, file);
+  });
+  return submissionFromBenchmarking(results);
+}
+
+/** A Kaggle `submission.json` file, or an arc-agi-benchmarking per-task folder. */
+export async function loadAnySubmission(path: string): Promise<Submission> {
+  let info: import("node:fs").Stats;
+  try {
+    info = await stat(path);
+  } catch (cause) {
+    throw new ArcError({ code: "FILE_READ_FAILED", message: `${path}: not found`, cause, details: { path } });
+  }
+  return info.isDirectory() ? loadBenchmarkingSubmission(path) : loadSubmission(path);
 }

@@ -1,4 +1,5 @@
 import { ArcError } from "./errors.js";
+import { extractGrid } from "./extract.js";
 import { checkGrid, type Grid, gridsEqual } from "./grid.js";
 import { compareGrids } from "./metrics.js";
 import type { Solutions, Task } from "./task.js";
@@ -395,6 +396,43 @@ export function buildSubmission(
     out[id] = Array.from({ length: count }, (_, i) => {
       const entry: Record<string, unknown> = {};
       for (let k = 1; k <= attempts; k++) entry[`attempt_${k}`] = pred[i]?.[k - 1] ?? placeholder;
+      return entry;
+    });
+  }
+  return out;
+}
+
+/**
+ * Converts arc-agi-benchmarking per-task results (`{taskId: [{attempt_1: {answer, metadata}, …}, …]}`,
+ * one list entry per test pair) to a Kaggle {@link Submission}. Entries keep their array position
+ * (metadata `pair_index` is not trusted); a string `answer` is read with `extractGrid` (the last
+ * valid grid) and kept as the string when it holds none, so scoring reports it as `INVALID_ATTEMPT`;
+ * a `null` attempt stays `null`. Throws `INVALID_SUBMISSION` when a task's value is not a list.
+ */
+export function submissionFromBenchmarking(results: Record<string, unknown>): Submission {
+  const out: Submission = {};
+  for (const [id, pairs] of Object.entries(results)) {
+    if (!Array.isArray(pairs))
+      throw new ArcError({
+        code: "INVALID_SUBMISSION",
+        message: `${id}: expected a list with one {attempt_1, attempt_2, …} per test pair`,
+        details: { taskId: id },
+      });
+    out[id] = pairs.map((pair) => {
+      if (!isRecord(pair)) return pair as Record<string, unknown>;
+      const entry: Record<string, unknown> = {};
+      for (const [key, attempt] of Object.entries(pair)) {
+        if (!key.startsWith("attempt_")) continue;
+        if (attempt === null || attempt === undefined || !isRecord(attempt)) {
+          entry[key] = attempt ?? null;
+          continue;
+        }
+        const answer = attempt.answer;
+        if (typeof answer === "string") {
+          const r = extractGrid(answer);
+          entry[key] = r.ok ? r.grid : answer;
+        } else entry[key] = answer ?? null;
+      }
       return entry;
     });
   }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ArcError, buildSubmission, compareGrids, parseSubmission, scoreSubmission } from "../src/index.js";
+import {
+  ArcError,
+  buildSubmission,
+  compareGrids,
+  parseSubmission,
+  scoreSubmission,
+  submissionFromBenchmarking,
+} from "../src/index.js";
 
 const one = { a: [[[1, 1]]] };
 const two = {
@@ -236,5 +243,51 @@ describe("buildSubmission", () => {
         { attempt_1: [[0]], attempt_2: [[0]] },
       ],
     });
+  });
+});
+
+describe("submissionFromBenchmarking", () => {
+  const meta = (pair_index: number) => ({ model: "m", pair_index });
+  it("parses string answers, keeps nulls, maps pairs by position", () => {
+    const results = {
+      b: [
+        { attempt_1: { answer: "final: [[1]]", metadata: meta(1) }, attempt_2: null },
+        {
+          attempt_1: { answer: [[2, 2]], metadata: meta(0) },
+          attempt_2: { answer: "no idea", metadata: meta(0) },
+        },
+      ],
+    };
+    const sub = submissionFromBenchmarking(results);
+    expect(sub).toEqual({
+      b: [
+        { attempt_1: [[1]], attempt_2: null },
+        { attempt_1: [[2, 2]], attempt_2: "no idea" },
+      ],
+    });
+    const r = scoreSubmission(sub, two);
+    expect(r.score).toBe(1);
+    expect(r.problems.map((p) => p.code)).toEqual(["MISSING_ATTEMPT", "INVALID_ATTEMPT"]);
+  });
+
+  it("two entries claiming pair 0 cannot give a task more than 1 (arc-agi-benchmarking #97)", () => {
+    const results = {
+      a: [
+        { attempt_1: { answer: [[1, 1]], metadata: meta(0) }, attempt_2: null },
+        { attempt_1: { answer: [[1, 1]], metadata: meta(0) }, attempt_2: null },
+      ],
+    };
+    const r = scoreSubmission(submissionFromBenchmarking(results), one);
+    expect(r.score).toBe(1);
+    expect(r.problems.map((p) => p.code)).toContain("EXTRA_OUTPUT");
+  });
+
+  it("rejects a task that is not a list", () => {
+    try {
+      submissionFromBenchmarking({ a: {} });
+      expect.unreachable();
+    } catch (e) {
+      expect(ArcError.isInstance(e) && e.code).toBe("INVALID_SUBMISSION");
+    }
   });
 });

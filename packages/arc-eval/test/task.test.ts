@@ -11,7 +11,15 @@ import {
   scoreSubmission,
   taskSchema,
 } from "../src/index.js";
-import { loadKaggleFiles, loadSolutions, loadSubmission, loadTaskDir, loadTaskFile } from "../src/node.js";
+import {
+  loadAnySubmission,
+  loadBenchmarkingSubmission,
+  loadKaggleFiles,
+  loadSolutions,
+  loadSubmission,
+  loadTaskDir,
+  loadTaskFile,
+} from "../src/node.js";
 
 const DATA = fileURLToPath(new URL("../test-data/", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "arc-eval-"));
@@ -160,6 +168,21 @@ describe("node loaders", () => {
     expect(await loadSolutions(`${DATA}arc-agi-1/training/239be575.json`)).toEqual({
       "239be575": [[[8]], [[0]]],
     });
+  });
+
+  it("reads arc-agi-benchmarking submission folders (results.json skipped)", async () => {
+    const dir = join(tmp, "bench-sub");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "00576224.json"),
+      JSON.stringify([
+        { attempt_1: { answer: "```json\n[[1]]\n```", metadata: { pair_index: 0 } }, attempt_2: null },
+      ]),
+    );
+    writeFileSync(join(dir, "results.json"), JSON.stringify({ score: 1, total_tasks: 1 }));
+    const sub = await loadBenchmarkingSubmission(dir);
+    expect(sub).toEqual({ "00576224": [{ attempt_1: [[1]], attempt_2: null }] });
+    expect(await loadAnySubmission(dir)).toEqual(sub);
   });
 
   it("typed errors for unreadable paths and bad files", async () => {
