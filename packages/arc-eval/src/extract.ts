@@ -135,6 +135,10 @@ function parseList(text: string, pos: number, level: number): ListParse {
     if (i >= n) return { ok: false, end: i, depth, value: out, paren };
     const c = text.charCodeAt(i);
     if (c === close) {
+      // Python grouping parentheses, e.g. np.array([[1, 2]]) or print((…)): not a tuple.
+      // Fail here so the scan resumes just inside and finds the wrapped list.
+      if (open === 40 && out.length === 1 && !sawComma)
+        return { ok: false, end: pos + 1, depth, value: out, paren };
       return { ok: true, end: i + 1, depth, value: out, paren };
     }
     if (c === 44) {
@@ -200,6 +204,19 @@ function scanBracketed(
   spans: Span[],
 ): void {
   const n = text.length;
+  // rows written one list per line ("[0, 1]\n[2, 3]") without an outer list
+  let run: number[][] = [];
+  let runStart = 0;
+  let runEnd = 0;
+  let runParen = false;
+  const flushRun = () => {
+    if (run.length >= 2) {
+      const format: GridFormat = runParen ? "python-tuple" : "json";
+      if (want(format)) sink.push({ rows: run, format, start: base + runStart, end: base + runEnd });
+      spans.push({ start: base + runStart, end: base + runEnd });
+    }
+    run = [];
+  };
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -212,6 +229,19 @@ function scanBracketed(
       i++;
       continue;
     }
+    if (parsed.depth === 1 && parsed.value.length > 0) {
+      if (run.length > 0 && !rowGap(text, runEnd, i)) flushRun();
+      if (run.length === 0) {
+        runStart = i;
+        runParen = false;
+      }
+      run.push(parsed.value as number[]);
+      if (parsed.paren) runParen = true;
+      runEnd = parsed.end;
+      i = parsed.end;
+      continue;
+    }
+    flushRun();
     if (parsed.depth >= 2) spans.push({ start: base + i, end: base + parsed.end });
     if (parsed.depth === 2 && parsed.value.length > 0) {
       const rows = parsed.value as unknown[];
@@ -234,6 +264,18 @@ function scanBracketed(
     }
     i = parsed.end;
   }
+  flushRun();
+}
+
+/** True when `text[from, to)` is whitespace and commas with exactly one line break. */
+function rowGap(text: string, from: number, to: number): boolean {
+  let newlines = 0;
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 10) newlines++;
+    else if (c !== 44 && !isSpace(c)) return false;
+  }
+  return newlines === 1;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -63,6 +63,32 @@ describe("extractGrid: last grid wins", () => {
     ]);
   });
 
+  it("reads lists wrapped in Python calls or grouping parentheses", () => {
+    expect(grid("x = np.array([[1, 2], [3, 4]])")).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(grid("print(((1, 2), (3, 4)))")).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(grid("return tuple(map(tuple, [[5]]))")).toEqual([[5]]);
+  });
+
+  it("reads one list per line without an outer list, and not a lone list", () => {
+    expect(extractGrid("Output:\n[0, 1, 2]\n[3, 4, 5]\n")).toMatchObject({
+      ok: true,
+      format: "json",
+      grid: [
+        [0, 1, 2],
+        [3, 4, 5],
+      ],
+    });
+    expect(extractGrid("(1, 2),\n(3, 4)")).toMatchObject({ ok: true, format: "python-tuple" });
+    expect(extractGrid("see [1]\n\n and [2]")).toMatchObject({ ok: false, reason: "NO_GRID" });
+    expect(extractGrid("[1, 2]\n[3]")).toMatchObject({ ok: false, reason: "RAGGED_ROWS" });
+  });
+
   it("reads pretty-printed JSON with one integer per line as one grid", () => {
     const text = JSON.stringify(
       [
