@@ -98,6 +98,26 @@ function completion(targetTokens: number): { text: string; tokens: number[] } {
   return { text, tokens: encode(text, { allowedSpecial: "all" }) };
 }
 
+/** A completion of many short messages (analysis, tool call, tool-free commentary, final) ≈ `targetTokens`. */
+function chattyCompletion(targetTokens: number): { text: string; tokens: number[] } {
+  const parts: string[] = [];
+  let approx = 0;
+  for (let i = 0; approx < targetTokens * 0.9; i++) {
+    const parts4 = [
+      `<|start|>assistant<|channel|>analysis<|message|>${sentence(i)} ${sentence(i + 1)}<|end|>`,
+      `<|start|>assistant to=functions.lookup<|channel|>commentary <|constrain|>json<|message|>{"row":${i % 30},"q":"${words[i % 10]}"}<|call|>`,
+      `<|start|>functions.lookup to=assistant<|channel|>commentary<|message|>{"value":${(i * 31) % 1000}}<|end|>`,
+      `<|start|>assistant<|channel|>final<|message|>${sentence(i + 2)}<|return|>`,
+    ];
+    for (const part of parts4) {
+      parts.push(part);
+      approx += part.length / 3.2;
+    }
+  }
+  const text = parts.join("");
+  return { text, tokens: encode(text, { allowedSpecial: "all" }) };
+}
+
 function scanBaseline(text: string): number {
   let count = 0;
   for (let at = text.indexOf("<|"); at >= 0; at = text.indexOf("<|", at + 2)) count++;
@@ -138,7 +158,6 @@ console.log(
   `parse token ids, strict:   ${fmt(tParseTokensStrict)} (${rate(tParseTokensStrict)}) = ${ratio(tParseTokensStrict, tScan)} of the text scan`,
 );
 
-// --------------------------------------------------------------------------------------- streaming
 function streamText(text: string, size: number): void {
   const parser = createStreamParser({ role: "assistant" });
   for (let at = 0; at < text.length; at += size) parser.write(text.slice(at, at + size));
@@ -149,7 +168,37 @@ function streamTokens(tokens: number[], size: number): void {
   for (let at = 0; at < tokens.length; at += size) parser.write(tokens.slice(at, at + size));
   parser.end();
 }
-console.log("\n# streaming vs one-shot (same 1M-token completion)");
+console.log(
+  "\n# parse (1M-token completion of many short messages: analysis, tool call, tool result, final)",
+);
+const chatty = chattyCompletion(1_000_000);
+const chattyMb = chatty.text.length / 1e6;
+const chattyRate = (ms: number) =>
+  `${(chattyMb / (ms / 1000)).toFixed(0)} MB/s, ${(chatty.tokens.length / (ms / 1000) / 1e6).toFixed(2)} M tokens/s`;
+const tChattyScan = time(() => scanBaseline(chatty.text), 500);
+const tChattyText = time(() => parseMessagesFromText(chatty.text), 1000);
+const tChattyStrict = time(() => parseMessagesFromText(chatty.text, { mode: "strict" }), 1000);
+const tChattyTokens = time(() => parseMessagesFromTokens(chatty.tokens), 1000);
+const chattyMessages = parseMessagesFromText(chatty.text).messages.length;
+console.log(`input: ${chatty.tokens.length} tokens, ${chatty.text.length} chars, ${chattyMessages} messages`);
+console.log(`baseline indexOf("<|") scan: ${fmt(tChattyScan)} (${chattyRate(tChattyScan)})`);
+console.log(
+  `parse text, tolerant: ${fmt(tChattyText)} (${chattyRate(tChattyText)}) = ${ratio(tChattyText, tChattyScan)} of the scan`,
+);
+console.log(
+  `parse text, strict:   ${fmt(tChattyStrict)} (${chattyRate(tChattyStrict)}) = ${ratio(tChattyStrict, tChattyScan)} of the scan`,
+);
+console.log(`parse token ids, tolerant: ${fmt(tChattyTokens)} (${chattyRate(tChattyTokens)})`);
+const tChatty4k = time(() => streamText(chatty.text, 4096), 1000);
+const tChatty1 = time(() => streamText(chatty.text, 1), 1000);
+console.log(`stream text, 4 KB chunks: ${fmt(tChatty4k)} = ${ratio(tChatty4k, tChattyText)} of one-shot`);
+console.log(`stream text, 1-char chunks: ${fmt(tChatty1)} = ${ratio(tChatty1, tChattyText)} of one-shot`);
+
+// --------------------------------------------------------------------------------------- streaming
+console.log("\n# streaming vs one-shot (the single-long-message 1M-token completion)");
+console.log(
+  "note: one-shot text parsing returns the content as a zero-copy slice of the input, while a stream must concatenate its chunks",
+);
 const t4k = time(() => streamText(million.text, 4096), 1000);
 const t1 = time(() => streamText(million.text, 1), 1000);
 console.log(`text, 4 KB chunks: ${fmt(t4k)} = ${ratio(t4k, tParseText)} of one-shot`);

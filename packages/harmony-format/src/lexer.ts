@@ -51,6 +51,16 @@ export class TextLexer {
   }
 
   #scan(text: string, final: boolean): void {
+    if (text.indexOf("<") < 0) {
+      // fast path: nothing to recognise or hold back (except half of a surrogate pair)
+      let end = text.length;
+      const last = text.charCodeAt(end - 1);
+      if (!final && last >= 0xd800 && last <= 0xdbff) end--;
+      if (end > 0) this.sink.text(end === text.length ? text : text.slice(0, end), this.#offset);
+      this.#pending = text.slice(end);
+      this.#offset += end;
+      return;
+    }
     let start = 0;
     let from = 0;
     const base = this.#offset;

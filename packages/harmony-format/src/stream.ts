@@ -250,6 +250,7 @@ export function createStreamParser(options?: StreamParserOptions): StreamParser 
   let total = 0;
   let ended = false;
   const take = (): StreamEvent[] => {
+    if (batch.length === 0) return [];
     const out = batch;
     batch = [];
     return out;

@@ -186,14 +186,16 @@ describe("properties", () => {
       fc.property(
         fc.oneof(fc.string({ maxLength: 200 }), harmonyish, fc.string({ unit: "binary", maxLength: 100 })),
         (text) => {
-          const { messages } = parseMessagesFromText(text);
-          // every character of ordinary text outside markers ends up in some message (content or header)
+          const { messages, diagnostics } = parseMessagesFromText(text);
+          // every character of ordinary text outside markers ends up in some message (content or header
+          // fields) or, for header words that fit no field, in a HEADER_EXTRA_TEXT diagnostic
           const stripped = text.replace(/<\|[a-z_0-9]+\|>/g, "").replace(/\s/g, "");
           const kept = messages
             .map(
               (m) =>
                 `${m.name ?? ""}to=${m.recipient ?? ""}${m.channel ?? ""}${m.content_type ?? ""}${m.content}${m.role}`,
             )
+            .concat(diagnostics.filter((d) => d.code === "HEADER_EXTRA_TEXT").map((d) => d.message))
             .join("")
             .replace(/<\|[a-z_0-9]+\|>/g, "")
             .replace(/\s/g, "");

@@ -185,7 +185,7 @@ describe("header junk", () => {
       { role: "assistant", content: "hi", channel: "final", content_type: "c" },
     ]);
     expect(extra.diagnostics.map((d) => d.code)).toEqual(["HEADER_EXTRA_TEXT"]);
-    expect(extra.diagnostics[0]!.message).toContain('"a b"');
+    expect(extra.diagnostics[0]!.message).toContain("«a b»");
   });
 });
 
