@@ -9,7 +9,6 @@ import { RlopsError } from "@rlops/errors";
  * - `JSON_INVALID` — a metadata file is not (lenient) JSON.
  * - `METADATA_INVALID` — a metadata file parsed but does not match its schema.
  * - `STORAGE_ERROR` — the storage adapter failed (I/O error, permission, unsupported operation).
- * - `UNSAFE_PATH` — a path escapes the directory it must stay in (`..`, absolute shard names).
  */
 export type CheckpointErrorCode =
   | "INVALID_INPUT"
@@ -17,8 +16,7 @@ export type CheckpointErrorCode =
   | "LAYOUT_UNKNOWN"
   | "JSON_INVALID"
   | "METADATA_INVALID"
-  | "STORAGE_ERROR"
-  | "UNSAFE_PATH";
+  | "STORAGE_ERROR";
 
 /** Base error of `@rlops/checkpoint-layout`; check with `CheckpointError.isInstance(e)`. */
 export class CheckpointError extends RlopsError<CheckpointErrorCode> {

@@ -171,9 +171,12 @@ const DEFAULT_STEPS: Record<Layout, number[]> = {
   dcp: [3, 7],
 };
 
-function trainerState(step: number, opts: { best?: number; root: string; maxSteps: number }): string {
+function trainerState(
+  step: number,
+  opts: { best?: number; root: string; maxSteps: number; lean?: boolean },
+): string {
   const log: string[] = [];
-  for (let s = 2; s <= step; s += 2) {
+  for (let s = opts.lean ? Math.max(2, step - 2) : 2; s <= step; s += 2) {
     const grad = s === 4 ? "NaN" : String(0.9 - s * 0.01);
     log.push(
       `    {\n      "epoch": ${s / opts.maxSteps},\n      "grad_norm": ${grad},\n      "learning_rate": 0.004,\n      "loss": ${4.1 - s * 0.04},\n      "step": ${s}\n    }`,
@@ -316,7 +319,7 @@ function writeHfCheckpoint(
   else
     for (let r = 0; r < ranks; r++)
       files.set(`${dir}/rng_state_${r}.pth`, buildTorchFile(`rng_state_${r}`, 64));
-  files.set(`${dir}/trainer_state.json`, trainerState(step, { best: o.bestStep, root, maxSteps }));
+  files.set(`${dir}/trainer_state.json`, trainerState(step, { best: o.bestStep, root, maxSteps, lean }));
   files.set(`${dir}/training_args.bin`, buildTorchFile("training_args", 64));
   if (!lean) {
     files.set(`${dir}/tokenizer.json`, `{"version": "1.0", "model": {"type": "BPE"}}\n`);

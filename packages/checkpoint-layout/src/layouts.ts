@@ -156,12 +156,14 @@ async function scanHf(
         path: joinPath(root, e.name),
         reason: "staging folder of an interrupted save (tmp-checkpoint-*)",
       });
-    else if (e.name.startsWith(HF_RE_PREFIX))
-      ignored.push({
+    else if (e.name.startsWith(HF_RE_PREFIX)) {
+      const entry: IgnoredEntry = {
         path: joinPath(root, e.name),
-        reason: `not a checkpoint-<N> folder (HF resume ignores it; save_total_limit may still rotate it)`,
-      });
-    else if (e.name.startsWith("run-") && !prefix) nested.push(e);
+        reason: "not a checkpoint-<N> folder (HF resume ignores it; save_total_limit may still rotate it)",
+      };
+      if (e.mtimeMs !== undefined) entry.mtimeMs = e.mtimeMs;
+      ignored.push(entry);
+    } else if (e.name.startsWith("run-") && !prefix) nested.push(e);
   }
   const checkpoints = await progressMap(opts, jobs, async (job) => {
     const dir = joinPath(root, job.name);

@@ -60,6 +60,8 @@ export interface Checkpoint {
 export interface IgnoredEntry {
   path: string;
   reason: string;
+  /** Modification time when known (HF `save_total_limit` mtime ordering counts these folders too). */
+  mtimeMs?: number;
 }
 
 /** Result of `listCheckpoints`: the `--json` output of `rlops ckpt list`. */
