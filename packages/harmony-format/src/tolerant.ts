@@ -303,11 +303,7 @@ export class TolerantParser {
       }
     }
     if (parts.length > 0)
-      this.#diag(
-        "HEADER_EXTRA_TEXT",
-        `ignored extra header text: ${JSON.stringify(parts.join(" "))}`,
-        offset,
-      );
+      this.#diag("HEADER_EXTRA_TEXT", `header text that fits no field: «${parts.join(" ")}»`, offset);
     const out: ParsedHeader = { role };
     if (name !== undefined) out.name = name;
     if (recipient !== undefined) out.recipient = recipient;
