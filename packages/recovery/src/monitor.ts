@@ -181,6 +181,7 @@ class MonitorImpl implements Monitor {
   private statsState: MonitorStats;
   /** Detector state before the last accepted step (only with `steps.duplicates: "last"`). */
   private previous: DetectorState | null = null;
+  private readonly badScratch = new Map<string, boolean>();
 
   constructor(config: BreakerConfig) {
     this.config = config;
@@ -306,7 +307,8 @@ class MonitorImpl implements Monitor {
     const previousStep = this.detector.lastStep;
     const gap = previousStep === null ? 0 : Math.max(0, step - previousStep - 1);
     if (gap > 0) this.statsState.gaps++;
-    const ctx: StepContext = { step, gap, previousStep, bad: new Map() };
+    this.badScratch.clear();
+    const ctx: StepContext = { step, gap, previousStep, bad: this.badScratch };
     const decisions: Decision[] = [];
     for (const rule of this.config.rules) {
       const d = this.evalRule(rule, record, ctx);
@@ -488,12 +490,12 @@ class MonitorImpl implements Monitor {
   ): Decision | null {
     // value null: no observation at this step, only gap failures were added.
     const trig = this.detector.rules[rule.name]!.trigger;
-    const base = {
+    const base = () => ({
       metric: rule.metric,
       kind: rule.kind,
       value: value === null ? null : encodeNumber(value),
       ...extra,
-    };
+    });
     if ("consecutive" in rule.trigger) {
       const n = rule.trigger.consecutive;
       if (value !== null) {
@@ -519,7 +521,7 @@ class MonitorImpl implements Monitor {
           n === 1
             ? `${rule.metric} was ${describeRule(rule)} at step ${step} (value ${fmt(value)})`
             : `${rule.metric} was ${describeRule(rule)} for ${trig.streak} consecutive steps (${first}..${step})`,
-        evidence: { ...base, trigger: { consecutive: n }, streak: trig.streak, values: [...trig.recent] },
+        evidence: { ...base(), trigger: { consecutive: n }, streak: trig.streak, values: [...trig.recent] },
       };
     }
     const { size, fraction } = rule.trigger.window;
@@ -546,7 +548,7 @@ class MonitorImpl implements Monitor {
       firstBadStep: firstBad ?? step,
       reason: `${rule.metric} was ${describeRule(rule)} in ${badCount} of the last ${observed} observations (${fmt((100 * badCount) / observed)}% >= ${fmt(100 * fraction)}%)`,
       evidence: {
-        ...base,
+        ...base(),
         trigger: { window: { size, fraction, minObservations } },
         bad: badCount,
         observed,
@@ -677,7 +679,7 @@ class MonitorImpl implements Monitor {
     if (!improved) return null;
     const previous = st.best;
     const previousStep = st.bestStep;
-    st.best = value;
+    st.best = value === 0 ? 0 : value;
     st.bestStep = step;
     return {
       action: "save",
@@ -729,7 +731,7 @@ class MonitorImpl implements Monitor {
 }
 
 function pushHistory(history: number[], value: number, max: number): void {
-  history.push(value);
+  history.push(value === 0 ? 0 : value);
   while (history.length > max) history.shift();
 }
 

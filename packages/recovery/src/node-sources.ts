@@ -96,42 +96,103 @@ async function readWhole(path: string): Promise<string> {
 }
 
 /**
- * Streams metric records from a file or folder in constant memory (JSONL, Tinker `metrics.jsonl`;
- * `trainer_state.json` and response logs are read one document at a time). A torn last line is
- * parsed if it is complete JSON, else reported as `TORN_LINE`.
+ * Calls `onRecord` for every record of a metric file or folder, in constant memory (JSONL, Tinker
+ * `metrics.jsonl`; `trainer_state.json` and response logs are read one document at a time).
+ * A torn last line is parsed if it is complete JSON, else reported as `TORN_LINE`.
+ * `onRecord` returning `false` stops the read.
+ */
+export async function forEachMetricRecord(
+  path: string,
+  options: ReadOptions,
+  onRecord: (record: MetricRecord) => boolean | undefined,
+): Promise<void> {
+  const format = options.format ?? (await detectFormat(path));
+  const report = (d: SourceDiagnostic) => options.onDiagnostic?.({ ...d, file: path });
+  if (format === "trainer-state") {
+    const { records, diagnostics } = recordsFromTrainerState(await readWhole(path), { file: path });
+    diagnostics.forEach(report);
+    for (const record of records) if (onRecord(record) === false) return;
+    return;
+  }
+  if (format === "responses") {
+    const dir = await responsesDir(path);
+    for (const { step, file } of await listStepFiles(dir)) {
+      let record: MetricRecord;
+      try {
+        record = recordFromResponseLog(await readWhole(file), step, file);
+      } catch (error) {
+        if (!RecoveryError.isInstance(error) || error.code === "SOURCE_ERROR") throw error;
+        report({ code: "INVALID_JSON", message: error.message });
+        continue;
+      }
+      if (onRecord(record) === false) return;
+    }
+    return;
+  }
+  const recordOptions: RecordOptions = {
+    stepKey: options.stepKey,
+    problemKey: options.problemKey,
+    metrics: options.metrics,
+  };
+  const splitter = new LineSplitter(options.maxLineLength);
+  let stopped = false;
+  const onLine = (line: string, n: number) => {
+    if (stopped) return;
+    const result = parseMetricLine(line, recordOptions, n);
+    if (result === null) return;
+    if ("record" in result) {
+      if (onRecord(result.record) === false) stopped = true;
+    } else report(result.diagnostic);
+  };
+  const onTooLong = (n: number) =>
+    report({ code: "LINE_TOO_LONG", message: `line ${n}: too long, skipped`, line: n });
+  const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream) {
+      splitter.push(chunk as string, onLine, onTooLong);
+      if (stopped) break;
+    }
+  } catch (cause) {
+    throw sourceError(path, cause);
+  } finally {
+    stream.destroy();
+  }
+  if (stopped) return;
+  const pending = splitter.pending();
+  if (pending !== null) {
+    const n = splitter.lines + 1;
+    const result = parseMetricLine(pending, recordOptions, n);
+    if (result && "record" in result) onRecord(result.record);
+    else if (result)
+      report({ code: "TORN_LINE", message: `line ${n}: incomplete last line ignored`, line: n });
+  }
+}
+
+/**
+ * Streams metric records from a file or folder (see {@link forEachMetricRecord}) as an async
+ * iterator; JSONL is read in 1 MiB chunks, so memory stays bounded by one chunk of records.
  */
 export async function* readMetricRecords(
   path: string,
   options: ReadOptions = {},
 ): AsyncGenerator<MetricRecord> {
   const format = options.format ?? (await detectFormat(path));
-  const report = (d: SourceDiagnostic) => options.onDiagnostic?.({ ...d, file: path });
-  if (format === "trainer-state") {
-    const { records, diagnostics } = recordsFromTrainerState(await readWhole(path), { file: path });
-    diagnostics.forEach(report);
+  if (format !== "jsonl" && format !== "tinker") {
+    const records: MetricRecord[] = [];
+    await forEachMetricRecord(path, { ...options, format }, (record) => {
+      records.push(record);
+      return undefined;
+    });
     yield* records;
     return;
   }
-  if (format === "responses") {
-    const dir = await responsesDir(path);
-    for (const { step, file } of await listStepFiles(dir)) {
-      try {
-        yield recordFromResponseLog(await readWhole(file), step, file);
-      } catch (error) {
-        if (!RecoveryError.isInstance(error) || error.code === "SOURCE_ERROR") throw error;
-        report({ code: "INVALID_JSON", message: error.message });
-      }
-    }
-    return;
-  }
-  const recordOptions: RecordOptions = { stepKey: options.stepKey, problemKey: options.problemKey };
+  const report = (d: SourceDiagnostic) => options.onDiagnostic?.({ ...d, file: path });
+  const recordOptions: RecordOptions = {
+    stepKey: options.stepKey,
+    problemKey: options.problemKey,
+    metrics: options.metrics,
+  };
   const splitter = new LineSplitter(options.maxLineLength);
-  let stream: ReturnType<typeof createReadStream>;
-  try {
-    stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 });
-  } catch (cause) {
-    throw sourceError(path, cause);
-  }
   const batch: MetricRecord[] = [];
   const onLine = (line: string, n: number) => {
     const result = parseMetricLine(line, recordOptions, n);
@@ -141,16 +202,20 @@ export async function* readMetricRecords(
   };
   const onTooLong = (n: number) =>
     report({ code: "LINE_TOO_LONG", message: `line ${n}: too long, skipped`, line: n });
+  const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 });
   try {
     for await (const chunk of stream) {
       splitter.push(chunk as string, onLine, onTooLong);
       if (batch.length > 0) {
-        yield* batch;
-        batch.length = 0;
+        const out = batch.splice(0);
+        yield* out;
       }
     }
   } catch (cause) {
+    if (RecoveryError.isInstance(cause)) throw cause;
     throw sourceError(path, cause);
+  } finally {
+    stream.destroy();
   }
   const pending = splitter.pending();
   if (pending !== null) {
@@ -198,15 +263,25 @@ export async function checkMetrics(
     if (diagnostics.length < maxDiagnostics) diagnostics.push(d);
     options.onDiagnostic?.(d);
   };
-  outer: for (const path of paths) {
-    for await (const record of readMetricRecords(path, { ...options, onDiagnostic })) {
+  const metrics = options.metrics ?? metricsOf(monitor.config);
+  for (const path of paths) {
+    await forEachMetricRecord(path, { ...options, metrics, onDiagnostic }, (record) => {
       const decision = monitor.observe(record);
       if (decision.action !== "continue") decisions.push(decision);
-      if (monitor.tripped) break outer;
-    }
+      return !monitor.tripped;
+    });
+    if (monitor.tripped) break;
   }
   const verdict = monitor.tripped ? (decisions.at(-1) ?? null) : null;
   return { decisions, verdict, stats: monitor.stats(), diagnostics, state: monitor.snapshot() };
+}
+
+/** Every metric key a config reads. */
+export function metricsOf(config: BreakerConfig): string[] {
+  const keys = new Set<string>();
+  for (const group of [config.rules, config.earlyStopping, config.goals, config.best])
+    for (const r of group) keys.add(r.metric);
+  return [...keys];
 }
 
 function isMonitor(x: unknown): x is Monitor {

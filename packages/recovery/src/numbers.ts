@@ -7,7 +7,7 @@ export type EncodedNumber = z.infer<typeof encodedNumberSchema>;
 
 /** Encodes a number so that `JSON.stringify` keeps NaN and ±Infinity. */
 export function encodeNumber(x: number): EncodedNumber {
-  if (Number.isFinite(x)) return x;
+  if (Number.isFinite(x)) return x === 0 ? 0 : x; // -0 becomes 0, as JSON would
   if (Number.isNaN(x)) return "NaN";
   return x > 0 ? "Infinity" : "-Infinity";
 }

@@ -351,7 +351,7 @@ describe("state: versioned JSON, restore and config drift", () => {
         expect(JSON.parse(JSON.stringify(got))).toEqual(JSON.parse(JSON.stringify(expected)));
         expect(second.snapshot()).toEqual(whole.snapshot());
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
