@@ -216,20 +216,24 @@ export function createRewardServer(options: RewardServerOptions): RewardServer {
     active++;
     try {
       const body = await readBody(req, maxBody, timeoutMs);
+      // OpenRLHF computes advantages itself (and posts one sample per request): no group statistics.
       if (url === "/get_reward")
-        return send(res, 200, openRlhfResponse(scorer.score(openRlhfSamples(body), groupOpts)));
+        return send(res, 200, openRlhfResponse(scorer.score(openRlhfSamples(body), { groups: false })));
       if (url === "/reward") {
         const b = body as Record<string, unknown>;
         if (typeof b !== "object" || b === null || typeof b.response !== "string")
           throw new HttpError(400, "BAD_REQUEST", "expected {prompt?, response, label?}");
-        const r = scorer.score([
-          {
-            prompt: b.prompt,
-            completion: b.response,
-            answer: b.label,
-            ...(typeof b.metadata === "object" && b.metadata ? (b.metadata as object) : {}),
-          },
-        ]);
+        const r = scorer.score(
+          [
+            {
+              prompt: b.prompt,
+              completion: b.response,
+              answer: b.label,
+              ...(typeof b.metadata === "object" && b.metadata ? (b.metadata as object) : {}),
+            },
+          ],
+          { groups: false },
+        );
         return send(res, 200, r.samples[0]!.reward);
       }
       const samples = Array.isArray(body) ? body : (body as { samples?: unknown })?.samples;

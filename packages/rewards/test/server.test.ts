@@ -48,6 +48,19 @@ describe("reward server", () => {
     expect(body.extra_logs.gsm).toEqual([1, 0]);
     expect(body.extra_logs.channels).toEqual([null, null]);
   });
+  it("/get_reward never groups (OpenRLHF posts one sample per request)", async () => {
+    const grouped = createRewardServer({
+      spec: { version: 1, name: "g", rewards: [{ id: "g", kind: "verl.gsm8k" }], group: { size: 4 } },
+      port: 0,
+    });
+    const { url: u } = await grouped.listen();
+    const res = await fetch(`${u}/get_reward`, {
+      method: "POST",
+      body: JSON.stringify({ query: ["#### 1"], labels: ["1"] }),
+    });
+    await grouped.close();
+    expect(await res.json()).toEqual({ rewards: [1], scores: [1], extra_logs: { g: [1] } });
+  });
   it("POST /score with breakdown and groups", async () => {
     const res = await post("/score", {
       samples: [
