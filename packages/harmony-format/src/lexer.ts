@@ -1,4 +1,4 @@
-import { MAX_SPECIAL_LENGTH, specialId } from "./special.js";
+import { MAX_SPECIAL_LENGTH, specialId, specialText } from "./special.js";
 
 /** Receives the units of a harmony text: special tokens and runs of ordinary text. */
 export interface UnitSink {
@@ -10,6 +10,28 @@ export interface UnitSink {
 
 function isNameChar(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 95;
+}
+
+const NAMED: readonly [string, number][] = [
+  ["<|start|>", 200006],
+  ["<|end|>", 200007],
+  ["<|message|>", 200008],
+  ["<|channel|>", 200005],
+  ["<|constrain|>", 200003],
+  ["<|return|>", 200002],
+  ["<|call|>", 200012],
+  ["<|endoftext|>", 199999],
+  ["<|startoftext|>", 199998],
+];
+
+/** The special token starting at `at` (where `text` has `<|`), without allocating for named tokens. */
+function matchSpecialAt(text: string, at: number): number | undefined {
+  for (const [token, id] of NAMED) if (text.startsWith(token, at)) return id;
+  if (!text.startsWith("<|reserved_", at)) return undefined;
+  const end = at + MAX_SPECIAL_LENGTH;
+  if (end > text.length || text.charCodeAt(end - 2) !== 124 || text.charCodeAt(end - 1) !== 62)
+    return undefined;
+  return specialId(text.slice(at, end));
 }
 
 /** True if `tail` (starting with `<`) could still grow into a special token. */
@@ -67,24 +89,14 @@ export class TextLexer {
     while (true) {
       const at = text.indexOf("<|", from);
       if (at < 0) break;
-      let close = at + 2;
-      const limit = Math.min(text.length, at + MAX_SPECIAL_LENGTH);
-      while (close < limit && isNameChar(text.charCodeAt(close))) close++;
-      if (
-        close + 1 < text.length &&
-        close + 2 - at <= MAX_SPECIAL_LENGTH &&
-        text.charCodeAt(close) === 124 &&
-        text.charCodeAt(close + 1) === 62
-      ) {
-        const candidate = text.slice(at, close + 2);
-        const id = specialId(candidate);
-        if (id !== undefined) {
-          if (at > start) this.sink.text(text.slice(start, at), base + start);
-          this.sink.special(id, candidate, base + at);
-          start = close + 2;
-          from = start;
-          continue;
-        }
+      const id = matchSpecialAt(text, at);
+      if (id !== undefined) {
+        const token = specialText(id)!;
+        if (at > start) this.sink.text(text.slice(start, at), base + start);
+        this.sink.special(id, token, base + at);
+        start = at + token.length;
+        from = start;
+        continue;
       }
       from = at + 1;
     }

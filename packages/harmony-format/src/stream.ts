@@ -142,7 +142,7 @@ export function modeOf(options: ParseOptions | undefined): ParseMode {
 /** Creates the unit parser for a mode; validates options. */
 export function createUnitParser(
   options: ParseOptions | undefined,
-  emit: (event: StreamEvent) => void = () => {},
+  emit?: (event: StreamEvent) => void,
 ): UnitParser {
   const mode = modeOf(options);
   let role: Role | null = null;
@@ -168,7 +168,7 @@ export function createUnitParser(
     });
   if (badRole !== undefined)
     throw new HarmonyError({ code: "INVALID_ROLE", message: `unknown role: ${String(badRole)}` });
-  return new ReferenceUnitParser(role, mode === "strict", emit);
+  return new ReferenceUnitParser(role, mode === "strict", emit ?? (() => {}));
 }
 
 function lexerSink(parser: UnitParser): UnitSink {

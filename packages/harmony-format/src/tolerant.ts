@@ -127,6 +127,7 @@ export class TolerantParser {
   #parsed: ParsedHeader | null = null;
   #content = new TextAccumulator();
   #emit: (event: StreamEvent) => void;
+  readonly #streaming: boolean;
   #partialKey = "";
   #index = 0;
 
@@ -134,6 +135,7 @@ export class TolerantParser {
     this.#presetRole = role;
     this.#defaultRole = role ?? "assistant";
     this.#emit = emit ?? (() => {});
+    this.#streaming = emit !== undefined;
     this.#state = role !== null ? "header" : "idle";
     if (role !== null) this.#emit({ type: "message-start", index: 0, offset: 0 });
   }
@@ -434,7 +436,7 @@ export class TolerantParser {
       this.#appendContent(content);
       return;
     }
-    this.#partialHeader();
+    if (this.#streaming) this.#partialHeader();
   }
 
   /** Ordinary text. */

@@ -236,6 +236,10 @@ describe("tokens", () => {
     expect(stopTokensForAssistantActions()).toEqual([200002, 200012]);
     expect(decode([200018, 201088, 199999])).toBe("<|reserved_200018|><|reserved_201088|><|endoftext|>");
     expect(isSpecialToken(201089)).toBe(false);
+    // reserved ids are special text too; a malformed marker stays ordinary text
+    expect(encode("a<|reserved_200018|><|reserved_200013|b<|endoftext|>", { allowedSpecial: "all" })).toEqual(
+      [...encode("a"), 200018, ...encode("<|reserved_200013|b", { disallowedSpecial: [] }), 199999],
+    );
     expect(specialTokenId("<|endofprompt|>")).toBeUndefined();
     expect(() => decode([201089])).toThrow("Invalid token for decoding: 201089");
     expect(encode("<|end|>", { disallowedSpecial: [] })).toEqual([27, 91, 419, 91, 29]);
