@@ -118,3 +118,39 @@ export function gridKey(grid: Grid): string {
   }
   return key;
 }
+
+function fnv1a(text: string, seed: number): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/**
+ * A stable fingerprint of a dataset version (task ids and every grid, independent of key order and
+ * whitespace in the files), to record with a score: ARC data changed after release, so scores are
+ * only comparable on the same data. Two 32-bit FNV-1a hashes as 16 hex digits; not cryptographic.
+ */
+export function fingerprintTasks(tasks: Record<string, TaskLike | readonly unknown[]>): string {
+  const pairs = (list: unknown) =>
+    Array.isArray(list)
+      ? list.map((p: { input?: unknown; output?: unknown }) => [p?.input ?? null, p?.output ?? null])
+      : null;
+  let canonical = "";
+  for (const id of Object.keys(tasks).sort()) {
+    const t = tasks[id];
+    const body = Array.isArray(t) ? t : [pairs((t as TaskLike).train), pairs((t as TaskLike).test)];
+    canonical += `${id}\u0000${JSON.stringify(body)}\u0001`;
+  }
+  const a = fnv1a(canonical, 0x811c9dc5);
+  const b = fnv1a(canonical, 0x9e3779b9);
+  return a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0");
+}
+
+/** Anything shaped like a task (`train`/`test` lists of `{input, output?}`). */
+interface TaskLike {
+  train?: unknown;
+  test?: unknown;
+}

@@ -33,10 +33,10 @@ export { extractGrid, extractGrids, GRID_FORMATS, inspectGrids } from "./extract
 export type { FormatGridOptions } from "./format.js";
 export { formatGrid } from "./format.js";
 export type { Grid, GridProblem, GridProblemCode } from "./grid.js";
-export { checkGrid, gridSchema, gridsEqual, isGrid, MAX_GRID_SIZE } from "./grid.js";
+export { checkGrid, fingerprintTasks, gridSchema, gridsEqual, isGrid, MAX_GRID_SIZE } from "./grid.js";
 export type { HarmonyPromptOptions } from "./harmony.js";
-export type { CompareOptions, GridComparison } from "./metrics.js";
-export { compareGrids } from "./metrics.js";
+export type { CompareOptions, GridComparison, ResponseScore } from "./metrics.js";
+export { compareGrids, scoreResponse } from "./metrics.js";
 export { COLOR_NAMES, DEFAULT_PALETTE } from "./palette.js";
 export type { PromptOptions, PromptStyle } from "./prompt.js";
 export { formatTaskPrompt } from "./prompt.js";

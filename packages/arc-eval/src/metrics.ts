@@ -1,3 +1,4 @@
+import { type ExtractOptions, type ExtractResult, extractGrid } from "./extract.js";
 import { checkGrid, type Grid } from "./grid.js";
 
 /** Result of {@link compareGrids}. */
@@ -56,4 +57,29 @@ export function compareGrids(pred: unknown, target: Grid, options: CompareOption
     for (let c = 0; c < tw; c++) if (pr[c] !== tr[c]) wrong++;
   }
   return { sizeMatch: true, pixelAccuracy: (total - wrong) / total, perfect: wrong === 0, cellsWrong: wrong };
+}
+
+/** Result of {@link scoreResponse}: the comparison plus what was extracted. */
+export interface ResponseScore extends GridComparison {
+  /** A grid was extracted from the text. */
+  hasGrid: boolean;
+  /** The extracted grid, or `null`. */
+  grid: Grid | null;
+  /** Extraction details (format and span, or the failure reason). */
+  extraction: ExtractResult;
+}
+
+/**
+ * Extracts the answer grid from one model response (see {@link extractGrid}) and compares it with
+ * the target: the per-candidate record of GRPO/DAPO ARC training loops
+ * (`has_grid`, `accuracy`, `correct_size`, `perfect_match`). Never throws.
+ */
+export function scoreResponse(
+  text: string,
+  target: Grid,
+  options: ExtractOptions & CompareOptions = {},
+): ResponseScore {
+  const extraction = extractGrid(text, options);
+  const grid = extraction.ok ? extraction.grid : null;
+  return { ...compareGrids(grid, target, options), hasGrid: grid !== null, grid, extraction };
 }

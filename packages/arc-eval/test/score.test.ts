@@ -291,3 +291,48 @@ describe("submissionFromBenchmarking", () => {
     }
   });
 });
+
+describe("scoreResponse and fingerprintTasks", () => {
+  it("scoreResponse gives the per-candidate training record", async () => {
+    const { scoreResponse } = await import("../src/index.js");
+    const r = scoreResponse("Let me think.\n0 1 1\n1 0 1", [
+      [0, 1, 2],
+      [1, 0, 1],
+    ]);
+    expect(r).toMatchObject({
+      hasGrid: true,
+      sizeMatch: true,
+      perfect: false,
+      cellsWrong: 1,
+      grid: [
+        [0, 1, 1],
+        [1, 0, 1],
+      ],
+    });
+    expect(r.pixelAccuracy).toBeCloseTo(5 / 6, 12);
+    expect(scoreResponse("no grid", [[1]])).toMatchObject({
+      hasGrid: false,
+      grid: null,
+      pixelAccuracy: 0,
+      extraction: { ok: false, reason: "NO_GRID" },
+    });
+  });
+
+  it("fingerprintTasks ignores key order and file layout, and changes with the data", async () => {
+    const { fingerprintTasks, parseTask } = await import("../src/index.js");
+    const a = parseTask(
+      '{"train": [{"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]], "output": [[4]]}]}',
+    );
+    const b = parseTask(
+      '{"test": [{"output": [[4]], "input": [[3]]}], "train": [{"output": [[2]], "input": [[1]]}], "name": "x"}',
+    );
+    expect(fingerprintTasks({ t: a })).toBe(fingerprintTasks({ t: b }));
+    expect(fingerprintTasks({ t: a })).toMatch(/^[0-9a-f]{16}$/);
+    const c = parseTask(
+      '{"train": [{"input": [[1]], "output": [[2]]}], "test": [{"input": [[3]], "output": [[5]]}]}',
+    );
+    expect(fingerprintTasks({ t: c })).not.toBe(fingerprintTasks({ t: a }));
+    expect(fingerprintTasks({ u: a })).not.toBe(fingerprintTasks({ t: a }));
+    expect(fingerprintTasks({ t: [[[4]]] })).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
