@@ -1,6 +1,6 @@
 import { TextLexer } from "./lexer.js";
 import { SPECIAL } from "./special.js";
-import { parseMessagesFromText } from "./stream.js";
+import { type ParseOptions, parseMessagesFromText } from "./stream.js";
 
 /** Messages or harmony text (parsed with the tolerant parser, `role` unknown). */
 export type TextOrMessages = string | readonly WireMessageLike[];
@@ -14,8 +14,14 @@ export interface WireMessageLike {
   content: string | readonly { type: string; text?: string }[];
 }
 
-function toMessages(input: TextOrMessages): readonly WireMessageLike[] {
-  if (typeof input === "string") return parseMessagesFromText(input).messages;
+/** Options of the extract helpers when given text: the `role` the completion starts with (tolerant parse). */
+export interface ExtractOptions {
+  /** The prompt ended with `<|start|>{role}` (e.g. `assistant`); see {@link ParseOptions.role}. */
+  role?: ParseOptions["role"];
+}
+
+function toMessages(input: TextOrMessages, options?: ExtractOptions): readonly WireMessageLike[] {
+  if (typeof input === "string") return parseMessagesFromText(input, { role: options?.role }).messages;
   return Array.isArray(input) ? input : [];
 }
 
@@ -33,8 +39,8 @@ function isToolCall(message: WireMessageLike): boolean {
  * channel at all (plain text without markers, as in some gpt-oss ARC logs), the last assistant message
  * that is not a tool call. Otherwise `null`. Never throws.
  */
-export function extractFinalText(input: TextOrMessages): string | null {
-  const messages = toMessages(input);
+export function extractFinalText(input: TextOrMessages, options?: ExtractOptions): string | null {
+  const messages = toMessages(input, options);
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i]!;
     if (message.role === "assistant" && message.channel === "final") return textOf(message);
@@ -48,8 +54,8 @@ export function extractFinalText(input: TextOrMessages): string | null {
 }
 
 /** Text of every assistant `analysis` message (tool calls excluded), joined with `"\n"`; `null` if none. */
-export function extractAnalysisText(input: TextOrMessages): string | null {
-  const parts = toMessages(input)
+export function extractAnalysisText(input: TextOrMessages, options?: ExtractOptions): string | null {
+  const parts = toMessages(input, options)
     .filter(
       (message) => message.role === "assistant" && message.channel === "analysis" && !isToolCall(message),
     )
@@ -80,9 +86,9 @@ export interface ToolCall {
 }
 
 /** Extracts tool calls (assistant messages with a recipient) on any channel; arguments parsed as JSON. */
-export function extractToolCalls(input: TextOrMessages): ToolCall[] {
+export function extractToolCalls(input: TextOrMessages, options?: ExtractOptions): ToolCall[] {
   const calls: ToolCall[] = [];
-  toMessages(input).forEach((message, messageIndex) => {
+  toMessages(input, options).forEach((message, messageIndex) => {
     if (message.role !== "assistant" || !isToolCall(message)) return;
     const recipient = message.recipient!;
     const dot = recipient.indexOf(".");

@@ -3,7 +3,13 @@ export { developerContent, systemContent } from "./builders.js";
 export type { HarmonyErrorCode } from "./errors.js";
 /** Error class of this package; every error has a stable `code`. */
 export { HarmonyError } from "./errors.js";
-export type { DropAnalysisPolicy, TextOrMessages, ToolCall, WireMessageLike } from "./extract.js";
+export type {
+  DropAnalysisPolicy,
+  ExtractOptions,
+  TextOrMessages,
+  ToolCall,
+  WireMessageLike,
+} from "./extract.js";
 /** Extraction helpers: final answer, analysis text, tool calls, history normalisation, CoT dropping. */
 export {
   dropAnalysis,

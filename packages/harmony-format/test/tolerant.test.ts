@@ -200,6 +200,14 @@ describe("extract helpers", () => {
       ]),
     ).toBe("b");
   });
+  it("helpers take the role the completion starts with", () => {
+    const completion = ' to=functions.f<|channel|>commentary json<|message|>{"a":1}<|call|>';
+    expect(extractToolCalls(completion, { role: "assistant" })[0]).toMatchObject({
+      name: "f",
+      arguments: { a: 1 },
+    });
+    expect(extractFinalText("<|channel|>final<|message|>ok", { role: "assistant" })).toBe("ok");
+  });
   it("extractToolCalls reports invalid JSON arguments", () => {
     const [call] = extractToolCalls(
       "<|start|>assistant to=python<|channel|>analysis code<|message|>print(1)<|call|>",
