@@ -57,7 +57,8 @@ export function normalizeSample(raw: unknown, index: number): Sample {
     }
   }
   const problem = quickCheck(record);
-  if (problem === null) return record as Sample;
+  // A fresh object per call: per-sample caches (the harmony view) never outlive one score() call.
+  if (problem === null) return record === raw ? ({ ...record } as Sample) : (record as Sample);
   const parsed = sampleSchema.safeParse(record);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
