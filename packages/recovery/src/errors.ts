@@ -13,7 +13,6 @@ import { RlopsError } from "@rlops/errors";
  * - `INVALID_COMMAND` — an original command line cannot be parsed safely.
  * - `UNKNOWN_TRAINER` — no resume-command builder for the given trainer.
  * - `NO_CHECKPOINT` — no complete, resumable checkpoint before the requested step.
- * - `ESCALATION_EXHAUSTED` — the rollback cap of the trip ledger was reached.
  * - `UNSAFE_PATH` — a path escapes the run root, is a symlink pointing outside, or lies inside the source.
  * - `TARGET_EXISTS` — the recovery folder already exists.
  * - `VERIFY_FAILED` — the built recovery folder does not match its source.
@@ -30,7 +29,6 @@ export type RecoveryErrorCode =
   | "INVALID_COMMAND"
   | "UNKNOWN_TRAINER"
   | "NO_CHECKPOINT"
-  | "ESCALATION_EXHAUSTED"
   | "UNSAFE_PATH"
   | "TARGET_EXISTS"
   | "VERIFY_FAILED"

@@ -490,12 +490,6 @@ class MonitorImpl implements Monitor {
   ): Decision | null {
     // value null: no observation at this step, only gap failures were added.
     const trig = this.detector.rules[rule.name]!.trigger;
-    const base = () => ({
-      metric: rule.metric,
-      kind: rule.kind,
-      value: value === null ? null : encodeNumber(value),
-      ...extra,
-    });
     if ("consecutive" in rule.trigger) {
       const n = rule.trigger.consecutive;
       if (value !== null) {
@@ -521,7 +515,12 @@ class MonitorImpl implements Monitor {
           n === 1
             ? `${rule.metric} was ${describeRule(rule)} at step ${step} (value ${fmt(value)})`
             : `${rule.metric} was ${describeRule(rule)} for ${trig.streak} consecutive steps (${first}..${step})`,
-        evidence: { ...base(), trigger: { consecutive: n }, streak: trig.streak, values: [...trig.recent] },
+        evidence: {
+          ...triggerEvidence(rule, value, extra),
+          trigger: { consecutive: n },
+          streak: trig.streak,
+          values: [...trig.recent],
+        },
       };
     }
     const { size, fraction } = rule.trigger.window;
@@ -548,7 +547,7 @@ class MonitorImpl implements Monitor {
       firstBadStep: firstBad ?? step,
       reason: `${rule.metric} was ${describeRule(rule)} in ${badCount} of the last ${observed} observations (${fmt((100 * badCount) / observed)}% >= ${fmt(100 * fraction)}%)`,
       evidence: {
-        ...base(),
+        ...triggerEvidence(rule, value, extra),
         trigger: { window: { size, fraction, minObservations } },
         bad: badCount,
         observed,
@@ -563,29 +562,12 @@ class MonitorImpl implements Monitor {
     const st = this.detector.earlyStopping[es.name]!;
     st.checks++;
     const min = es.mode === "min";
-    const op = (a: number, b: number) => (min ? a < b : a > b);
     const opSym = min ? "<" : ">";
     const best =
       st.best === null ? (min ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY) : decodeNumber(st.best);
-    const stop = (code: string, reason: string, firstBadStep: number): Decision => ({
-      action: "stop",
-      rule: es.name,
-      step,
-      firstBadStep,
-      reason,
-      evidence: {
-        metric: es.metric,
-        reasonCode: code,
-        value: encodeNumber(current),
-        best: st.best,
-        bestStep: st.bestStep,
-        wait: st.wait,
-        patience: es.patience,
-        flavor: es.flavor,
-      },
-    });
     if (es.flavor === "hf") {
-      const improved = st.best === null || (op(current, best) && Math.abs(current - best) > es.minDelta);
+      const improved =
+        st.best === null || (better(min, current, best) && Math.abs(current - best) > es.minDelta);
       if (improved) {
         st.wait = 0;
         st.firstWaitStep = null;
@@ -593,12 +575,16 @@ class MonitorImpl implements Monitor {
         st.wait++;
         st.firstWaitStep ??= step;
       }
-      if (op(current, best)) {
+      if (better(min, current, best)) {
         st.best = encodeNumber(current);
         st.bestStep = step;
       } else if (st.best === null) st.best = encodeNumber(best);
       if (st.wait >= es.patience)
-        return stop(
+        return esStop(
+          es,
+          st,
+          step,
+          current,
           "PATIENCE_EXHAUSTED",
           `${es.metric} did not improve by more than ${fmt(es.minDelta)} for ${st.wait} checks (patience ${es.patience}); best ${fmt(decodeNumber(st.best))}`,
           st.firstWaitStep ?? step,
@@ -606,25 +592,37 @@ class MonitorImpl implements Monitor {
       return null;
     }
     if (es.checkFinite && !Number.isFinite(current))
-      return stop(
+      return esStop(
+        es,
+        st,
+        step,
+        current,
         "NON_FINITE_METRIC",
         `monitored metric ${es.metric} = ${fmt(current)} is not finite at step ${step}; previous best ${fmt(best)}`,
         step,
       );
-    if (es.stoppingThreshold !== undefined && op(current, es.stoppingThreshold))
-      return stop(
+    if (es.stoppingThreshold !== undefined && better(min, current, es.stoppingThreshold))
+      return esStop(
+        es,
+        st,
+        step,
+        current,
         "STOPPING_THRESHOLD",
         `stopping threshold reached: ${es.metric} = ${fmt(current)} ${opSym} ${fmt(es.stoppingThreshold)}`,
         step,
       );
-    if (es.divergenceThreshold !== undefined && op(-current, -es.divergenceThreshold))
-      return stop(
+    if (es.divergenceThreshold !== undefined && better(min, -current, -es.divergenceThreshold))
+      return esStop(
+        es,
+        st,
+        step,
+        current,
         "DIVERGENCE_THRESHOLD",
         `divergence threshold reached: ${es.metric} = ${fmt(current)} ${min ? ">" : "<"} ${fmt(es.divergenceThreshold)}`,
         step,
       );
     const signedDelta = min ? -es.minDelta : es.minDelta;
-    if (op(current - signedDelta, best)) {
+    if (better(min, current - signedDelta, best)) {
       st.best = encodeNumber(current);
       st.bestStep = step;
       st.wait = 0;
@@ -634,7 +632,11 @@ class MonitorImpl implements Monitor {
     st.wait++;
     st.firstWaitStep ??= step;
     if (st.wait >= es.patience)
-      return stop(
+      return esStop(
+        es,
+        st,
+        step,
+        current,
         "PATIENCE_EXHAUSTED",
         `${es.metric} did not improve in the last ${st.wait} checks (patience ${es.patience}, minDelta ${fmt(es.minDelta)}); best ${fmt(best)} at step ${st.bestStep ?? "n/a"}`,
         st.firstWaitStep,
@@ -728,6 +730,51 @@ class MonitorImpl implements Monitor {
     }
     return null;
   }
+}
+
+function better(min: boolean, a: number, b: number): boolean {
+  return min ? a < b : a > b;
+}
+
+function triggerEvidence(
+  rule: Rule,
+  value: number | null,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    metric: rule.metric,
+    kind: rule.kind,
+    value: value === null ? null : encodeNumber(value),
+    ...extra,
+  };
+}
+
+function esStop(
+  es: EarlyStoppingRule,
+  st: DetectorState["earlyStopping"][string],
+  step: number,
+  current: number,
+  code: string,
+  reason: string,
+  firstBadStep: number,
+): Decision {
+  return {
+    action: "stop",
+    rule: es.name,
+    step,
+    firstBadStep,
+    reason,
+    evidence: {
+      metric: es.metric,
+      reasonCode: code,
+      value: encodeNumber(current),
+      best: st.best,
+      bestStep: st.bestStep,
+      wait: st.wait,
+      patience: es.patience,
+      flavor: es.flavor,
+    },
+  };
 }
 
 function pushHistory(history: number[], value: number, max: number): void {
