@@ -85,7 +85,16 @@ describe.skipIf(!hasChromium && !onCi)("report.html in headless Chromium", () =>
         }),
       );
       const ids = charts.map((c) => c.id);
-      expect(ids).toEqual(["chart-reward", "chart-metrics", "chart-timeline", "chart-arc", "chart-disk"]);
+      expect(ids).toEqual([
+        "chart-reward",
+        "chart-metric-1",
+        "chart-metric-2",
+        "chart-metric-3",
+        "chart-metric-4",
+        "chart-timeline",
+        "chart-arc",
+        "chart-disk",
+      ]);
       for (const chart of charts) {
         expect(chart.width, chart.id).toBeGreaterThan(300);
         expect(chart.height, chart.id).toBeGreaterThan(100);

@@ -122,7 +122,7 @@ describe("rlops report on every layout (--json)", () => {
     expect(reportOf(run).breaker.trip?.action).toBe("rollback");
   });
 
-  it("AReaL: task reward zero from step 178 trips at 187; resume from the globalstep149 save", () => {
+  it("AReaL: task reward zero from step 178 trips at 187; resume from recover_checkpoint (step 149) with recover.mode=auto", () => {
     const run = results["areal-grpo"]!;
     expect(run.status).toBe(0);
     const report = reportOf(run);
@@ -132,8 +132,9 @@ describe("rlops report on every layout (--json)", () => {
     expect(report.checkpoints.items.some((c) => c.name.endsWith("epoch1epochstep49globalstep149"))).toBe(
       true,
     );
-    expect(["resume", "investigate"]).toContain(report.nextAction.kind);
+    expect(report.nextAction).toMatchObject({ kind: "resume", checkpoint: "default/recover_checkpoint" });
     expect(report.nextAction.command).toMatch(/178/);
+    expect(report.nextAction.resume?.argv).toContain("recover.mode=auto");
   });
 
   it("staged: stages, best and final; the run finished", () => {
@@ -173,6 +174,45 @@ describe("rlops report on every layout (--json)", () => {
     expect(report.checkpoints.items.map((c) => c.name)).toEqual(
       expect.arrayContaining(["step_50", "step_100"].map((n) => expect.stringContaining(n))),
     );
+  });
+});
+
+describe("rlops report on the fixture-built layouts (--json)", () => {
+  const results: Record<string, Run> = {};
+  beforeAll(async () => {
+    const names = ["lightning", "deepspeed", "dcp"];
+    const done = await Promise.all(names.map((name) => rlopsAsync(["report", runs[name]!.dir, "--json"])));
+    names.forEach((name, i) => {
+      results[name] = done[i] as Run;
+    });
+  });
+
+  it("lightning: NaN loss at 1010 trips at once; resume from the step-800 checkpoint", () => {
+    const report = reportOf(results.lightning!);
+    expect(results.lightning!.status).toBe(0);
+    expect(report.layout).toBe("lightning");
+    expect(report.breaker.trip).toMatchObject({ rule: "loss-nonfinite", step: 1010, firstBadStep: 1010 });
+    expect(report.nextAction.kind).toBe("resume");
+    expect(report.nextAction.checkpoint).toMatch(/epoch=1-step=800\.ckpt$/);
+    // NaN observations stay visible in the series as nulls.
+    const loss = report.metrics.series.find((s) => s.name === "train_loss")!;
+    expect(loss.points.find((p) => p[0] === 1010)?.[1]).toBeNull();
+  });
+
+  it("deepspeed: a loss spike from 250 trips at 252; half-written global_step300 is not resumable", () => {
+    const report = reportOf(results.deepspeed!);
+    expect(report.layout).toBe("deepspeed");
+    expect(report.checkpoints.items.find((c) => c.name === "global_step300")?.complete).toBe(false);
+    expect(report.breaker.trip).toMatchObject({ rule: "loss-spike", step: 252, firstBadStep: 250 });
+    expect(report.nextAction).toMatchObject({ kind: "resume", checkpoint: "global_step200" });
+  });
+
+  it("dcp: healthy run, keep training", () => {
+    const report = reportOf(results.dcp!);
+    expect(report.layout).toBe("dcp");
+    expect(report.breaker.status).toBe("ok");
+    expect(report.nextAction.kind).toBe("continue");
+    expect(report.nextAction.argv).toEqual(["rlops", "report", report.root, "--fail-on-trip"]);
   });
 });
 

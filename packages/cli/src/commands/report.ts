@@ -1,10 +1,12 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import type { Trainer } from "@rlops/recovery";
+import { trainerSchema } from "@rlops/recovery";
 import type { Command } from "commander";
 import { action, createProgress, EXIT, ExitError, examples, printJson, useColor } from "../cli-kit.js";
 import { CliError } from "../errors.js";
 import { writeExampleRuns } from "../example/generate.js";
-import { buildReport, type ReportProgress } from "../report/build.js";
+import { buildReport, parseLayout, type ReportProgress } from "../report/build.js";
 import type { Report } from "../report/schema.js";
 import { renderReportText } from "../report/text.js";
 
@@ -48,6 +50,16 @@ async function writeAtomic(path: string, text: string): Promise<void> {
 async function renderHtml(report: Report): Promise<string> {
   const { renderReportHtml } = await import("../report/html.js");
   return renderReportHtml(report);
+}
+
+/** Checks a `--trainer` value against `@rlops/recovery`'s trainer names. */
+function parseTrainer(value: string): Trainer {
+  const result = trainerSchema.safeParse(value);
+  if (result.success) return result.data;
+  throw new CliError({
+    code: "INVALID_INPUT",
+    message: `--trainer: expected one of ${trainerSchema.options.join(", ")}, got "${value}"`,
+  });
 }
 
 /** Exit code of a report: 1 when nothing was found, 3/4 for a stop/rollback trip with `--fail-on-trip`. */
@@ -113,9 +125,9 @@ export function register(program: Command): void {
         );
         const report = await buildReport(dir, {
           ...(breaker ? { breaker } : {}),
-          ...(flags.layout ? { layout: flags.layout } : {}),
+          ...(flags.layout ? { layout: parseLayout(flags.layout) } : {}),
           ...(flags.command ? { command: flags.command } : {}),
-          ...(flags.trainer ? { trainer: flags.trainer } : {}),
+          ...(flags.trainer ? { trainer: parseTrainer(flags.trainer) } : {}),
           onProgress: (p) => progress.update(PHASES[p.phase], p.done, p.total),
         }).finally(() => progress.done());
         let htmlPath: string | undefined;

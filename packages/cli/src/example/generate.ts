@@ -1,5 +1,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import type { Layout } from "@rlops/checkpoint-layout";
+import { writeFixtureRun } from "@rlops/checkpoint-layout/fixtures";
 import { EXAMPLE_ARC_TASKS } from "./arc-tasks.js";
 import { safetensorsBytes, torchArchive } from "./files.js";
 
@@ -8,7 +10,7 @@ export interface ExampleRun {
   /** Short name, also the folder name under the example root. */
   name: string;
   /** The checkpoint layout the run uses (checkpoint-layout's layout names). */
-  layout: "hf" | "areal" | "staged" | "tinker" | "step-folders";
+  layout: Layout;
   /** Absolute path of the run directory to pass to `rlops report`. */
   dir: string;
   /** What the run shows. */
@@ -517,10 +519,71 @@ async function writeStepFolderRun(dir: string): Promise<void> {
   await put(join(dir, "logs", "training.log"), `INFO early stop at step ${step}: 3 perfect solutions\n`);
 }
 
+/** Python's json.dumps writes non-finite floats as bare `NaN` / `Infinity` tokens. */
+function pyNumber(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity";
+  return JSON.stringify(value);
+}
+
+/** A JSONL metrics log as a Python logger writes it (`json.dumps` per line, NaN tokens included). */
+function pyMetricsJsonl(rows: Record<string, number>[]): string {
+  return `${rows
+    .map(
+      (row) =>
+        `{${Object.entries(row)
+          .map(([k, v]) => `${JSON.stringify(k)}: ${pyNumber(v)}`)
+          .join(", ")}}`,
+    )
+    .join("\n")}\n`;
+}
+
+/** Lightning run (checkpoint tree from `@rlops/checkpoint-layout/fixtures`): the loss turns NaN at step 1010. */
+async function writeLightningRun(dir: string): Promise<void> {
+  const run = writeFixtureRun(dir, "lightning", { steps: [400, 800, 1200] });
+  const random = rng(1010);
+  const rows: Record<string, number>[] = [];
+  for (let step = 0; step <= 1250; step += 10)
+    rows.push({
+      step,
+      epoch: Math.floor(step / 400),
+      train_loss: step >= 1010 ? Number.NaN : round(2.4 * Math.exp(-step / 600) + 0.3 + random() * 0.05),
+      lr: 3e-4,
+    });
+  await put(join(run.runDir, "lightning_logs", "version_0", "metrics.jsonl"), pyMetricsJsonl(rows));
+}
+
+/** DeepSpeed run (fixture tree): the loss spikes from step 250; global_step300 was half-written. */
+async function writeDeepSpeedRun(dir: string): Promise<void> {
+  const run = writeFixtureRun(dir, "deepspeed", { steps: [100, 200, 300], broken: "half-written" });
+  const random = rng(250);
+  const rows: Record<string, number>[] = [];
+  for (let step = 1; step <= 300; step++) {
+    const base = 1.8 * Math.exp(-step / 200) + 0.6 + random() * 0.02;
+    rows.push({
+      step,
+      loss: round(step >= 250 && step < 262 ? base * 12 : base),
+      grad_norm: round(0.8 + random() * 0.2),
+    });
+  }
+  await put(join(run.runDir, "metrics.jsonl"), pyMetricsJsonl(rows));
+}
+
+/** Torch DCP run (fixture tree), healthy. */
+async function writeDcpRun(dir: string): Promise<void> {
+  const run = writeFixtureRun(dir, "dcp", { steps: [3, 7] });
+  const rows: Record<string, number>[] = [];
+  for (let step = 1; step <= 8; step++)
+    rows.push({ step, loss: round(1.5 - step * 0.1), reward: round(0.2 + step * 0.05) });
+  await put(join(run.runDir, "metrics.jsonl"), pyMetricsJsonl(rows));
+}
+
 /**
  * Writes the bundled example: an ARC DAPO run in the Hugging Face layout (harmony completions in
  * `logs/responses/step_NNN.json`, a reward collapse at step 138, `checkpoint-N/` folders with the last one
- * half-written, `trainer_state.json` with `log_history`), plus one run for each other layout.
+ * half-written, `trainer_state.json` with `log_history`), plus one run for each other layout (AReaL,
+ * staged, Tinker, step folders written here; Lightning, DeepSpeed and DCP trees from
+ * `@rlops/checkpoint-layout/fixtures` `writeFixtureRun`, with metrics logs added).
  * Deterministic; replaces `root` if it exists. Returns the runs written, the ARC DAPO run first.
  */
 export async function writeExampleRuns(root: string): Promise<ExampleRun[]> {
@@ -556,12 +619,28 @@ export async function writeExampleRuns(root: string): Promise<ExampleRun[]> {
       dir: join(root, "step-folders"),
       story: "ARC step-folder trainer: early stop after 3 perfect solutions",
     },
+    {
+      name: "lightning",
+      layout: "lightning",
+      dir: join(root, "lightning"),
+      story: "Lightning run: the loss turns NaN at step 1010",
+    },
+    {
+      name: "deepspeed",
+      layout: "deepspeed",
+      dir: join(root, "deepspeed"),
+      story: "DeepSpeed run: loss spike from step 250, global_step300 half-written",
+    },
+    { name: "dcp", layout: "dcp", dir: join(root, "dcp"), story: "torch DCP run, healthy" },
   ];
   await writeArcDapoRun(runs[0]!.dir);
   await writeArealRun(runs[1]!.dir);
   await writeStagedRun(runs[2]!.dir);
   await writeTinkerRun(runs[3]!.dir);
   await writeStepFolderRun(runs[4]!.dir);
+  await writeLightningRun(runs[5]!.dir);
+  await writeDeepSpeedRun(runs[6]!.dir);
+  await writeDcpRun(runs[7]!.dir);
   await put(
     join(root, "README.md"),
     `# rlops example runs\n\n${runs.map((r) => `- \`${r.name}/\` (${r.layout}): ${r.story}`).join("\n")}\n`,

@@ -1,19 +1,30 @@
-import { createReadStream } from "node:fs";
 import { lstat, readdir, readFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { createInterface } from "node:readline";
+import { compareGrids, extractGrid } from "@rlops/arc-eval";
+import {
+  type Checkpoint,
+  LAYOUTS,
+  type Layout,
+  parseTrainerState,
+  planRetention,
+} from "@rlops/checkpoint-layout";
+import { listCheckpoints } from "@rlops/checkpoint-layout/node";
+import { isRlopsError } from "@rlops/errors";
+import { extractFinalText } from "@rlops/harmony-format";
+import {
+  createMonitor,
+  loadBreakerConfig,
+  type MetricRecord,
+  recordFromObject,
+  recordsFromTrainerState,
+  type Trainer,
+} from "@rlops/recovery";
+import { planResume, readMetricRecords } from "@rlops/recovery/node";
 import { CliError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { type ArcScorer, arcStepValues, type ResponseLog, scoreResponseLog, summarizeArc } from "./arc.js";
 import { defaultBreakerConfig } from "./default-breaker.js";
-import { IntegrationUnavailable, optionalFunction, PACKAGES, resolveFunction } from "./integrations.js";
-import {
-  detectLossMetric,
-  detectRewardMetric,
-  SeriesCollector,
-  type StepRecord,
-  toStepRecord,
-} from "./metrics.js";
+import { detectLossMetric, detectRewardMetric, SeriesCollector, type StepRecord } from "./metrics.js";
 import { decideNextAction, type NextActionContext } from "./next-action.js";
 import type {
   ArcStep,
@@ -35,12 +46,12 @@ export interface ReportProgress {
 export interface BuildReportOptions {
   /** Breaker config: YAML/JSON text or object, plus where it came from (shown in the report). */
   breaker?: { config: string | Record<string, unknown>; source: string };
-  /** Force a layout instead of detecting it. */
-  layout?: string;
+  /** Force a layout instead of detecting it (`@rlops/checkpoint-layout` names). */
+  layout?: Layout;
   /** Original training command line, used for the exact resume command. */
   command?: string;
-  /** Trainer for the resume command (`hf`, `areal`, …); defaults to the layout. */
-  trainer?: string;
+  /** Trainer for the resume command (`@rlops/recovery` trainer names); defaults from the layout. */
+  trainer?: Trainer;
   /** Called as the scan advances. */
   onProgress?: (progress: ReportProgress) => void;
   /** Largest number of files walked (bounded work on huge trees). Default 500,000. */
@@ -93,99 +104,79 @@ async function walk(
 
 const RESPONSE_FILE = /^step_(\d{1,12})\.json$/;
 const STAGE_DIR = /^stage_(\d{1,9})$/;
+/** JSONL files that are not per-step metrics. */
 const IGNORED_JSONL = new Set(["checkpoints.jsonl", "timing_spans.jsonl"]);
+const MAX_SOURCE_PROBLEMS = 20;
 
-async function readJsonl(
-  path: string,
-  collector: SeriesCollector,
-  stepKeys?: readonly string[],
-): Promise<{ records: number; problems: string[] }> {
-  const problems: string[] = [];
-  let records = 0;
-  let lineNo = 0;
-  let stepless = 0;
-  const lines = createInterface({
-    input: createReadStream(path, { encoding: "utf8" }),
-    crlfDelay: Number.POSITIVE_INFINITY,
+/** A `@rlops/recovery` metric record as the report's collector stores it. */
+function toStepRecord(record: MetricRecord): StepRecord {
+  const out: StepRecord = { step: record.step, values: record.metrics };
+  if (record.problem !== undefined) out.problem = record.problem;
+  return out;
+}
+
+/** Normalises a checkpoint from `@rlops/checkpoint-layout` to the report's row shape (steps beyond 2^53 → null). */
+function toReportCheckpoint(checkpoint: Checkpoint): ReportCheckpoint {
+  const step = checkpoint.step !== null && Number.isSafeInteger(checkpoint.step) ? checkpoint.step : null;
+  return { ...checkpoint, step, bytes: checkpoint.bytes ?? 0 };
+}
+
+function errorMessage(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+}
+
+/** Checks a `--layout` value against the layouts `@rlops/checkpoint-layout` knows. */
+export function parseLayout(value: string): Layout {
+  if ((LAYOUTS as readonly string[]).includes(value)) return value as Layout;
+  throw new CliError({
+    code: "INVALID_INPUT",
+    message: `--layout: expected one of ${LAYOUTS.join(", ")}, got "${value}"`,
   });
-  for await (const line of lines) {
-    lineNo++;
-    const text = line.trim();
-    if (text === "") continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      if (problems.length < 20) problems.push(`line ${lineNo}: not valid JSON (torn or partial line)`);
-      continue;
-    }
-    const record = toStepRecord(parsed, stepKeys);
-    if (!record) {
-      stepless++;
-      continue;
-    }
-    if (!collector.add(record)) {
-      problems.push(`stopped at line ${lineNo}: more than ${collector.maxSteps} steps`);
-      break;
-    }
-    records++;
-  }
-  if (stepless > 0) problems.push(`${stepless} line(s) without a step field`);
-  return { records, problems };
 }
 
-type ParseTrainerState = (text: string, source?: string) => { global_step?: unknown; log_history?: unknown };
-
-/** Normalises a checkpoint from `@rlops/checkpoint-layout` to the report's row shape. */
-function toReportCheckpoint(raw: Record<string, unknown>): ReportCheckpoint {
-  const step = typeof raw.step === "number" && Number.isFinite(raw.step) ? raw.step : null;
-  return {
-    ...raw,
-    layout: String(raw.layout),
-    location: String(raw.location),
-    name: String(raw.name),
-    step,
-    role: (raw.role as ReportCheckpoint["role"]) ?? "intermediate",
-    capabilities: (raw.capabilities as ReportCheckpoint["capabilities"]) ?? {
-      resume: false,
-      inference: false,
-    },
-    complete: raw.complete === true,
-    problems: Array.isArray(raw.problems) ? (raw.problems as ReportCheckpoint["problems"]) : [],
-    bytes: typeof raw.bytes === "number" ? raw.bytes : 0,
-  };
-}
-
-function note(notes: ReportNote[], level: ReportNote["level"], message: string): void {
-  notes.push({ level, message });
-}
-
-function unavailable(notes: ReportNote[], section: string, error: unknown): void {
-  if (error instanceof IntegrationUnavailable) note(notes, "warn", `${section} skipped: ${error.message}`);
-  else throw error;
-}
+/** The ARC scorer: final channel from `@rlops/harmony-format`, grid and comparison from `@rlops/arc-eval`. */
+const ARC_SCORER: ArcScorer = {
+  extractFinalText: (text) => extractFinalText(text),
+  extractGrid: (text) => {
+    const result = extractGrid(text, { harmony: "ignore" });
+    return result.ok ? { ok: true, grid: result.grid } : { ok: false, reason: result.reason };
+  },
+  compareGrids: (pred, target) => compareGrids(pred, target),
+};
 
 /**
- * Builds the full report of a run directory: layout and checkpoints (via `@rlops/checkpoint-layout`),
- * metrics from `trainer_state.json` log history, JSONL logs, staged `metrics.json` and ARC response logs,
- * the breaker (via `@rlops/recovery`, default rules unless `options.breaker`), ARC accuracy per step
- * (harmony final channel via `@rlops/harmony-format`, grids and scores via `@rlops/arc-eval`), disk use,
- * a safe retention plan, and the single next action.
+ * Builds the full report of a run directory: layout and checkpoints (`@rlops/checkpoint-layout`),
+ * metrics from JSONL logs, `trainer_state.json` log history (the newest copy) and staged `metrics.json`
+ * (read with `@rlops/recovery`'s tolerant sources), ARC accuracy per step re-scored from the response
+ * logs (harmony final channel via `@rlops/harmony-format`, grids via `@rlops/arc-eval`), the breaker
+ * (`@rlops/recovery`, default rules unless `options.breaker`), disk use, a safe retention plan, and the
+ * single next action with the trainer's resume command from `planResume`.
  *
- * Throws `CliError` `RUN_NOT_FOUND` when `runDir` does not exist or is not a directory.
+ * Throws `CliError` `RUN_NOT_FOUND` when `runDir` does not exist or is not a directory, and the
+ * `RecoveryError` of an invalid `options.breaker` config.
  */
 export async function buildReport(runDir: string, options: BuildReportOptions = {}): Promise<Report> {
   const root = resolve(runDir);
   const info = await lstat(root).catch((cause: unknown) => {
-    throw new CliError({ code: "RUN_NOT_FOUND", message: `${root}: no such directory`, cause });
+    throw new CliError({
+      code: "RUN_NOT_FOUND",
+      message: `${root}: no such directory`,
+      cause,
+      details: { hint: "pass the training output directory, or no argument for the bundled example" },
+    });
   });
   if (!info.isDirectory()) throw new CliError({ code: "RUN_NOT_FOUND", message: `${root}: not a directory` });
   const notes: ReportNote[] = [];
+  const note = (level: ReportNote["level"], message: string) => notes.push({ level, message });
   const progress = options.onProgress;
 
+  // Validate a given breaker config first: bad input fails before any scanning.
+  const givenConfig = options.breaker
+    ? loadBreakerConfig(options.breaker.config, options.breaker.source)
+    : null;
+
   const walked = await walk(root, options.maxFiles ?? 500_000, progress);
-  if (walked.truncated)
-    note(notes, "warn", `scan stopped after ${walked.files.length} files; totals are partial`);
+  if (walked.truncated) note("warn", `scan stopped after ${walked.files.length} files; totals are partial`);
 
   // Checkpoints.
   progress?.({ phase: "checkpoints", done: 0, total: null });
@@ -193,28 +184,13 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
   let checkpoints: ReportCheckpoint[] = [];
   let ignored: { path: string; reason: string }[] = [];
   try {
-    const list = await resolveFunction<(dir: string, opts?: Record<string, unknown>) => Promise<unknown>>(
-      PACKAGES.checkpointsNode,
-      "listCheckpoints",
-    );
-    const listing = (await list(root, options.layout ? { layout: options.layout } : {})) as
-      | {
-          layout?: string | null;
-          checkpoints?: Record<string, unknown>[];
-          ignored?: { path: string; reason: string }[];
-        }
-      | Record<string, unknown>[];
-    const rows = Array.isArray(listing) ? listing : (listing.checkpoints ?? []);
-    checkpoints = rows.map(toReportCheckpoint);
-    if (!Array.isArray(listing)) {
-      layout = listing.layout ?? layout;
-      ignored = listing.ignored ?? [];
-    } else if (checkpoints[0]) layout = checkpoints[0].layout;
+    const listing = await listCheckpoints(root, options.layout ? { layout: options.layout } : {});
+    checkpoints = listing.checkpoints.map(toReportCheckpoint);
+    ignored = listing.ignored;
+    layout = listing.layout;
   } catch (error) {
-    if (error instanceof IntegrationUnavailable) unavailable(notes, "checkpoint listing", error);
-    else if (typeof error === "object" && error !== null && "code" in error)
-      note(notes, "warn", `checkpoint listing: ${(error as unknown as Error).message}`);
-    else throw error;
+    if (!isRlopsError(error)) throw error;
+    note("info", `no checkpoints listed: ${error.code}: ${errorMessage(error)}`);
   }
   progress?.({ phase: "checkpoints", done: checkpoints.length, total: checkpoints.length });
 
@@ -231,103 +207,110 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
   const stageMetrics = walked.files.filter(
     (f) => basename(f.path) === "metrics.json" && STAGE_DIR.test(basename(dirname(f.path))),
   );
-  let done = 0;
   const metricTotal = jsonlFiles.length + (trainerStates.length > 0 ? 1 : 0) + stageMetrics.length;
+  let done = 0;
   for (const file of jsonlFiles) {
-    const result = await readJsonl(file.path, collector);
-    if (result.records > 0 || result.problems.length > 0)
-      sources.push({ kind: "jsonl", path: file.path, records: result.records, problems: result.problems });
+    const problems: string[] = [];
+    let records = 0;
+    try {
+      for await (const record of readMetricRecords(file.path, {
+        format: "jsonl",
+        onDiagnostic: (d) => {
+          if (problems.length < MAX_SOURCE_PROBLEMS) problems.push(`${d.code}: ${d.message}`);
+        },
+      })) {
+        if (!collector.add(toStepRecord(record))) {
+          problems.push(`stopped: more than ${collector.maxSteps} steps`);
+          break;
+        }
+        records++;
+      }
+    } catch (error) {
+      if (!isRlopsError(error)) throw error;
+      problems.push(errorMessage(error));
+    }
+    // A JSONL file without a single step record (e.g. a rollout dump) is not a metrics log.
+    if (records > 0) sources.push({ kind: "jsonl", path: file.path, records, problems });
     progress?.({ phase: "metrics", done: ++done, total: metricTotal });
   }
   if (trainerStates.length > 0) {
-    // The newest copy holds the longest log history: the root one after training, else the newest checkpoint's.
-    const parse = await optionalFunction<ParseTrainerState>(PACKAGES.checkpoints, "parseTrainerState");
-    let chosen: { path: string; step: number; history: unknown[] } | null = null;
+    // The copy with the highest global_step holds the longest log history (root after training, else
+    // the newest checkpoint's).
+    let chosen: { path: string; step: number; state: unknown } | null = null;
     const problems: string[] = [];
     for (const file of trainerStates) {
       try {
-        const text = await readFile(file.path, "utf8");
-        const state = parse ? parse(text, file.path) : (JSON.parse(text) as ReturnType<ParseTrainerState>);
+        const state = parseTrainerState(await readFile(file.path, "utf8"), file.path);
         const step = typeof state.global_step === "number" ? state.global_step : -1;
-        const history = Array.isArray(state.log_history) ? state.log_history : [];
-        if (!chosen || step > chosen.step) chosen = { path: file.path, step, history };
+        if (!chosen || step > chosen.step) chosen = { path: file.path, step, state };
       } catch (error) {
-        problems.push(`${relative(root, file.path)}: ${(error as Error).message.split("\n")[0]}`);
+        if (!isRlopsError(error)) throw error;
+        problems.push(`${relative(root, file.path)}: ${errorMessage(error)}`);
       }
     }
-    if (!parse)
-      note(
-        notes,
-        "info",
-        "trainer_state.json read with JSON.parse: @rlops/checkpoint-layout parseTrainerState unavailable",
-      );
     if (chosen) {
-      let records = 0;
-      for (const entry of chosen.history) {
-        const record = toStepRecord(entry, ["step"]);
-        if (record && collector.add(record)) records++;
-      }
-      sources.push({ kind: "trainer_state", path: chosen.path, records, problems });
-    } else if (problems.length > 0)
-      sources.push({ kind: "trainer_state", path: trainerStates[0]!.path, records: 0, problems });
+      const { records, diagnostics } = recordsFromTrainerState(chosen.state, { file: chosen.path });
+      for (const d of diagnostics.slice(0, MAX_SOURCE_PROBLEMS)) problems.push(`${d.code}: ${d.message}`);
+      let added = 0;
+      for (const record of records) if (collector.add(toStepRecord(record))) added++;
+      sources.push({ kind: "trainer_state", path: chosen.path, records: added, problems });
+    } else sources.push({ kind: "trainer_state", path: trainerStates[0]!.path, records: 0, problems });
     progress?.({ phase: "metrics", done: ++done, total: metricTotal });
   }
   for (const file of stageMetrics) {
     const stage = Number(STAGE_DIR.exec(basename(dirname(file.path)))?.[1]);
+    const problems: string[] = [];
+    let records = 0;
     try {
-      const parsed = JSON.parse(await readFile(file.path, "utf8")) as Record<string, unknown>;
-      const record = toStepRecord({ ...parsed, step: stage }, ["step"]);
+      const parsed = JSON.parse(await readFile(file.path, "utf8")) as unknown;
+      const record =
+        typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+          ? recordFromObject({ ...(parsed as Record<string, unknown>), step: stage }, { stepKey: "step" })
+          : null;
       if (record) {
-        delete record.values.stage;
-        collector.add(record);
-      }
-      sources.push({ kind: "stage_metrics", path: file.path, records: record ? 1 : 0, problems: [] });
+        delete record.metrics.stage;
+        if (collector.add(toStepRecord(record))) records = 1;
+      } else problems.push("not a metrics object");
     } catch (error) {
-      sources.push({
-        kind: "stage_metrics",
-        path: file.path,
-        records: 0,
-        problems: [(error as Error).message],
-      });
+      problems.push(`not valid JSON: ${errorMessage(error)}`);
     }
+    sources.push({ kind: "stage_metrics", path: file.path, records, problems });
     progress?.({ phase: "metrics", done: ++done, total: metricTotal });
   }
 
-  // ARC response logs.
-  let arcSteps: ArcStep[] = [];
+  // ARC response logs, re-scored from the candidate texts.
+  const arcSteps: ArcStep[] = [];
   if (responseFiles.length > 0) {
-    try {
-      const scorer = await loadArcScorer();
-      const problems: string[] = [];
-      for (let i = 0; i < responseFiles.length; i++) {
-        const file = responseFiles[i] as { path: string };
-        try {
-          const log = JSON.parse(await readFile(file.path, "utf8")) as ResponseLog;
-          if (typeof log.step !== "number" || !Array.isArray(log.candidates))
-            throw new Error("missing step or candidates");
-          const scored = scoreResponseLog(log, scorer);
-          arcSteps.push(scored);
-          const record: StepRecord = { step: scored.step, values: arcStepValues(scored) };
-          if (scored.problemId !== null) record.problem = scored.problemId;
-          collector.add(record);
-        } catch (error) {
-          if (error instanceof IntegrationUnavailable) throw error;
-          if (problems.length < 20)
-            problems.push(`${basename(file.path)}: ${(error as Error).message.split("\n")[0]}`);
-        }
-        if (i % 25 === 0 || i === responseFiles.length - 1)
-          progress?.({ phase: "responses", done: i + 1, total: responseFiles.length });
+    const problems: string[] = [];
+    for (let i = 0; i < responseFiles.length; i++) {
+      const file = responseFiles[i] as { path: string };
+      try {
+        const log = JSON.parse(await readFile(file.path, "utf8")) as ResponseLog;
+        if (
+          typeof log !== "object" ||
+          log === null ||
+          typeof log.step !== "number" ||
+          !Array.isArray(log.candidates)
+        )
+          throw new Error("missing step or candidates");
+        const scored = scoreResponseLog(log, ARC_SCORER);
+        arcSteps.push(scored);
+        const record: StepRecord = { step: scored.step, values: arcStepValues(scored) };
+        if (scored.problemId !== null) record.problem = scored.problemId;
+        collector.add(record);
+      } catch (error) {
+        if (problems.length < MAX_SOURCE_PROBLEMS)
+          problems.push(`${basename(file.path)}: ${errorMessage(error)}`);
       }
-      sources.push({
-        kind: "response_logs",
-        path: dirname(responseFiles[0]!.path),
-        records: arcSteps.length,
-        problems,
-      });
-    } catch (error) {
-      arcSteps = [];
-      unavailable(notes, "ARC accuracy", error);
+      if (i % 25 === 0 || i === responseFiles.length - 1)
+        progress?.({ phase: "responses", done: i + 1, total: responseFiles.length });
     }
+    sources.push({
+      kind: "response_logs",
+      path: dirname(responseFiles[0]!.path),
+      records: arcSteps.length,
+      problems,
+    });
   }
 
   const names = collector.names();
@@ -335,100 +318,49 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
   const lossMetric = detectLossMetric(names);
   const steps = collector.sortedSteps();
 
-  // Breaker.
+  // Breaker: replay every step in order; stop at the first stop/rollback (the monitor latches it).
   progress?.({ phase: "breaker", done: 0, total: steps.length });
   const breaker: Report["breaker"] = {
     status: "not-run",
-    config: "default",
+    config: options.breaker?.source ?? "default",
     rules: [],
     decisions: [],
     trip: null,
   };
+  const defaultInput = givenConfig
+    ? null
+    : defaultBreakerConfig({ rewardMetric, lossMetric, arc: arcSteps.length > 0 });
+  const config = givenConfig ?? (defaultInput ? loadBreakerConfig(defaultInput, "default breaker") : null);
   let goalRules: string[] = [];
-  const configInput =
-    options.breaker?.config ?? defaultBreakerConfig({ rewardMetric, lossMetric, arc: arcSteps.length > 0 });
-  if (options.breaker) breaker.config = options.breaker.source;
-  if (configInput === null) note(notes, "info", "breaker not run: no reward or loss metric found");
+  if (!config) note("info", "breaker not run: no reward or loss metric found");
   else {
-    try {
-      const load = await resolveFunction<(input: unknown, source?: string) => Record<string, unknown>>(
-        PACKAGES.recovery,
-        "loadBreakerConfig",
-      );
-      const create = await resolveFunction<
-        (config: unknown) => {
-          observe(record: {
-            step: number;
-            metrics: Record<string, number | null>;
-            problem?: string;
-          }): ReportDecision;
-        }
-      >(PACKAGES.recovery, "createMonitor");
-      const config = load(configInput, options.breaker?.source ?? "default breaker");
-      const groups = ["rules", "earlyStopping", "goals", "best"] as const;
-      breaker.rules = groups.flatMap((g) =>
-        ((config[g] as { name: string }[] | undefined) ?? []).map((r) => r.name),
-      );
-      goalRules = ((config.goals as { name: string }[] | undefined) ?? []).map((r) => r.name);
-      const monitor = create(config);
-      let count = 0;
-      for (const record of collector.records()) {
-        const input: { step: number; metrics: Record<string, number | null>; problem?: string } = {
-          step: record.step,
-          metrics: record.values,
-        };
-        if (record.problem !== undefined) input.problem = record.problem;
-        const decision = monitor.observe(input);
-        count++;
-        if (decision.action !== "continue") {
-          breaker.decisions.push(decision);
-          if (decision.action === "stop" || decision.action === "rollback") {
-            breaker.trip = decision;
-            break;
-          }
-        }
+    breaker.rules = [...config.rules, ...config.earlyStopping, ...config.goals, ...config.best].map(
+      (r) => r.name,
+    );
+    goalRules = config.goals.map((g) => g.name);
+    const monitor = createMonitor(config);
+    let count = 0;
+    for (const record of collector.records()) {
+      const input: MetricRecord = { step: record.step, metrics: record.values };
+      if (record.problem !== undefined) input.problem = record.problem;
+      const decision = monitor.observe(input);
+      count++;
+      if (decision.action === "continue") continue;
+      breaker.decisions.push(decision);
+      if (decision.action === "stop" || decision.action === "rollback") {
+        breaker.trip = decision;
+        break;
       }
-      progress?.({ phase: "breaker", done: count, total: steps.length });
-      breaker.status = breaker.trip ? "tripped" : "ok";
-    } catch (error) {
-      if (error instanceof IntegrationUnavailable) unavailable(notes, "breaker", error);
-      else if (options.breaker) throw error;
-      else note(notes, "warn", `default breaker not run: ${(error as Error).message}`);
     }
+    progress?.({ phase: "breaker", done: count, total: steps.length });
+    breaker.status = breaker.trip ? "tripped" : "ok";
   }
 
-  // Checkpoint summary, retention, disk.
+  // Checkpoint summary and the resume target.
   const resumable = checkpoints.filter((c) => c.complete && c.capabilities.resume);
-  const newestResumable = [...resumable].reverse()[0] ?? null;
+  const newestResumable = resumable[resumable.length - 1] ?? null;
   const bestCheckpoint = checkpoints.find((c) => c.role === "best" || c.best === true) ?? null;
   const finalCheckpoint = [...checkpoints].reverse().find((c) => c.role === "final") ?? null;
-  let retention: {
-    policy: string;
-    delete: { name: string; reason: string; bytes: number; remote: boolean }[];
-  } | null = null;
-  if (checkpoints.length > 0) {
-    try {
-      const plan = await resolveFunction<(cks: unknown[], policy: Record<string, unknown>) => unknown>(
-        PACKAGES.checkpoints,
-        "planRetention",
-      );
-      const result = plan(checkpoints, { kind: "safe", keepLast: 2, keepBest: true }) as {
-        delete?: { checkpoint?: { name?: string; bytes?: number | null }; name?: string; reason?: string }[];
-      };
-      retention = {
-        policy: "safe, keep last 2 and best",
-        delete: (result.delete ?? []).map((entry) => {
-          const name = entry.checkpoint?.name ?? entry.name ?? "?";
-          const bytes = entry.checkpoint?.bytes ?? checkpoints.find((c) => c.name === name)?.bytes ?? 0;
-          const location = checkpoints.find((c) => c.name === name)?.location ?? "";
-          return { name, reason: entry.reason ?? "", bytes: bytes ?? 0, remote: location.includes("://") };
-        }),
-      };
-    } catch (error) {
-      unavailable(notes, "retention plan", error);
-    }
-  }
-  // Next action: the newest resumable checkpoint before the first bad step, and the trainer's command.
   const context: NextActionContext = { goalRules };
   if (options.breaker) context.breakerConfig = options.breaker.source;
   const trip = breaker.trip;
@@ -437,75 +369,68 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
     (trip.action === "stop" || trip.action === "rollback") &&
     !goalRules.includes(trip.rule ?? "")
   ) {
-    const before = typeof trip.firstBadStep === "number" ? trip.firstBadStep : trip.step;
+    const before = trip.firstBadStep ?? trip.step;
     context.resumeFrom = [...resumable].reverse().find((c) => c.step !== null && c.step < before) ?? null;
     try {
-      const planResume = await resolveFunction<
-        (dir: string, opts: Record<string, unknown>) => Promise<unknown>
-      >(PACKAGES.recoveryNode, "planResume");
-      const planOptions: Record<string, unknown> = { fromDecision: trip };
-      if (options.trainer) planOptions.trainer = options.trainer;
-      if (options.layout) planOptions.layout = options.layout;
-      if (options.command) planOptions.command = options.command;
-      const plan = (await planResume(root, planOptions)) as {
-        chosen?: { name?: string } | null;
-        warnings?: string[];
-        resume?: {
-          trainer: string;
-          argv: string[];
-          command: string;
-          complete: boolean;
-          code?: string;
-          notes?: string[];
-        };
+      const plan = await planResume(root, {
+        fromDecision: trip,
+        ...(options.trainer ? { trainer: options.trainer } : {}),
+        ...(options.layout ? { layout: options.layout } : {}),
+        ...(options.command ? { command: options.command } : {}),
+      });
+      const resume = plan.resume;
+      context.resume = {
+        trainer: resume.trainer,
+        command: resume.command,
+        argv: resume.argv,
+        complete: resume.complete,
+        notes: resume.notes,
+        ...(resume.code === undefined ? {} : { code: resume.code }),
       };
-      if (plan.resume && Array.isArray(plan.resume.argv) && typeof plan.resume.command === "string") {
-        context.resume = {
-          trainer: String(plan.resume.trainer),
-          command: plan.resume.command,
-          argv: plan.resume.argv,
-          complete: plan.resume.complete === true,
-          notes: Array.isArray(plan.resume.notes) ? plan.resume.notes : [],
-          ...(typeof plan.resume.code === "string" ? { code: plan.resume.code } : {}),
-        };
-      }
-      for (const warning of plan.warnings ?? []) note(notes, "warn", `resume plan: ${warning}`);
-      const chosen = plan.chosen?.name;
-      if (chosen && chosen !== context.resumeFrom?.name) {
+      for (const warning of plan.warnings) note("warn", `resume plan: ${warning}`);
+      if (plan.chosen.name !== context.resumeFrom?.name) {
         note(
-          notes,
           "warn",
-          `@rlops/recovery planResume chose ${chosen}; the report's own pick was ${context.resumeFrom?.name ?? "none"}`,
+          `@rlops/recovery planResume chose ${plan.chosen.name}; the report's own pick was ${context.resumeFrom?.name ?? "none"}`,
         );
-        context.resumeFrom = checkpoints.find((c) => c.name === chosen) ?? context.resumeFrom ?? null;
+        context.resumeFrom =
+          checkpoints.find((c) => c.name === plan.chosen.name) ?? context.resumeFrom ?? null;
       }
     } catch (error) {
-      if (error instanceof IntegrationUnavailable)
-        note(
-          notes,
-          "info",
-          `exact trainer resume command unavailable (${error.message}); showing rlops recover setup`,
-        );
-      else note(notes, "warn", `resume planning failed: ${(error as Error).message.split("\n")[0]}`);
+      if (!isRlopsError(error)) throw error;
+      note("warn", `resume planning: ${error.code}: ${errorMessage(error)}`);
     }
   }
-  // Remote checkpoints (tinker://) are deleted with the provider's tools, not by rlops ckpt prune.
-  if (retention?.delete.some((d) => d.remote)) {
-    const remote = retention.delete.filter((d) => d.remote).length;
-    retention = { ...retention, delete: retention.delete.filter((d) => !d.remote) };
-    note(
-      notes,
-      "info",
-      `retention: ${remote} remote checkpoint(s) left out of the prune plan (delete them with the provider's tools)`,
-    );
+
+  // Retention: the safe policy, local checkpoints only, never the resume target.
+  let retention: Report["retention"] = null;
+  if (checkpoints.length > 0) {
+    const plan = planRetention(checkpoints as unknown as Checkpoint[], {
+      kind: "safe",
+      keepLast: 2,
+      keepBest: true,
+    });
+    const remote = plan.delete.filter((d) => d.location.includes("://"));
+    if (remote.length > 0)
+      note(
+        "info",
+        `retention: ${remote.length} remote checkpoint(s) left out of the prune plan (delete them with the provider's tools)`,
+      );
+    const resumeTarget = context.resumeFrom?.name;
+    if (resumeTarget && plan.delete.some((d) => d.name === resumeTarget))
+      note("info", `retention: ${resumeTarget} kept because the run should resume from it`);
+    retention = {
+      policy: "safe, keep the 2 newest and the best",
+      delete: plan.delete
+        .filter((d) => !d.location.includes("://") && d.name !== resumeTarget)
+        .map((d) => ({
+          name: d.name,
+          reason: d.reason,
+          bytes: checkpoints.find((c) => c.name === d.name)?.bytes ?? 0,
+        })),
+    };
   }
-  // Never propose pruning the checkpoint the run should resume from.
-  const resumeTarget = context.resumeFrom?.name;
-  if (retention && resumeTarget && retention.delete.some((d) => d.name === resumeTarget)) {
-    retention = { ...retention, delete: retention.delete.filter((d) => d.name !== resumeTarget) };
-    note(notes, "info", `retention: ${resumeTarget} kept because the run should resume from it`);
-  }
-  const checkpointBytes = checkpoints.reduce((sum, c) => sum + (c.bytes ?? 0), 0);
+  const checkpointBytes = checkpoints.reduce((sum, c) => sum + c.bytes, 0);
 
   const partial: Omit<Report, "nextAction"> = {
     schemaVersion: 1,
@@ -538,23 +463,8 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
       files: walked.files.length,
       reclaimableBytes: retention?.delete.reduce((sum, d) => sum + d.bytes, 0) ?? 0,
     },
-    retention: retention && {
-      policy: retention.policy,
-      delete: retention.delete.map(({ name, reason, bytes }) => ({ name, reason, bytes })),
-    },
+    retention,
     notes,
   };
-
   return { ...partial, nextAction: decideNextAction(partial, context) };
-}
-
-/** Loads the ARC scorer from `@rlops/harmony-format` and `@rlops/arc-eval`. */
-async function loadArcScorer(): Promise<ArcScorer> {
-  const extractFinalText = await resolveFunction<(text: string) => string | null>(
-    PACKAGES.harmony,
-    "extractFinalText",
-  );
-  const extractGrid = await resolveFunction<ArcScorer["extractGrid"]>(PACKAGES.arc, "extractGrid");
-  const compareGrids = await resolveFunction<ArcScorer["compareGrids"]>(PACKAGES.arc, "compareGrids");
-  return { extractFinalText, extractGrid, compareGrids };
 }

@@ -73,19 +73,23 @@ function stepMarkers(
         xAxis: trip.firstBadStep,
         name: "first bad step",
         lineStyle: { color: COLORS.warn, type: "dashed", width: 2 },
-        label: { formatter: `first bad ${trip.firstBadStep}`, color: COLORS.warn },
+        label: {
+          formatter: `first bad step ${trip.firstBadStep}`,
+          color: COLORS.warn,
+          position: "insideStartTop",
+        },
       });
     marks.push({
       xAxis: trip.step,
       name: `${trip.action} (${trip.rule ?? "?"})`,
       lineStyle: { color: COLORS.bad, type: "solid", width: 2 },
-      label: { formatter: `${trip.action} @ ${trip.step}`, color: COLORS.bad },
+      label: { formatter: `${trip.action} @ ${trip.step}`, color: COLORS.bad, position: "insideStartBottom" },
     });
   }
   return marks;
 }
 
-function metricChart(report: Report, names: string[], title: string): string | null {
+function metricChart(report: Report, names: string[], title: string, height = 320): string | null {
   const series = names
     .map((name) => report.metrics.series.find((s) => s.name === name))
     .filter((s): s is Report["metrics"]["series"][number] => s !== undefined && s.points.length > 0);
@@ -116,7 +120,7 @@ function metricChart(report: Report, names: string[], title: string): string | n
       })),
     },
     960,
-    320,
+    height,
   );
 }
 
@@ -281,7 +285,8 @@ export function renderReportHtml(report: Report): string {
       ),
       "chart-reward",
     ),
-    figure(metricChart(report, otherMetrics, "Other metrics per step"), "chart-metrics"),
+    // One small chart per metric: their scales differ by orders of magnitude.
+    ...otherMetrics.map((name, i) => figure(metricChart(report, [name], name, 220), `chart-metric-${i + 1}`)),
     figure(timelineChart(report), "chart-timeline"),
     figure(arcChart(report), "chart-arc"),
     figure(diskChart(report), "chart-disk"),

@@ -1,58 +1,11 @@
 import type { MetricSeries } from "./schema.js";
 
-/** Keys that carry the step of a metrics record, in the order they are tried. */
-export const STEP_KEYS = [
-  "step",
-  "global_step",
-  "globalstep",
-  "train/global_step",
-  "_step",
-  "iteration",
-  "batch",
-];
-
-/** One metrics record: a step and its numeric values (NaN/±Infinity kept as such). */
+/** One metrics record: a step and its values (`null` and NaN/±Infinity are non-finite observations). */
 export interface StepRecord {
   step: number;
-  values: Record<string, number>;
+  values: Record<string, number | null>;
   /** ARC problem id, for goal rules counting distinct problems. */
   problem?: string;
-}
-
-function flattenInto(out: Record<string, number>, value: unknown, prefix: string, depth: number): void {
-  if (depth > 4) return;
-  if (typeof value === "number") out[prefix] = value;
-  else if (value === null) out[prefix] = Number.NaN;
-  else if (typeof value === "object" && !Array.isArray(value)) {
-    for (const [key, inner] of Object.entries(value as Record<string, unknown>))
-      flattenInto(out, inner, prefix === "" ? key : `${prefix}/${key}`, depth + 1);
-  }
-}
-
-/**
- * Turns one parsed JSON object into a {@link StepRecord}: numeric fields (nested objects flattened with
- * `/`), the step from the first of {@link STEP_KEYS} present. `null` values read as NaN (JSON cannot hold
- * NaN, so Python loggers that sanitise write `null`). Returns `null` when there is no integer step.
- */
-export function toStepRecord(value: unknown, stepKeys: readonly string[] = STEP_KEYS): StepRecord | null {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
-  const object = value as Record<string, unknown>;
-  let step: number | undefined;
-  let stepKey: string | undefined;
-  for (const key of stepKeys) {
-    const candidate = object[key];
-    if (typeof candidate === "number" && Number.isSafeInteger(candidate) && candidate >= 0) {
-      step = candidate;
-      stepKey = key;
-      break;
-    }
-  }
-  if (step === undefined) return null;
-  const values: Record<string, number> = {};
-  flattenInto(values, object, "", 0);
-  for (const key of stepKeys) delete values[key];
-  if (stepKey !== undefined) delete values[stepKey];
-  return { step, values };
 }
 
 /**
@@ -60,7 +13,7 @@ export function toStepRecord(value: unknown, stepKeys: readonly string[] = STEP_
  * a (metric, step) pair wins, so a JSONL log and a `trainer_state.json` copy of it do not double count.
  */
 export class SeriesCollector {
-  private readonly byName = new Map<string, Map<number, number>>();
+  private readonly byName = new Map<string, Map<number, number | null>>();
   private readonly problems = new Map<number, string>();
   private readonly steps = new Set<number>();
   /** Largest number of distinct steps kept; later steps are dropped (bounded memory). */
@@ -103,7 +56,7 @@ export class SeriesCollector {
   /** One record per step, ascending, with every metric known at that step (for the breaker). */
   *records(): Generator<StepRecord> {
     for (const step of this.sortedSteps()) {
-      const values: Record<string, number> = {};
+      const values: Record<string, number | null> = {};
       for (const [name, series] of this.byName) {
         const value = series.get(step);
         if (value !== undefined) values[name] = value;
@@ -116,9 +69,12 @@ export class SeriesCollector {
   /** Every series as `[step, value|null]` points, ascending; non-finite values become `null`. */
   series(): MetricSeries[] {
     return this.names().map((name) => {
-      const points = [...(this.byName.get(name) as Map<number, number>)]
+      const points = [...(this.byName.get(name) as Map<number, number | null>)]
         .sort((a, b) => a[0] - b[0])
-        .map(([step, value]) => [step, Number.isFinite(value) ? value : null] as [number, number | null]);
+        .map(
+          ([step, value]) =>
+            [step, value !== null && Number.isFinite(value) ? value : null] as [number, number | null],
+        );
       return { name, points };
     });
   }
@@ -145,7 +101,7 @@ export function detectRewardMetric(names: readonly string[]): string | null {
 export function detectLossMetric(names: readonly string[]): string | null {
   for (const name of ["loss", "train/loss", "grpo_actor/actor_loss", "generator/loss"])
     if (names.includes(name)) return name;
-  return names.find((name) => /(^|\/)loss$/.test(name)) ?? null;
+  return names.find((name) => /(^|[/_])loss$/.test(name)) ?? null;
 }
 
 /**

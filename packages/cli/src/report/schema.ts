@@ -11,7 +11,14 @@ export const reportCheckpointSchema = z.looseObject({
   role: z.enum(["intermediate", "best", "final", "recover"]),
   capabilities: z.object({ resume: z.boolean(), inference: z.boolean() }),
   complete: z.boolean(),
-  problems: z.array(z.looseObject({ code: z.string(), message: z.string(), file: z.string().optional() })),
+  problems: z.array(
+    z.object({
+      code: z.string(),
+      message: z.string(),
+      file: z.string().optional(),
+      severity: z.enum(["error", "warning"]).optional(),
+    }),
+  ),
   bytes: z.number(),
 });
 /** A checkpoint row of the report. */
