@@ -31,10 +31,10 @@ describe("scoreJsonl", () => {
       { groupSize: 2 },
     );
     expect(out.map((o) => o.advantage)).toEqual([
-      expect.closeTo(0.707, 3),
-      expect.closeTo(-0.707, 3),
-      expect.closeTo(-0.707, 3),
-      expect.closeTo(0.707, 3),
+      expect.closeTo(Math.SQRT1_2, 3),
+      expect.closeTo(-Math.SQRT1_2, 3),
+      expect.closeTo(-Math.SQRT1_2, 3),
+      expect.closeTo(Math.SQRT1_2, 3),
       0,
       0,
     ]);
@@ -94,8 +94,8 @@ describe("scorer extras", () => {
       { completion: "#### 0", answer: "1" },
     ]);
     // b is constant (0) → its normalised column is 0; a gives ±z, then batch normalisation → ±0.7070...
-    expect(r.samples[0]!.advantage).toBeCloseTo(0.7071, 3);
-    expect(r.samples[1]!.advantage).toBeCloseTo(-0.7071, 3);
+    expect(r.samples[0]!.advantage).toBeCloseTo(Math.SQRT1_2, 3);
+    expect(r.samples[1]!.advantage).toBeCloseTo(-Math.SQRT1_2, 3);
   });
   it("the same sample object scored twice after mutation is re-analysed", () => {
     const s = createScorer({ version: 1, name: "h", rewards: [{ id: "f", kind: "harmony.channels" }] });

@@ -1,7 +1,7 @@
 // Property tests: the regex-free parity scanners agree with the upstream regexes (run through JS RegExp on
 // an alphabet where JS and Python semantics coincide: ASCII, no \r / \u2028 / \u2029), and never throw.
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { computeAdvantages } from "../src/index.js";
 import {
   countReasoningSteps,
