@@ -8,7 +8,7 @@ import { writeFixtureRun } from "../src/fixtures.js";
 import { latestCheckpoint, listCheckpoints } from "../src/node.js";
 
 const N = Number(process.env.BENCH_CHECKPOINTS ?? 10_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const dir = join(tmpdir(), `rlops-ckpt-bench-${N}`);
 
 function median(xs: number[]): number {
@@ -46,6 +46,7 @@ const variants: Array<[string, () => Promise<unknown>]> = [
     "listCheckpoints (presence checks, no sizes)",
     () => listCheckpoints(dir, { verify: "presence", sizes: false }),
   ],
+  ["listCheckpoints (headers, no sizes)", () => listCheckpoints(dir, { sizes: false })],
   ["listCheckpoints (default: headers + sizes)", () => listCheckpoints(dir)],
   ["latestCheckpoint (resume)", () => latestCheckpoint(dir)],
 ];

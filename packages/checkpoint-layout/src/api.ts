@@ -1,5 +1,11 @@
 import { CheckpointError } from "./errors.js";
-import { analyzeModelFolder, listDir, type ScanContext, type VerifyLevel } from "./folder.js";
+import {
+  analyzeModelFolder,
+  listDir,
+  type ScanContext,
+  type VerifyLevel,
+  verifyCheckpointHeaders,
+} from "./folder.js";
 import {
   buildManifest,
   checkSafetensors,
@@ -200,10 +206,20 @@ export async function latestCheckpoint(dir: string, options: LatestOptions): Pro
       code: "INVALID_INPUT",
       message: `require: expected "resume" or "inference", got ${JSON.stringify(need)}`,
     });
-  const listing = await listCheckpoints(dir, { ...options, include: "all" });
+  // Without an explicit `verify`, list cheaply (names and metadata) and read headers only of the
+  // candidates walked, newest first.
+  const lazy = options.verify === undefined;
+  const listing = await listCheckpoints(dir, {
+    ...options,
+    include: "all",
+    verify: lazy ? "presence" : options.verify,
+    sizes: options.sizes ?? !lazy,
+  });
+  const storage = requireStorage(options);
   const rejected: RejectedCandidate[] = [];
   for (let i = listing.checkpoints.length - 1; i >= 0; i--) {
     const c = listing.checkpoints[i]!;
+    if (lazy && c.capabilities[need]) await verifyCheckpointHeaders(storage, c);
     if (c.capabilities[need]) {
       const location =
         c.layout === "tinker"

@@ -91,8 +91,9 @@ export async function checkSafetensors(
     p("SAFETENSORS_TRUNCATED", `${path}: ${size} bytes, shorter than the 8-byte header length`);
     return report;
   }
-  const prefix = await storage.read(path, { start: 0, end: 8 });
-  const n = readU64LE(prefix);
+  // one read covers the length prefix and (usually) the whole header
+  const head = await storage.read(path, { start: 0, end: Math.min(size, 8 + 16 * 1024) });
+  const n = readU64LE(head.subarray(0, 8));
   if (n > BigInt(SAFETENSORS_MAX_HEADER)) {
     p("SAFETENSORS_HEADER_TOO_LARGE", `${path}: header length ${n} exceeds ${SAFETENSORS_MAX_HEADER}`);
     return report;
@@ -103,7 +104,10 @@ export async function checkSafetensors(
     p("SAFETENSORS_TRUNCATED", `${path}: header of ${headerSize} bytes does not fit in a ${size}-byte file`);
     return report;
   }
-  const headerBytes = await storage.read(path, { start: 8, end: 8 + headerSize });
+  const headerBytes =
+    8 + headerSize <= head.length
+      ? head.subarray(8, 8 + headerSize)
+      : await storage.read(path, { start: 8, end: 8 + headerSize });
   let text: string;
   try {
     text = decoder.decode(headerBytes);
@@ -350,7 +354,7 @@ const CHUNK = 4 * 1024 * 1024;
 export async function checkTorchZip(
   storage: Storage,
   path: string,
-  options: { fileSize?: number; verifyCrc?: boolean } = {},
+  options: { fileSize?: number; verifyCrc?: boolean; endRecordOnly?: boolean } = {},
 ): Promise<ZipReport> {
   const problems: CheckpointProblem[] = [];
   const report: ZipReport = { ok: false, entries: 0, problems };
@@ -365,8 +369,20 @@ export async function checkTorchZip(
     p("ZIP_INVALID", `${path}: ${size} bytes is too small for a zip archive (truncated?)`);
     return report;
   }
-  const tailLen = Math.min(size, 22 + 65535 + 20);
-  const tail = await storage.read(path, { start: size - tailLen, end: size });
+  // torch writes no archive comment: the end record is normally the last 22 bytes (zip64 locator before it)
+  let tail = await storage.read(path, { start: Math.max(0, size - 42), end: size });
+  const atEnd = tail.length - 22;
+  if (
+    !(
+      tail[atEnd] === 0x50 &&
+      tail[atEnd + 1] === 0x4b &&
+      tail[atEnd + 2] === 0x05 &&
+      tail[atEnd + 3] === 0x06
+    )
+  ) {
+    const tailLen = Math.min(size, 22 + 65535 + 20);
+    tail = await storage.read(path, { start: size - tailLen, end: size });
+  }
   let eocd = -1;
   for (let i = tail.length - 22; i >= 0; i--) {
     if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 0x05 && tail[i + 3] === 0x06) {
@@ -403,6 +419,11 @@ export async function checkTorchZip(
   }
   if (cdOffset + cdSize > size || cdSize > MAX_CENTRAL_DIR) {
     p("ZIP_INVALID", `${path}: central directory (${cdSize} bytes at ${cdOffset}) does not fit the file`);
+    return report;
+  }
+  if (options.endRecordOnly) {
+    report.entries = count;
+    report.ok = true;
     return report;
   }
   const cd = await storage.read(path, { start: cdOffset, end: cdOffset + cdSize });

@@ -589,6 +589,7 @@ async function scanStaged(opts: ScanOptions, root: string, rootEntries: DirEntry
         const rep = await checkTorchZip(opts.storage, joinPath(dir, req), {
           fileSize: f.size,
           verifyCrc: false,
+          endRecordOnly: true,
         });
         if (!rep.ok) {
           problems.push(...rep.problems.filter((p) => p.severity === "error"));
@@ -904,7 +905,11 @@ async function scanLightning(opts: ScanOptions, root: string, rootEntries: DirEn
     if (!ok)
       problems.push({ code: "EMPTY_FILE", message: `${path}: file is empty`, file: path, severity: "error" });
     else if (opts.verify === "headers") {
-      const rep = await checkTorchZip(opts.storage, path, { fileSize: size, verifyCrc: false });
+      const rep = await checkTorchZip(opts.storage, path, {
+        fileSize: size,
+        verifyCrc: false,
+        endRecordOnly: true,
+      });
       if (!rep.ok) {
         problems.push(...rep.problems.filter((p) => p.severity === "error"));
         ok = false;
