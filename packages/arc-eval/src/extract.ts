@@ -290,6 +290,8 @@ interface LineRow {
   label?: number;
   /** For "flat": the rows. */
   flatRows?: number[][];
+  /** Set on a row written after a caption on the same line (`Output: 0 7 7`): where the cells start. */
+  captionOffset?: number;
   /** For a "space" row `1 077`: the reading as row label + contiguous digits. */
   alt?: { label: number; cells: number[] };
 }
@@ -476,6 +478,30 @@ function lexDigitLine(line: string): LineRow | null | undefined {
   return row;
 }
 
+const CAPTIONS = new Set([
+  "input",
+  "test input",
+  "output",
+  "answer",
+  "final answer",
+  "result",
+  "grid",
+  "output grid",
+  "test output",
+  "prediction",
+  "predicted output",
+  "solution",
+]);
+
+/** Length of a caption such as `Output:` / `Final answer:` at the start of a line, else 0. */
+function captionEnd(line: string): number {
+  const first = line.charCodeAt(0) | 32;
+  if (first < 97 || first > 122) return 0;
+  const colon = line.indexOf(":");
+  if (colon < 4 || colon > 20) return 0;
+  return CAPTIONS.has(line.slice(0, colon).trim().toLowerCase()) ? colon + 1 : 0;
+}
+
 function lexLine(line: string, palette: Map<string, number> | null): LineRow | null {
   const first = line.charCodeAt(0);
   if (first >= DIGIT0 && first <= DIGIT9) {
@@ -493,6 +519,16 @@ function lexLine(line: string, palette: Map<string, number> | null): LineRow | n
     )
   )
     return null;
+  const caption = captionEnd(line);
+  if (caption > 0) {
+    const rest = line.slice(caption);
+    const trimmed = rest.trimStart();
+    if (trimmed.length === 0) return null;
+    const row = lexLine(trimmed, palette);
+    if (row === null || row.kind === "header" || row.captionOffset !== undefined) return null;
+    row.captionOffset = caption + (rest.length - trimmed.length);
+    return row;
+  }
   if (line.includes("|")) {
     // "Row 1 | 0 7 7"-style labels are not supported with pipes; spreadsheet rows carry the label as a cell
     return lexPipe(line);
@@ -602,7 +638,7 @@ function scanLines(
       const current = block as Block | null;
       const kind = current === null ? null : compatible(current.kind, row.kind);
       const sameLabelling = current !== null && (current.rows[0]?.label !== undefined) === labelled;
-      if (current !== null && kind !== null && sameLabelling) {
+      if (current !== null && kind !== null && sameLabelling && row.captionOffset === undefined) {
         current.kind = kind;
         current.rows.push(row);
         current.end = e;
@@ -612,7 +648,7 @@ function scanLines(
         block = {
           kind: row.kind,
           rows: [row],
-          start: header ? (pendingHeader as { start: number }).start : s,
+          start: header ? (pendingHeader as { start: number }).start : s + (row.captionOffset ?? 0),
           end: e,
           firstLine: header ? (pendingHeader as { line: number }).line : lineNo,
           header,

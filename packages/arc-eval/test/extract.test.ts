@@ -89,6 +89,29 @@ describe("extractGrid: last grid wins", () => {
     expect(extractGrid("[1, 2]\n[3]")).toMatchObject({ ok: false, reason: "RAGGED_ROWS" });
   });
 
+  it("reads a first row written after a caption on the same line", () => {
+    const text = "Input:\n1 2\n3 4\nOutput: 2 4\n6 8";
+    const r = extractGrid(text);
+    expect(r).toMatchObject({
+      ok: true,
+      grid: [
+        [2, 4],
+        [6, 8],
+      ],
+      format: "space-separated",
+    });
+    if (r.ok) expect(text.slice(r.span.start, r.span.end)).toBe("2 4\n6 8");
+    expect(grid("Final answer: 077\n777")).toEqual([
+      [0, 7, 7],
+      [7, 7, 7],
+    ]);
+    expect(grid("0 0\n0 0\nSize: 3 3")).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expect(grid("Answer: 5")).toEqual([[5]]);
+  });
+
   it("reads pretty-printed JSON with one integer per line as one grid", () => {
     const text = JSON.stringify(
       [
