@@ -10,7 +10,7 @@ export type ReferenceState = "ExpectStart" | "Header" | "Content";
 
 const REPLACEMENT = "\uFFFD";
 
-type HeaderPiece = string | Uint8Array | null; // null = out-of-vocabulary token
+type HeaderPiece = string | Uint8Array | number; // a number = out-of-vocabulary token id
 
 function fail(message: string, details: Record<string, unknown> = {}): never {
   throw new HarmonyError({ code: "PARSE_FAILED", message, details });
@@ -114,7 +114,7 @@ export class ReferenceParser {
         fail(`Unexpected token ${id} while expecting start token ${SPECIAL.start}`, { token: id });
         break;
       case "Header":
-        this.#header.push(null);
+        this.#header.push(id);
         break;
       case "Content":
         this.#oov = true;
@@ -182,10 +182,15 @@ export class ReferenceParser {
     if (delta !== "") this.lastContentDelta = delta;
   }
 
-  #decodeHeader(): string | null {
-    if (this.#header.every((piece) => typeof piece === "string")) return (this.#header as string[]).join("");
-    if (this.#header.includes(null)) return null;
-    const chunks = this.#header.map((piece) => (typeof piece === "string" ? utf8Encode(piece) : piece!));
+  /** Decodes the header like the tokenizer's `decode_utf8`: the error text, or the string. */
+  #decodeHeader(): { ok: true; text: string } | { ok: false; error: string } {
+    if (this.#header.every((piece) => typeof piece === "string"))
+      return { ok: true, text: (this.#header as string[]).join("") };
+    const oov = this.#header.find((piece) => typeof piece === "number");
+    if (oov !== undefined) return { ok: false, error: `Invalid token for decoding: ${oov}` };
+    const chunks = this.#header.map((piece) =>
+      typeof piece === "string" ? utf8Encode(piece) : (piece as Uint8Array),
+    );
     const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
     const all = new Uint8Array(total);
     let at = 0;
@@ -193,16 +198,17 @@ export class ReferenceParser {
       all.set(chunk, at);
       at += chunk.length;
     }
-    if (!checkUtf8(all).ok) return null;
-    return utf8DecodeValid(all);
+    const check = checkUtf8(all);
+    if (!check.ok) return { ok: false, error: `Invalid utf-8 sequence at byte ${check.validUpTo}` };
+    return { ok: true, text: utf8DecodeValid(all) };
   }
 
   #finishHeader(): void {
     const role = this.#nextRole;
     this.state = "ExpectStart";
     const decoded = this.#decodeHeader();
-    if (decoded === null) fail("could not decode header");
-    const result = parseHeaderString(decoded, role, true);
+    if (!decoded.ok) fail("could not decode header", { cause: decoded.error });
+    const result = parseHeaderString(decoded.text, role, true);
     if (!result.ok) fail(result.error);
     if (result.remaining !== undefined)
       fail(`unexpected tokens remaining in message header: Some(${rustDebugString(result.remaining)})`);
@@ -216,8 +222,8 @@ export class ReferenceParser {
     const role = this.#nextRole;
     if (role !== null && this.#header.length > 0) {
       const decoded = this.#decodeHeader();
-      if (decoded === null) fail("could not decode header");
-      const result = parseHeaderString(decoded, role, false);
+      if (!decoded.ok) fail(decoded.error);
+      const result = parseHeaderString(decoded.text, role, false);
       if (!result.ok) fail(result.error);
       this.messages.push(headerToMessage(result.header, result.remaining ?? ""));
     }

@@ -238,3 +238,17 @@ describe("parse option aliases", () => {
     ).toEqual([{ role: "user", content: "a" }]);
   });
 });
+
+describe("reference header decoding errors", () => {
+  it("invalid header bytes → could not decode header (strict); tokenizer error on the non-strict stop path", () => {
+    expect(() => parseMessagesFromTokens([200006, 9552, 200008], { mode: "strict" })).toThrow(
+      "could not decode header",
+    );
+    expect(() => parseMessagesFromTokens([200006, 4294967295, 200008], { mode: "strict" })).toThrow(
+      "could not decode header",
+    );
+    expect(() =>
+      parseMessagesFromTokens([4294967295, 200007], { role: "assistant", mode: "lenient" }),
+    ).toThrow("Invalid token for decoding: 4294967295");
+  });
+});
