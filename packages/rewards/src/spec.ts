@@ -162,8 +162,19 @@ function specError(
   });
 }
 
+function utf8Length(text: string): number {
+  // UTF-8 bytes without allocating: ≥ text.length, so a long string is refused before counting.
+  if (text.length > MAX_SPEC_BYTES) return text.length;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
+  }
+  return n;
+}
+
 function parseText(text: string): unknown {
-  const bytes = new TextEncoder().encode(text).length;
+  const bytes = utf8Length(text);
   if (bytes > MAX_SPEC_BYTES)
     throw new RewardsError({
       code: "SPEC_TOO_LARGE",

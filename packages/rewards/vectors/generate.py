@@ -269,8 +269,42 @@ def vec_groups():
     out.append(group_vec("filter-slime", "DAPO filter, slime: unbiased std > 1e-6", {"epsilon": 1e-6, "filter": {"kind": "slime"}}, pm, adv_grpo(pm, 1e-6), slime_keep))
     return out
 
+def vec_fuzz():
+    """Seeded random strings over pieces that exercise the quirks (regex anchors, LaTeX normalisation)."""
+    import random
+    rnd = random.Random(20260801)
+    pieces = ["<think>", "</think>", "<answer>", "</answer>", "\n", "x", " ", "```python", "```", "Step 2:", "1.",
+              "\n-", "\n*", "First,", "Next,", "#### ", "-", "12", "3,456", ".", "$", "Answer:", "answer :", "ANSWER: ",
+              "\\boxed{", "}", "{", "\\frac12", "\\frac{1}{2}", "\\sqrt3", "\\text{cm}", "\\text{ and }", "=",
+              " dollars", "\\dfrac34", "x = ", "\\overline{7}", "^\\circ", "\\!", "an ", "a ", "\u00e9", "\U0001F600"]
+    spec = {"version": 1, "name": "parity-fuzz", "rewards": [
+        {"id": "think", "kind": "trl.think_format", "weight": 0},
+        {"id": "format", "kind": "open_r1.format", "weight": 0},
+        {"id": "tags", "kind": "open_r1.tag_count", "weight": 0},
+        {"id": "steps", "kind": "open_r1.reasoning_steps", "weight": 0},
+        {"id": "rep", "kind": "open_r1.repetition_penalty", "params": {"ngramSize": 2}, "weight": 0},
+        {"id": "code", "kind": "open_r1.code_format", "weight": 0},
+        {"id": "strict", "kind": "verl.gsm8k", "weight": 0},
+        {"id": "flexible", "kind": "verl.gsm8k", "params": {"method": "flexible"}, "weight": 0},
+        {"id": "dapo", "kind": "verl.math_dapo", "weight": 1},
+    ]}
+    samples, expected = [], []
+    golds = ["12", "3456", "\\frac{1}{2}", "7", "-", "x"]
+    for i in range(300):
+        c = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 40)))
+        c = c.encode("utf-8").decode("unicode_escape") if False else c.replace("\\n", "\n")
+        gt = rnd.choice(golds).replace("\\\\", "\\")
+        samples.append({"id": i, "completion": c, "answer": gt})
+        d = math_dapo_score(c, gt)
+        comps = {"think": trl_think_format(c), "format": openr1_format(c), "tags": openr1_tag_count(c),
+                 "steps": openr1_reasoning_steps(c), "rep": openr1_repetition(c, 2), "code": openr1_code_format(c),
+                 "strict": gsm8k_score(c, gt), "flexible": gsm8k_score(c, gt, "flexible"), "dapo": d["score"]}
+        expected.append({"id": i, "reward": d["score"], "components": comps, "breakdown": {"dapo.acc": 1 if d["acc"] else 0}})
+    return {"name": "parity-fuzz", "description": "300 seeded random completions over quirk-triggering pieces; every parity kind against the transcribed upstream Python on CPython re.",
+            "spec": spec, "samples": samples, "expected": {"samples": expected}}
+
 def main():
-    vectors = [vec_format(), vec_verl(), vec_length()] + vec_groups()
+    vectors = [vec_format(), vec_verl(), vec_length(), vec_fuzz()] + vec_groups()
     for v in vectors:
         with open("%s.json" % v["name"], "w") as f:
             json.dump(v, f, indent=1)
