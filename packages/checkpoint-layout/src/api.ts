@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { CheckpointError } from "./errors.js";
 import {
   analyzeModelFolder,
@@ -32,6 +33,15 @@ import {
   LAYOUTS,
   type Layout,
 } from "./model.js";
+import {
+  adapterConfigSchema,
+  finalCheckpointInfoSchema,
+  metricsFileSchema,
+  parseWithSchema,
+  trainerStateSchema,
+  trainingConfigSchema,
+  trainingInfoSchema,
+} from "./schemas.js";
 import { baseName, dirName, joinPath, type Storage, trimSlash } from "./storage.js";
 
 /** Options every function accepts. */
@@ -259,10 +269,24 @@ export interface ValidationReport {
   checkpoint: Checkpoint | null;
   problems: CheckpointProblem[];
   /** Files checked in depth and their result. */
-  checked: Array<{ file: string; kind: "safetensors" | "torch-zip" | "index" | "manifest"; ok: boolean }>;
+  checked: Array<{
+    file: string;
+    kind: "safetensors" | "torch-zip" | "index" | "manifest" | "metadata";
+    ok: boolean;
+  }>;
 }
 
 const ZIP_SUFFIXES = [".pt", ".pth", ".bin", ".ckpt"];
+
+/** Metadata files checked against their zod schema in deep validation. */
+const METADATA_SCHEMAS: Record<string, z.ZodType> = {
+  "trainer_state.json": trainerStateSchema,
+  "adapter_config.json": adapterConfigSchema,
+  "training_info.json": trainingInfoSchema,
+  "metrics.json": metricsFileSchema,
+  "training_config.json": trainingConfigSchema,
+  "final_checkpoint_info.json": finalCheckpointInfoSchema,
+};
 
 /**
  * Validates one checkpoint folder or file without Python. Shallow: the layout's completeness rules
@@ -358,6 +382,20 @@ export async function validateCheckpoint(path: string, options: ValidateOptions)
         const rep = await checkTorchZip(storage, f.path, { fileSize: f.size });
         add(rep.problems);
         report.checked.push({ file: f.path, kind: "torch-zip", ok: rep.ok });
+      } else if (METADATA_SCHEMAS[baseName(f.rel)]) {
+        const probs: CheckpointProblem[] = [];
+        try {
+          parseWithSchema(METADATA_SCHEMAS[baseName(f.rel)]!, await storage.readText(f.path), f.path);
+        } catch (error) {
+          probs.push({
+            code: "METADATA_INVALID",
+            message: (error as Error).message,
+            file: f.path,
+            severity: "error",
+          });
+        }
+        add(probs);
+        report.checked.push({ file: f.path, kind: "metadata", ok: probs.length === 0 });
       } else if (
         f.rel === "model.safetensors.index.json" ||
         f.rel.endsWith("/model.safetensors.index.json")

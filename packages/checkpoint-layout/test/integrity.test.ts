@@ -282,6 +282,18 @@ describe("validateCheckpoint", () => {
     ).toBe(true);
   });
 
+  it("deep mode checks metadata files against their schemas", async () => {
+    const storage = setup();
+    await storage.write!("/run/checkpoint-4/adapter_config.json", '{"r": "four"}');
+    const deep = await validateCheckpoint("/run/checkpoint-4", { storage, deep: true });
+    const bad = deep.problems.find((p) => p.code === "METADATA_INVALID");
+    expect(bad?.message).toContain("/run/checkpoint-4/adapter_config.json: r:");
+    expect(deep.checked.find((c) => c.file.endsWith("trainer_state.json"))).toMatchObject({
+      kind: "metadata",
+      ok: true,
+    });
+  });
+
   it("reports a missing shard and a truncated shard", async () => {
     const missing = await validateCheckpoint("/run/checkpoint-4", { storage: setup("missing-shard") });
     expect(missing.problems.map((p) => p.code)).toContain("SHARD_MISSING");
