@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { type BreakerConfig, type Decision, loadBreakerConfig, type MetricFormat } from "@rlops/recovery";
-import { checkMetrics, watchMetrics } from "@rlops/recovery/node";
+import { checkMetrics, watchMetrics, writeJsonAtomic } from "@rlops/recovery/node";
 import type { Command } from "commander";
 import { action, EXIT, ExitError, examples, intOption, printJson } from "../cli-kit.js";
 
@@ -12,6 +12,7 @@ interface BreakerOptions {
   format?: MetricFormat;
   stepKey?: string;
   state?: string;
+  saveState?: string;
 }
 
 function formatOption(value: string): MetricFormat {
@@ -74,6 +75,7 @@ export function register(program: Command): void {
     )
     .option("--step-key <key>", "step field of JSONL records (default: step, global_step, _step, iteration)")
     .option("--state <file>", "continue from a saved monitor state (JSON)")
+    .option("--save-state <file>", "write the monitor state after the check (atomic), for the next --state")
     .option("--json", "print the result as JSON")
     .action(
       action(async (metrics: string[], options: BreakerOptions) => {
@@ -84,6 +86,7 @@ export function register(program: Command): void {
           stepKey: options.stepKey,
           state,
         });
+        if (options.saveState !== undefined) await writeJsonAtomic(options.saveState, result.state);
         if (options.json) {
           printJson({
             verdict: result.verdict,

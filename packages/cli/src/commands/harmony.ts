@@ -118,12 +118,7 @@ export function register(program: Command): void {
       action(async (flags: RenderFlags) => {
         const input = await readStdin();
         if (input.trim() === "")
-          throw new ExitError(
-            EXIT.BAD_INPUT,
-            "BAD_INPUT",
-            "stdin is empty: expected conversation JSON",
-            'echo \'{"messages":[{"role":"user","content":"hi"}]}\' | rlops harmony render',
-          );
+          throw new ExitError(EXIT.BAD_INPUT, "BAD_INPUT", "stdin is empty: expected conversation JSON");
         const conversation = conversationFromJSON(input);
         const config: RenderConfig = {
           autoDropAnalysis: flags.autoDropAnalysis === true,

@@ -76,7 +76,7 @@ export function register(program: Command): void {
         else {
           for (const file of files) process.stdout.write(`wrote ${file.path}\n`);
           process.stdout.write(
-            "next: rlops breaker check --config breaker.yaml <metrics.jsonl>; rlops rewards score --spec reward-spec.yaml\n",
+            "next: rlops rewards check --spec reward-spec.yaml; rlops breaker check --config breaker.yaml <metrics.jsonl>\n",
           );
         }
       }),

@@ -12,6 +12,7 @@ export interface StarterOptions {
  */
 export function rewardSpecTemplate(): string {
   return `# reward-spec.yaml — rewards for an ARC GRPO/DAPO run (@rlops/rewards spec, version 1).
+# Check it:     rlops rewards check --spec reward-spec.yaml
 # Use it with:  rlops rewards score --spec reward-spec.yaml < samples.jsonl
 #               rlops rewards serve --spec reward-spec.yaml
 version: 1

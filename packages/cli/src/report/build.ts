@@ -26,14 +26,7 @@ import { type ArcScorer, arcStepValues, type ResponseLog, scoreResponseLog, summ
 import { defaultBreakerConfig } from "./default-breaker.js";
 import { detectLossMetric, detectRewardMetric, SeriesCollector, type StepRecord } from "./metrics.js";
 import { decideNextAction, type NextActionContext } from "./next-action.js";
-import type {
-  ArcStep,
-  MetricSource,
-  Report,
-  ReportCheckpoint,
-  ReportDecision,
-  ReportNote,
-} from "./schema.js";
+import type { ArcStep, MetricSource, Report, ReportCheckpoint, ReportNote } from "./schema.js";
 
 /** Progress of a report scan, for progress bars. */
 export interface ReportProgress {

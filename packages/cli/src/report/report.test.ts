@@ -1,0 +1,367 @@
+import { compareGrids, extractGrid } from "@rlops/arc-eval";
+import { createMemoryStorage, validateCheckpoint } from "@rlops/checkpoint-layout";
+import { extractFinalText } from "@rlops/harmony-format";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { crc32, safetensorsBytes, torchArchive, zipBytes } from "../example/files.js";
+import { type ArcScorer, scoreResponseLog, summarizeArc } from "./arc.js";
+import { defaultBreakerConfig } from "./default-breaker.js";
+import { formatBytes, formatNumber, sparkline, table, visibleWidth } from "./format.js";
+import { detectLossMetric, detectRewardMetric, downsample, SeriesCollector } from "./metrics.js";
+import { decideNextAction, shellJoin, shellQuote } from "./next-action.js";
+import type { Report, ReportCheckpoint } from "./schema.js";
+
+const scorer: ArcScorer = {
+  extractFinalText: (text) => extractFinalText(text),
+  extractGrid: (text) => {
+    const r = extractGrid(text, { harmony: "ignore" });
+    return r.ok ? { ok: true, grid: r.grid } : { ok: false, reason: r.reason };
+  },
+  compareGrids: (pred, target) => compareGrids(pred, target),
+};
+
+describe("SeriesCollector", () => {
+  it("first source wins per (metric, step); records come out in step order with every metric", () => {
+    const c = new SeriesCollector();
+    c.add({ step: 2, values: { reward: 0.5 } });
+    c.add({ step: 1, values: { reward: 0.1, loss: 2 } });
+    c.add({ step: 2, values: { reward: 9, loss: Number.NaN } });
+    expect([...c.records()]).toEqual([
+      { step: 1, values: { reward: 0.1, loss: 2 } },
+      { step: 2, values: { reward: 0.5, loss: Number.NaN } },
+    ]);
+    expect(c.series()).toEqual([
+      {
+        name: "loss",
+        points: [
+          [1, 2],
+          [2, null],
+        ],
+      },
+      {
+        name: "reward",
+        points: [
+          [1, 0.1],
+          [2, 0.5],
+        ],
+      },
+    ]);
+  });
+
+  it("keeps at most maxSteps distinct steps (bounded memory)", () => {
+    const c = new SeriesCollector(3);
+    for (let step = 0; step < 10; step++) c.add({ step, values: { x: step } });
+    expect(c.sortedSteps()).toEqual([0, 1, 2]);
+    expect(c.full).toBe(true);
+    expect(c.add({ step: 1, values: { y: 1 } })).toBe(true);
+  });
+
+  it("keeps the problem id for goal rules", () => {
+    const c = new SeriesCollector();
+    c.add({ step: 4, values: { "arc/perfect": 1 }, problem: "6150a2bd" });
+    expect([...c.records()][0]?.problem).toBe("6150a2bd");
+  });
+});
+
+describe("metric detection and downsampling", () => {
+  it("prefers the known reward names and skips std metrics", () => {
+    expect(detectRewardMetric(["loss", "reward_std", "reward"])).toBe("reward");
+    expect(detectRewardMetric(["grpo_actor/task_reward/avg", "reward"])).toBe("grpo_actor/task_reward/avg");
+    expect(detectRewardMetric(["x/reward_std", "my_reward_mean"])).toBe("my_reward_mean");
+    expect(detectRewardMetric(["loss"])).toBeNull();
+    expect(detectLossMetric(["train_loss", "lr"])).toBe("train_loss");
+    expect(detectLossMetric(["lossless"])).toBeNull();
+  });
+
+  it("downsample keeps extremes, nulls and the marked steps, and never exceeds the input", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(fc.double({ noNaN: true, min: -1e6, max: 1e6 }), { nil: null }), {
+          maxLength: 400,
+        }),
+        fc.integer({ min: 6, max: 100 }),
+        (values, max) => {
+          const points = values.map((v, i) => [i, v] as [number, number | null]);
+          const keep = new Set([Math.floor(values.length / 2)]);
+          const out = downsample(points, max, keep);
+          expect(out.length).toBeLessThanOrEqual(points.length);
+          const steps = new Set(out.map((p) => p[0]));
+          for (const p of points) if (p[1] === null || keep.has(p[0])) expect(steps.has(p[0])).toBe(true);
+          const finite = points.filter((p) => p[1] !== null).map((p) => p[1] as number);
+          if (finite.length > 0) {
+            const outFinite = out.filter((p) => p[1] !== null).map((p) => p[1] as number);
+            expect(Math.max(...outFinite)).toBe(Math.max(...finite));
+            expect(Math.min(...outFinite)).toBe(Math.min(...finite));
+          }
+          for (let i = 1; i < out.length; i++) expect(out[i]![0]).toBeGreaterThan(out[i - 1]![0]);
+        },
+      ),
+    );
+  });
+});
+
+describe("formatting", () => {
+  it("formats bytes, numbers and sparklines", () => {
+    expect(formatBytes(512)).toBe("512 B");
+    expect(formatBytes(1536)).toBe("1.5 KiB");
+    expect(formatBytes(5 * 1024 ** 3)).toBe("5.0 GiB");
+    expect(formatBytes(null)).toBe("?");
+    expect(formatNumber(Number.NaN)).toBe("NaN");
+    expect(formatNumber(0.123456)).toBe("0.1235");
+    expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7])).toBe("▁▂▃▄▅▆▇█");
+    expect(sparkline([1, null, 1])).toBe("▄·▄");
+    expect(sparkline([])).toBe("");
+  });
+
+  it("aligns table columns ignoring ANSI colour", () => {
+    const red = "\u001b[31mNO\u001b[39m";
+    expect(visibleWidth(red)).toBe(2);
+    expect(
+      table(
+        ["A", "BB"],
+        [
+          [red, "x"],
+          ["yes", "z"],
+        ],
+      ),
+    ).toEqual(["A    BB", `${red}   x`, "yes  z"]);
+  });
+});
+
+describe("shell quoting", () => {
+  it("quotes only what needs it, and the quoting round-trips through sh semantics", () => {
+    expect(shellQuote("--before-step")).toBe("--before-step");
+    expect(shellQuote("")).toBe("''");
+    expect(shellQuote("a b")).toBe("'a b'");
+    expect(shellQuote("epoch=1-step=800.ckpt")).toBe("epoch=1-step=800.ckpt");
+    expect(shellJoin(["echo", "it's"])).toBe(`echo 'it'\\''s'`);
+    fc.assert(
+      fc.property(fc.string(), (arg) => {
+        const quoted = shellQuote(arg);
+        // Unquote per POSIX rules for the two forms shellQuote produces.
+        const unquoted = quoted.startsWith("'") ? quoted.slice(1, -1).split(`'\\''`).join("'") : quoted;
+        expect(unquoted).toBe(arg);
+      }),
+    );
+  });
+});
+
+describe("ARC re-scoring", () => {
+  const target = [
+    [1, 2],
+    [3, 4],
+  ];
+  it("reads the final channel, the plain-text form, and ignores analysis-only completions", () => {
+    const step = scoreResponseLog(
+      {
+        step: 7,
+        problem_id: "p1",
+        target_grid: target,
+        best_accuracy: 0.5,
+        candidates: [
+          {
+            candidate_id: 1,
+            response_text:
+              "<|channel|>analysis<|message|>1 1\n1 1<|end|><|start|>assistant<|channel|>final<|message|>1 2\n3 4<|return|>",
+          },
+          { candidate_id: 2, response_text: "Based on the pattern analysis:\n1 2\n3 0" },
+          { candidate_id: 3, response_text: "<|channel|>analysis<|message|>1 2\n3 4 thinking<|end|>" },
+          { candidate_id: 4, response_text: "1 2 3" },
+        ],
+      },
+      scorer,
+    );
+    expect(step).toMatchObject({
+      step: 7,
+      problemId: "p1",
+      candidates: 4,
+      withGrid: 3,
+      sizeMatch: 2,
+      perfect: 1,
+      bestCandidateId: 1,
+      bestPixelAccuracy: 1,
+      loggedBestAccuracy: 0.5,
+    });
+    expect(step.meanPixelAccuracy).toBeCloseTo((1 + 0.75) / 4);
+    const summary = summarizeArc([
+      step,
+      { ...step, step: 3, perfect: 0, problemId: "p2", loggedBestAccuracy: 1 },
+    ]);
+    expect(summary.steps.map((s) => s.step)).toEqual([3, 7]);
+    expect(summary.totals).toMatchObject({
+      steps: 2,
+      perfectSteps: 1,
+      perfectProblems: ["p1"],
+      loggedDisagreements: 1,
+    });
+  });
+});
+
+describe("default breaker", () => {
+  it("adapts to the metrics present", () => {
+    expect(defaultBreakerConfig({ rewardMetric: null, lossMetric: null, arc: false })).toBeNull();
+    const config = defaultBreakerConfig({ rewardMetric: "reward", lossMetric: null, arc: true }) as {
+      rules: { name: string }[];
+      goals: { name: string }[];
+    };
+    expect(config.rules.map((r) => r.name)).toEqual(["reward-collapse"]);
+    expect(config.goals.map((g) => g.name)).toEqual(["arc-three-perfect"]);
+  });
+});
+
+function checkpoint(
+  name: string,
+  step: number | null,
+  extra: Partial<ReportCheckpoint> = {},
+): ReportCheckpoint {
+  return {
+    layout: "hf",
+    location: `/run/${name}`,
+    name,
+    step,
+    role: "intermediate",
+    capabilities: { resume: true, inference: true },
+    complete: true,
+    problems: [],
+    bytes: 100,
+    ...extra,
+  };
+}
+
+function reportWith(parts: Partial<Omit<Report, "nextAction">>): Omit<Report, "nextAction"> {
+  return {
+    schemaVersion: 1,
+    tool: { name: "rlops", version: "test" },
+    root: "/run",
+    layout: "hf",
+    checkpoints: {
+      items: [],
+      ignored: [],
+      count: 1,
+      complete: 1,
+      resumable: 1,
+      latestResumable: null,
+      best: null,
+      final: null,
+    },
+    metrics: { sources: [], firstStep: 1, lastStep: 10, steps: 10, rewardMetric: "reward", series: [] },
+    breaker: { status: "ok", config: "default", rules: [], decisions: [], trip: null },
+    arc: null,
+    disk: { totalBytes: 0, checkpointBytes: 0, files: 0, reclaimableBytes: 0 },
+    retention: null,
+    notes: [],
+    ...parts,
+  };
+}
+
+describe("decideNextAction", () => {
+  const trip = {
+    action: "rollback" as const,
+    rule: "reward-collapse",
+    step: 147,
+    firstBadStep: 138,
+    reason: "zero",
+  };
+
+  it("a trip with a resumable checkpoint before the first bad step → resume via rlops recover setup", () => {
+    const next = decideNextAction(
+      reportWith({ breaker: { status: "tripped", config: "default", rules: [], decisions: [trip], trip } }),
+      {
+        resumeFrom: checkpoint("checkpoint-125", 125),
+      },
+    );
+    expect(next).toMatchObject({ kind: "resume", checkpoint: "checkpoint-125", resume: null });
+    expect(next.argv).toEqual(["rlops", "recover", "setup", "/run", "--before-step", "138"]);
+  });
+
+  it("a complete trainer command from planResume is the command shown", () => {
+    const resume = {
+      trainer: "hf",
+      command: "torchrun train.py --resume_from_checkpoint /run/checkpoint-125",
+      argv: ["torchrun", "train.py", "--resume_from_checkpoint", "/run/checkpoint-125"],
+      complete: true,
+      notes: [],
+    };
+    const next = decideNextAction(
+      reportWith({ breaker: { status: "tripped", config: "default", rules: [], decisions: [trip], trip } }),
+      {
+        resumeFrom: checkpoint("checkpoint-125", 125),
+        resume,
+      },
+    );
+    expect(next.command).toBe(resume.command);
+    expect(next.argv).toEqual(resume.argv);
+  });
+
+  it("a trip with nothing to resume from → investigate", () => {
+    const next = decideNextAction(
+      reportWith({ breaker: { status: "tripped", config: "default", rules: [], decisions: [trip], trip } }),
+      {
+        resumeFrom: null,
+      },
+    );
+    expect(next.kind).toBe("investigate");
+    expect(next.argv).toEqual(["rlops", "ckpt", "list", "/run", "--before-step", "138"]);
+  });
+
+  it("a goal stop → finish; prune when the plan deletes; none when finished; else continue", () => {
+    const goal = {
+      action: "stop" as const,
+      rule: "arc-three-perfect",
+      step: 120,
+      firstBadStep: null,
+      reason: "goal reached",
+    };
+    expect(
+      decideNextAction(
+        reportWith({
+          breaker: { status: "tripped", config: "default", rules: [], decisions: [goal], trip: goal },
+        }),
+        {
+          goalRules: ["arc-three-perfect"],
+        },
+      ).kind,
+    ).toBe("finish");
+    expect(
+      decideNextAction(
+        reportWith({
+          retention: { policy: "safe", delete: [{ name: "checkpoint-1", reason: "old", bytes: 5 }] },
+        }),
+      ),
+    ).toMatchObject({ kind: "prune", checkpoint: "checkpoint-1" });
+    const finished = reportWith({});
+    finished.checkpoints.final = "final_checkpoint";
+    expect(decideNextAction(finished)).toMatchObject({ kind: "none", command: null });
+    expect(decideNextAction(reportWith({})).argv).toEqual(["rlops", "report", "/run", "--fail-on-trip"]);
+  });
+});
+
+describe("example binary files", () => {
+  it("writes valid safetensors and torch zip archives that checkpoint-layout accepts", async () => {
+    const weights = safetensorsBytes([
+      { name: "a", shape: [2, 3] },
+      { name: "b", shape: [4] },
+    ]);
+    const headerLength = Number(new DataView(weights.buffer).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(weights.slice(8, 8 + headerLength))) as Record<
+      string,
+      { data_offsets: number[] }
+    >;
+    expect(header.a?.data_offsets).toEqual([0, 24]);
+    expect(header.b?.data_offsets).toEqual([24, 40]);
+    expect(weights.length).toBe(8 + headerLength + 40);
+    expect(crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
+    expect(zipBytes([]).length).toBe(22);
+
+    const storage = createMemoryStorage({
+      "/ck/model.safetensors": weights,
+      "/ck/optimizer.pt": torchArchive("optimizer", 64),
+    });
+    const ok = await validateCheckpoint("/ck", { storage, deep: true });
+    expect(JSON.stringify(ok)).not.toMatch(/TRUNCATED|ZIP_INVALID|SAFETENSORS_INVALID|CRC/);
+    const broken = createMemoryStorage({ "/ck/optimizer.pt": torchArchive("optimizer", 64).slice(0, 50) });
+    expect(JSON.stringify(await validateCheckpoint("/ck", { storage: broken, deep: true }))).toMatch(
+      /ZIP|TRUNCATED/,
+    );
+  });
+});
