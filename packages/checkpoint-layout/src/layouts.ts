@@ -30,7 +30,7 @@ import {
   type stepInfoSchema,
   validateWithSchema,
 } from "./schemas.js";
-import { type DirEntry, joinPath, mapLimit, trimSlash } from "./storage.js";
+import { type DirEntry, dirName, joinPath, mapLimit, trimSlash } from "./storage.js";
 import { parseTinkerPath } from "./tinker.js";
 
 /** Progress of a listing: `done` of `total` candidate folders analysed. */
@@ -448,10 +448,13 @@ async function scanAreal(opts: ScanOptions, root: string, rootEntries: DirEntry[
   const multi = saveRoots.length > 1;
   for (const sr of saveRoots) {
     const rel = multi ? `${sr.saveRoot.slice(trimSlash(root).length + 1)}/` : "";
-    const info =
-      sr.models.some((m) => m !== ".") || sr.models.includes(".")
-        ? await checkRecoverInfo(opts, sr.saveRoot)
-        : null;
+    let infoRoot = sr.saveRoot;
+    if (!(await opts.storage.stat(joinPath(sr.saveRoot, "recover_info"))) && sr.models.includes(".")) {
+      // a model folder given directly: recover_info/ lives in the save root above it
+      const parent = dirName(sr.saveRoot);
+      if (await opts.storage.stat(joinPath(parent, "recover_info"))) infoRoot = parent;
+    }
+    const info = sr.models.length ? await checkRecoverInfo(opts, infoRoot) : null;
     const modelsWithRecover: string[] = [];
     const jobs: Array<{
       dir: string;

@@ -11,6 +11,7 @@ import {
   parseArealName,
   parseLightningName,
   parseTinkerPath,
+  validateCheckpoint,
 } from "../src/index.js";
 
 const mem = (layout: Layout, options: FixtureOptions = {}, root = "/run") => {
@@ -258,6 +259,17 @@ describe("AReaL layout", () => {
     const beforeCrash = await latestCheckpoint("/run", { storage, require: "inference", beforeStep: 19 });
     expect(beforeCrash.checkpoint?.name).toBe("default/epoch1epochstep4globalstep14");
     expect(beforeCrash.rejected.map((r) => r.name)).toEqual([]);
+  });
+
+  it("a model folder given directly finds recover_info/ in the save root; validate agrees", async () => {
+    const { storage } = mem("areal");
+    const model = "/run/checkpoints/root/gsm8k-grpo/trial0/default";
+    const listing = await listCheckpoints(model, { storage });
+    const rec = listing.checkpoints.find((c) => c.role === "recover")!;
+    expect(rec).toMatchObject({ name: "recover_checkpoint", step: 19, complete: true });
+    const report = await validateCheckpoint(`${model}/recover_checkpoint`, { storage });
+    expect(report.ok).toBe(true);
+    expect(report.checkpoint?.capabilities.resume).toBe(true);
   });
 
   it("a recover dump interrupted mid-write is not resumable; weights-only exports never are", async () => {
