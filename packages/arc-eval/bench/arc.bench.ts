@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { extractGrid, formatGrid, scoreSubmission } from "../src/index.js";
+import { extractGrid, extractGrids, formatGrid, scoreSubmission } from "../src/index.js";
 import { loadSolutions, loadSubmission } from "../src/node.js";
 
 const EVAL = fileURLToPath(new URL("../test-data/arc-agi-1/evaluation/", import.meta.url));
@@ -13,17 +13,6 @@ const EVAL = fileURLToPath(new URL("../test-data/arc-agi-1/evaluation/", import.
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
-}
-
-async function timeAsync(fn: () => Promise<unknown>, runs: number): Promise<number> {
-  for (let i = 0; i < 3; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    await fn();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return median(times);
 }
 
 /** Median time per call in microseconds, over batches. */
@@ -88,9 +77,24 @@ async function naive(): Promise<number> {
 const a = await ours();
 const b = await naive();
 if (Math.abs(a - b) > 1e-12) throw new Error(`score mismatch: ${a} vs ${b}`);
-const runs = 15;
-const tOurs = await timeAsync(ours, runs);
-const tNaive = await timeAsync(naive, runs);
+// interleave the two so that load changes on a shared machine hit both alike
+const runs = 21;
+for (let i = 0; i < 3; i++) {
+  await ours();
+  await naive();
+}
+const oursTimes: number[] = [];
+const naiveTimes: number[] = [];
+for (let i = 0; i < runs; i++) {
+  let t0 = process.hrtime.bigint();
+  await ours();
+  oursTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  t0 = process.hrtime.bigint();
+  await naive();
+  naiveTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+}
+const tOurs = median(oursTimes);
+const tNaive = median(naiveTimes);
 rmSync(tmp, { recursive: true, force: true });
 
 // ---------------------------------------------------------------------------------------------
@@ -160,32 +164,25 @@ const xSpace = timeSync(() => extractGrid(spaceText), batch, batches);
 const bSpace = timeSync(() => lastBlockBaseline(spaceText), batch, batches);
 const xJson = timeSync(() => extractGrid(jsonText), batch, batches);
 const bJson = timeSync(() => backscanBaseline(jsonText), batch, batches);
-const xFullSpace = timeSync(
-  () => extractGrid(spaceText, { harmony: "ignore", maxChars: 1_000_000 }),
-  batch,
-  batches,
-);
+const xAllSpace = timeSync(() => extractGrids(spaceText), batch, batches);
+const answerJson = formatGrid(answer, "json");
+const tParse = timeSync(() => JSON.parse(answerJson), batch, batches);
 
 const fmt = (x: number) => x.toFixed(2);
-console.log("@rlops/arc-eval benchmarks (medians; ratios are ours / in-process baseline, < 1 = faster)\n");
-console.log(
-  `score 400 evaluation tasks from files (load 400 task files + submission, validate, score, full detail)`,
-);
-console.log(
-  `  scoreSubmission+loaders  ${fmt(tOurs)} ms   naive read+JSON.parse+stringify-compare ${fmt(tNaive)} ms   ratio ${fmt(tOurs / tNaive)}`,
-);
-console.log(
-  `  (target <= 40 ms; reference: official Python ARCScorer 152 ms on a 2-core machine, i.e. ${fmt(152 / tOurs)}x at this machine's speed if comparable)`,
-);
-console.log(
-  `\nextract a 30x30 grid from a ${spaceText.length}-char response (answer last, an echoed input first)`,
-);
-console.log(
-  `  space-separated: extractGrid ${fmt(xSpace)} µs   last-block baseline ${fmt(bSpace)} µs   ratio ${fmt(xSpace / bSpace)}`,
-);
-console.log(
-  `  json (${jsonText.length} chars): extractGrid ${fmt(xJson)} µs   backscan+JSON.parse baseline ${fmt(bJson)} µs   ratio ${fmt(xJson / bJson)}`,
-);
-console.log(
-  `  (target <= 20 µs) extractGrids-equivalent full scan not used by extractGrid; repeated call ${fmt(xFullSpace)} µs`,
-);
+const lines = [
+  "@rlops/arc-eval benchmarks (medians; ratios are ours / in-process baseline, < 1 = faster)",
+  "",
+  "score 400 evaluation tasks from files (load 400 task files + submission, validate, score, full detail)",
+  `  scoreSubmission + loaders ${fmt(tOurs)} ms   naive read + JSON.parse + stringify-compare ${fmt(tNaive)} ms   ratio ${fmt(tOurs / tNaive)}`,
+  "  (target <= 40 ms on an idle 2-core machine; the reference notes measured the official Python ARCScorer",
+  "   at 152 ms and a naive Node loop at 19 ms there: compare the ratio, not these absolute numbers)",
+  "",
+  `extract a 30x30 grid from a ${spaceText.length}-char response (answer last, an echoed input first)`,
+  `  space-separated: extractGrid ${fmt(xSpace)} µs   last-block line baseline ${fmt(bSpace)} µs   ratio ${fmt(xSpace / bSpace)}`,
+  `  json (${jsonText.length} chars): extractGrid ${fmt(xJson)} µs   backscan + JSON.parse baseline ${fmt(bJson)} µs   ratio ${fmt(xJson / bJson)}`,
+  `  every candidate (extractGrids, full scan, space-separated) ${fmt(xAllSpace)} µs   ratio extractGrid / extractGrids ${fmt(xSpace / xAllSpace)}`,
+  `  machine-speed reference: JSON.parse of the ${answerJson.length}-char answer alone ${fmt(tParse)} µs;` +
+    ` extractGrid(json response) / JSON.parse(answer) ${fmt(xJson / tParse)}`,
+  "  (target <= 20 µs on an idle machine)",
+];
+console.log(lines.join("\n"));

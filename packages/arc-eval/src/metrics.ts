@@ -32,7 +32,14 @@ export function compareGrids(pred: unknown, target: Grid, options: CompareOption
   const total = th * tw;
   if (pred === null || pred === undefined || checkGrid(pred) !== null)
     return { sizeMatch: false, pixelAccuracy: 0, perfect: false, cellsWrong: total };
-  const p = pred as Grid;
+  return compareValidGrids(pred as Grid, target, options);
+}
+
+/** {@link compareGrids} for a prediction already known to be a valid grid (internal fast path). */
+export function compareValidGrids(p: Grid, target: Grid, options: CompareOptions = {}): GridComparison {
+  const th = target.length;
+  const tw = target[0]?.length ?? 0;
+  const total = th * tw;
   const ph = p.length;
   const pw = p[0]?.length ?? 0;
   if (ph !== th || pw !== tw) {

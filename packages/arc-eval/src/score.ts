@@ -1,7 +1,7 @@
 import { ArcError } from "./errors.js";
 import { extractGrid } from "./extract.js";
-import { checkGrid, type Grid, gridsEqual } from "./grid.js";
-import { compareGrids } from "./metrics.js";
+import { checkGrid, type Grid } from "./grid.js";
+import { compareValidGrids } from "./metrics.js";
 import type { Solutions, Task } from "./task.js";
 
 /** How per-output results are combined into one score. */
@@ -220,10 +220,10 @@ function scoreOutput(
       });
       continue;
     }
-    const cmp = compareGrids(value, target);
+    const cmp = compareValidGrids(value as Grid, target);
     attempt.sizeMatch = cmp.sizeMatch;
     attempt.pixelAccuracy = cmp.pixelAccuracy;
-    attempt.correct = gridsEqual(value as Grid, target);
+    attempt.correct = cmp.perfect;
     if (cmp.sizeMatch) result.sizeMatch = true;
     if (cmp.pixelAccuracy > result.pixelAccuracy) result.pixelAccuracy = cmp.pixelAccuracy;
     if (attempt.correct && !result.solved) {
