@@ -244,6 +244,10 @@ export function createScorer(specInput: string | unknown): Scorer {
         wsum += Math.abs(c.entry.weight);
       }
       let r = any ? (spec.aggregation === "mean" ? sum / wsum : sum) : Number.NaN;
+      if (spec.stopProperly && !Number.isNaN(r) && isTruncated(samples[i]!)) {
+        const coef = spec.stopProperly.coef;
+        r = coef >= 0 ? r * coef : coef;
+      }
       if (spec.transform) r = (r + spec.transform.bias) * spec.transform.scale;
       if (spec.clip) {
         if (spec.clip.min !== undefined && r < spec.clip.min) r = spec.clip.min;
@@ -331,6 +335,10 @@ export function createScorer(specInput: string | unknown): Scorer {
     score,
     scoreAsync: async (samples, options) => score(samples, options),
   };
+}
+
+function isTruncated(s: Sample): boolean {
+  return s.truncated === true || s.finishReason === "length" || s.finish_reason === "length";
 }
 
 function timeoutError(_c: Compiled, timeout: number): Error & { code: string } {

@@ -106,6 +106,11 @@ export const rewardSpecSchema = z
     rewards: z.array(rewardEntrySchema).min(1),
     /** `sum`: weighted nansum (TRL); `mean`: weighted mean over applicable rewards. All-null row → null. */
     aggregation: z.enum(["sum", "mean"]).default("sum"),
+    /**
+     * ProRL stop-properly penalty (OpenRLHF `stop_properly_penalty_coef`) for truncated samples
+     * (`truncated: true` or `finishReason: "length"`): `coef ≥ 0` multiplies the reward, `coef < 0` replaces it.
+     */
+    stopProperly: z.strictObject({ coef: z.number() }).optional(),
     /** AReaL-style transform applied before clipping: `(r + bias) · scale`. */
     transform: z.strictObject({ bias: z.number().default(0), scale: z.number().default(1) }).optional(),
     clip: z

@@ -39,6 +39,32 @@ describe("aggregation with TRL null semantics", () => {
   });
 });
 
+describe("stopProperly (ProRL)", () => {
+  const spec = (coef: number) => ({
+    version: 1,
+    name: "p",
+    stopProperly: { coef },
+    rewards: [{ id: "g", kind: "verl.gsm8k" }],
+  });
+  it("scales or replaces the reward of truncated samples only", () => {
+    const samples = [
+      { completion: "#### 1", answer: "1", truncated: true },
+      { completion: "#### 1", answer: "1", finish_reason: "length" },
+      { completion: "#### 1", answer: "1" },
+    ];
+    expect(
+      createScorer(spec(0.5))
+        .score(samples)
+        .samples.map((s) => s.reward),
+    ).toEqual([0.5, 0.5, 1]);
+    expect(
+      createScorer(spec(-1))
+        .score(samples)
+        .samples.map((s) => s.reward),
+    ).toEqual([-1, -1, 1]);
+  });
+});
+
 describe("onError", () => {
   const spec = (onError: unknown) => ({
     version: 1,
