@@ -4,7 +4,9 @@
  *
  *   pnpm --filter @rlops/harmony-format bench
  */
+import { readFileSync } from "node:fs";
 import {
+  conversationFromJSON,
   createStreamParser,
   type MessageInput,
   parseMessagesFromText,
@@ -40,17 +42,18 @@ const fmt = (ms: number) => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).to
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 // ------------------------------------------------------------------------------------------ render
-const small = {
-  messages: [
-    { role: "system" as const, content: [systemContent({ conversation_start_date: "2025-06-28" })] },
-    { role: "user" as const, content: "What is 2 + 2?" },
-  ],
-};
+// A01 of the conformance data: system (defaults) + user, 64 tokens (the reference renders it in ≈260 µs).
+const small = conversationFromJSON(
+  JSON.parse(readFileSync(new URL("../test-data/render-upstream.json", import.meta.url), "utf8")).cases[0]
+    .conversation,
+);
 const words = ["grid", "pattern", "rotate", "colour", "cell", "row", "column", "mirror", "shift", "object"];
 function sentence(i: number): string {
   return `Step ${i}: the ${words[i % 10]} ${words[(i * 7) % 10]}s ${words[(i * 3) % 10]} by ${i % 13}, so row ${i % 30} becomes ${(i * 17) % 97}.`;
 }
-const bigMessages: MessageInput[] = [...small.messages];
+const bigMessages: MessageInput[] = [
+  { role: "system", content: [systemContent({ conversation_start_date: "2025-06-28" })] },
+];
 for (let turn = 0; bigMessages.length < 40; turn++) {
   bigMessages.push({
     role: "user",
