@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createScorer } from "../src/index.js";
+import { arcLangGridSimilarity } from "../src/kinds/arc.js";
 
 const scorer = createScorer({
   version: 1,
@@ -64,5 +65,93 @@ describe("arc.grid", () => {
     expect(run(harmony("a", "[[1,2],[3,4]]"), "[[1,2],[3,4]]").reward).toBe(1);
     expect(() => run(harmony("a", "[[1]]"), [[1, 2], [3]])).toThrow(/rectangular grid/);
     expect(() => run(harmony("a", "[[1]]"), null)).toThrow(/target grid/);
+  });
+});
+
+describe("arc_lang.grid_similarity (parity)", () => {
+  it("0 on empty or shape mismatch, else the equal-cell share", () => {
+    expect(
+      arcLangGridSimilarity(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [1, 2],
+          [3, 0],
+        ],
+      ),
+    ).toBe(0.75);
+    expect(arcLangGridSimilarity([[1, 2]], [])).toBe(0);
+    expect(arcLangGridSimilarity([[1, 2]], [[1, 2, 3]])).toBe(0);
+    // only row 0's width is checked: a longer later row is ignored, a shorter one raises IndexError
+    expect(
+      arcLangGridSimilarity(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [1, 2],
+          [3, 4, 5],
+        ],
+      ),
+    ).toBe(1);
+    expect(() =>
+      arcLangGridSimilarity(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [[1, 2], [3]],
+      ),
+    ).toThrow(/IndexError/);
+    expect(
+      arcLangGridSimilarity(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [[1, 2], [3]],
+        "skip",
+      ),
+    ).toBe(0.75);
+  });
+  it("as a kind: prediction field or the final channel", () => {
+    const s = createScorer({
+      version: 1,
+      name: "a",
+      rewards: [{ id: "sim", kind: "arc_lang.grid_similarity", onError: null }],
+    });
+    const r = s.score([
+      {
+        completion: "",
+        prediction: [
+          [1, 2],
+          [3, 0],
+        ],
+        answer: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+      {
+        completion: harmony("[[9]]", "[[1,2],[3,4]]"),
+        answer: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+      {
+        completion: "",
+        prediction: [[1, 2], [3]],
+        answer: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+    ]);
+    expect(r.samples.map((x) => x.reward)).toEqual([0.75, 1, null]);
+    expect(r.samples[2]!.diagnostics[0]!.code).toBe("INDEX_ERROR");
   });
 });

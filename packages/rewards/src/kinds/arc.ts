@@ -113,3 +113,78 @@ export const arcGrid: KindDefinition<ArcParams> = {
   params: arcParams,
   create: perSample((s, p) => scoreArcGrid(harmonyViewOf(s), targetGrid(s, p.answerField), p)),
 };
+
+/**
+ * arc-lang-public `get_grid_similarity(ground_truth, sample)`: 0 if either is empty or the row count or
+ * first-row width differ, else equal cells / (rows · cols). `ragged: "error"` reproduces the upstream
+ * IndexError on a short sample row; `"skip"` is the GRPO-environment copy (`j < len(sample[i])`).
+ */
+export function arcLangGridSimilarity(
+  gt: unknown[][],
+  sample: unknown[][],
+  ragged: "error" | "skip" = "error",
+): number {
+  if (gt.length === 0 || sample.length === 0) return 0;
+  const rows = gt.length;
+  const cols = gt[0]!.length;
+  if (sample.length !== rows || sample[0]!.length !== cols) return 0;
+  let matches = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      if (j >= sample[i]!.length || j >= gt[i]!.length) {
+        if (ragged === "skip" && j >= sample[i]!.length) continue;
+        throw new SampleInputError(
+          "INDEX_ERROR",
+          `IndexError: list index out of range (row ${i}, column ${j})`,
+        );
+      }
+      if (gt[i]![j] === sample[i]![j]) matches++;
+    }
+  }
+  if (rows * cols === 0)
+    throw new SampleInputError("ZERO_DIVISION", "ZeroDivisionError: grid has no columns");
+  return matches / (rows * cols);
+}
+
+function gridField(sample: Sample, field: string): unknown[][] | null {
+  let v = sample[field];
+  if (v === undefined || v === null) return null;
+  if (typeof v === "string") {
+    try {
+      v = JSON.parse(v);
+    } catch (cause) {
+      throw new SampleInputError("BAD_GRID", `\`${field}\` is not valid JSON: ${(cause as Error).message}`);
+    }
+  }
+  if (!Array.isArray(v) || !v.every((row) => Array.isArray(row)))
+    throw new SampleInputError("BAD_GRID", `\`${field}\` must be a list of lists`);
+  return v as unknown[][];
+}
+
+const arcLangParams = z.strictObject({
+  ragged: z.enum(["error", "skip"]).default("error"),
+  answerField: z.string().min(1).default("answer"),
+  /** Sample field holding the predicted grid; when absent the grid is extracted from the final channel. */
+  predictionField: z.string().min(1).default("prediction"),
+});
+
+/** `arc_lang.grid_similarity`: parity with arc-lang-public's cell similarity (quirks included). */
+export const arcLangSimilarity: KindDefinition<z.infer<typeof arcLangParams>> = {
+  name: "arc_lang.grid_similarity",
+  summary: "arc-lang-public get_grid_similarity (0 on shape mismatch, IndexError on ragged rows).",
+  params: arcLangParams,
+  create: perSample((s, p) => {
+    const gt = gridField(s, p.answerField);
+    if (gt === null)
+      throw new SampleInputError("MISSING_ANSWER", `sample needs \`${p.answerField}\` (the target grid)`);
+    let pred = gridField(s, p.predictionField);
+    const diagnostics: Diagnostic[] = [];
+    if (pred === null) {
+      const region = answerRegion(harmonyViewOf(s));
+      diagnostics.push(...region.diagnostics);
+      const found = region.text === null ? null : extractGrid(region.text, { harmony: "ignore" });
+      pred = found?.ok ? found.grid : [];
+    }
+    return { value: arcLangGridSimilarity(gt, pred, p.ragged), diagnostics };
+  }),
+};

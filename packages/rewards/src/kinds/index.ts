@@ -1,4 +1,4 @@
-import { arcGrid } from "./arc.js";
+import { arcGrid, arcLangSimilarity } from "./arc.js";
 import { formatThink, repetitionNgram } from "./format.js";
 import { harmonyChannels } from "./harmony.js";
 import { lengthCosine, lengthKimi, lengthOverlong } from "./length.js";
@@ -17,6 +17,7 @@ export const KINDS: ReadonlyMap<string, KindDefinition<never>> = new Map(
       repetitionNgram,
       formatThink,
       ...parityKinds,
+      arcLangSimilarity,
     ] as unknown as KindDefinition<never>[]
   ).map((k) => [k.name, k]),
 );
