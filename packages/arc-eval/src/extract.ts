@@ -615,7 +615,33 @@ function scanLines(
     let lineEnd = text.indexOf("\n", lineStart);
     if (lineEnd < 0) lineEnd = n;
     const [s, e] = trimRange(text, lineStart, lineEnd);
-    const row = e > s && e - s <= 4096 ? lexLine(text.slice(s, e), palette) : null;
+    const line = e > s && e - s <= 4096 ? text.slice(s, e) : "";
+    const row = line === "" ? null : lexLine(line, palette);
+    if (row === null && line.charCodeAt(0) === 124 && want("pipe-flattened")) {
+      // Kaggle 2020 output cell: up to 3 flattened grids separated by spaces, "|01|10| |11|00|"
+      flush();
+      pendingHeader = null;
+      let k = 0;
+      while (k < line.length) {
+        while (k < line.length && isSpace(line.charCodeAt(k))) k++;
+        let end = k;
+        while (end < line.length && !isSpace(line.charCodeAt(end))) end++;
+        const token = line.slice(k, end);
+        const flat = token.length > 2 ? lexPipe(token) : null;
+        if (flat?.kind === "flat" && token.endsWith("|"))
+          sink.push({
+            rows: flat.flatRows as number[][],
+            format: "pipe-flattened",
+            start: base + s + k,
+            end: base + s + end,
+            firstLine: lineNo,
+          });
+        k = end;
+      }
+      lineStart = lineEnd + 1;
+      lineNo++;
+      continue;
+    }
     if (row === null) {
       flush();
       pendingHeader = null;

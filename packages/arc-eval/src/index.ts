@@ -55,6 +55,7 @@ export type {
 export {
   AGGREGATIONS,
   buildSubmission,
+  parseKaggle2020Submission,
   parseSubmission,
   scoreSubmission,
   submissionFromBenchmarking,

@@ -438,3 +438,52 @@ export function submissionFromBenchmarking(results: Record<string, unknown>): Su
   }
   return out;
 }
+
+/**
+ * Parses a legacy Kaggle 2020 ("Abstraction and Reasoning Challenge") CSV submission:
+ * `output_id,output` rows with `output_id = <task>_<testIndex>` and up to 3 space-separated
+ * flattened grids `|077|777|` as `attempt_1`…`attempt_3` (score it with `attempts: 3`). A cell that
+ * is not a valid flattened grid is kept as its text, so scoring reports `INVALID_ATTEMPT`. Throws
+ * `INVALID_SUBMISSION` naming the line of a malformed row.
+ */
+export function parseKaggle2020Submission(csv: string): Submission {
+  const out: Submission = {};
+  const lines = csv.split("\n");
+  lines.forEach((raw, lineIndex) => {
+    const line = raw.trim();
+    if (line === "" || (lineIndex === 0 && line.startsWith("output_id"))) return;
+    const comma = line.indexOf(",");
+    const id = comma < 0 ? "" : line.slice(0, comma);
+    const underscore = id.lastIndexOf("_");
+    const index = underscore < 0 ? Number.NaN : Number(id.slice(underscore + 1));
+    if (comma < 0 || underscore <= 0 || !Number.isInteger(index) || index < 0 || index > 9)
+      throw new ArcError({
+        code: "INVALID_SUBMISSION",
+        message: `line ${lineIndex + 1}: expected "<task>_<testIndex>,<grids>", got ${JSON.stringify(line.slice(0, 40))}`,
+        details: { line: lineIndex + 1 },
+      });
+    const taskId = id.slice(0, underscore);
+    const cells = line
+      .slice(comma + 1)
+      .trim()
+      .split(" ")
+      .filter((c) => c !== "");
+    const entry: Record<string, unknown> = {};
+    cells.slice(0, 3).forEach((cell, k) => {
+      const r = extractGrid(cell, { formats: ["pipe-flattened", "pipe"], harmony: "ignore" });
+      entry[`attempt_${k + 1}`] = r.ok && r.span.start === 0 && r.span.end === cell.length ? r.grid : cell;
+    });
+    const list = out[taskId] ?? [];
+    list[index] = entry;
+    out[taskId] = list;
+  });
+  for (const [id, list] of Object.entries(out))
+    for (let i = 0; i < list.length; i++)
+      if (list[i] === undefined)
+        throw new ArcError({
+          code: "INVALID_SUBMISSION",
+          message: `${id}: output ${id}_${i} is missing while a later index is present`,
+          details: { taskId: id, index: i },
+        });
+  return out;
+}

@@ -210,6 +210,28 @@ describe("extractGrid: last grid wins", () => {
     });
   });
 
+  it("reads every grid of a Kaggle 2020 output cell", () => {
+    const all = extractGrids("|01|10| |11|00|");
+    expect(all.map((c) => [c.format, c.grid, c.span])).toEqual([
+      [
+        "pipe-flattened",
+        [
+          [0, 1],
+          [1, 0],
+        ],
+        { start: 0, end: 7 },
+      ],
+      [
+        "pipe-flattened",
+        [
+          [1, 1],
+          [0, 0],
+        ],
+        { start: 8, end: 15 },
+      ],
+    ]);
+  });
+
   it("uses a caller palette for colour words", () => {
     expect(grid("purple pink", { palette: { purple: 6, pink: 8 } })).toEqual([[6, 8]]);
     expect(grid("purple pink")).toEqual([[8, 6]]);

@@ -336,3 +336,26 @@ describe("scoreResponse and fingerprintTasks", () => {
     expect(fingerprintTasks({ t: [[[4]]] })).toMatch(/^[0-9a-f]{16}$/);
   });
 });
+
+describe("parseKaggle2020Submission", () => {
+  it("reads output_id,output rows with up to 3 flattened grids", async () => {
+    const { parseKaggle2020Submission } = await import("../src/index.js");
+    const csv = "output_id,output\na_0,|11| |00| |22|\nb_0,|1| \nb_1,|22| |33|\n";
+    const sub = parseKaggle2020Submission(csv);
+    expect(sub).toEqual({
+      a: [{ attempt_1: [[1, 1]], attempt_2: [[0, 0]], attempt_3: [[2, 2]] }],
+      b: [{ attempt_1: [[1]] }, { attempt_1: [[2, 2]], attempt_2: [[3, 3]] }],
+    });
+    expect(scoreSubmission(sub, { ...one, ...two }, { attempts: 3 }).score).toBe(1);
+    expect(scoreSubmission(sub, { ...one, ...two }, { attempts: 1 }).problems.map((p) => p.code)).toContain(
+      "IGNORED_ATTEMPT",
+    );
+  });
+
+  it("keeps malformed cells as text and rejects malformed rows", async () => {
+    const { parseKaggle2020Submission } = await import("../src/index.js");
+    expect(parseKaggle2020Submission("a_0,|1x|")).toEqual({ a: [{ attempt_1: "|1x|" }] });
+    expect(() => parseKaggle2020Submission("output_id,output\nnope")).toThrow(/line 2/);
+    expect(() => parseKaggle2020Submission("a_1,|1|")).toThrow(/a_0 is missing/);
+  });
+});

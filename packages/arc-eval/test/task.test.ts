@@ -98,6 +98,29 @@ describe("parseTask", () => {
     }
   });
 
+  it("the zod taskSchema agrees with parseTask on valid and invalid tasks", () => {
+    const bad = [
+      { train: [{ input: [[1.5]], output: [[1]] }], test: small.test },
+      { train: [{ input: [[1, 2], [3]], output: [[1]] }], test: small.test },
+      { train: [{ input: [[10]], output: [[1]] }], test: small.test },
+      { train: [{ input: Array(31).fill([0]), output: [[1]] }], test: small.test },
+      { train: [{ input: [[true]], output: [[1]] }], test: small.test },
+      { train: [{ input: [], output: [[1]] }], test: small.test },
+      { train: [], test: small.test },
+      { train: small.train },
+    ];
+    for (const value of bad) {
+      expect(taskSchema.safeParse(value).success).toBe(false);
+      expect(() => parseTask(value)).toThrow(ArcError);
+    }
+    const good = {
+      name: "n",
+      test: [{ input: [[0]] }],
+      train: [{ input: Array(30).fill(Array(30).fill(9)), output: [[0]] }],
+    };
+    expect(taskSchema.parse(good)).toEqual(parseTask(good));
+  });
+
   it("reports invalid JSON and a missing train with typed codes, keeping the cause", () => {
     const e = errorOf(() => parseTask("{", { source: "f.json" }));
     expect(e.code).toBe("INVALID_JSON");
