@@ -177,9 +177,17 @@ async function scanHf(
     let stepDigits = job.step;
     if (stepDigits === null && job.name === "last-checkpoint" && a.globalStepText)
       stepDigits = a.globalStepText;
-    const c = makeCheckpoint("hf", dir, prefix + job.name, job.role, stepDigits, a, {
-      mtimeMs: job.entry.mtimeMs,
-    });
+    // folder mtimes feed HF's mtime-ordered rotation; one stat per folder when sizes are read anyway
+    const mtimeMs = job.entry.mtimeMs ?? (opts.sizes ? (await opts.storage.stat(dir))?.mtimeMs : undefined);
+    const c = makeCheckpoint(
+      "hf",
+      dir,
+      prefix + job.name,
+      job.role,
+      stepDigits,
+      a,
+      mtimeMs === undefined ? {} : { mtimeMs },
+    );
     return { c, best: a.bestModelCheckpoint, gs: a.globalStepText };
   });
   // the newest trainer_state names the best checkpoint
