@@ -1,4 +1,4 @@
-import { MAX_SPECIAL_LENGTH, specialId, specialText } from "./special.js";
+import { MAX_SPECIAL_LENGTH, specialId } from "./special.js";
 
 /** Receives the units of a harmony text: special tokens and runs of ordinary text. */
 export interface UnitSink {
@@ -12,26 +12,37 @@ function isNameChar(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 95;
 }
 
-const NAMED: readonly [string, number][] = [
-  ["<|start|>", 200006],
-  ["<|end|>", 200007],
-  ["<|message|>", 200008],
-  ["<|channel|>", 200005],
-  ["<|constrain|>", 200003],
-  ["<|return|>", 200002],
-  ["<|call|>", 200012],
-  ["<|endoftext|>", 199999],
-  ["<|startoftext|>", 199998],
-];
+type Named = readonly [string, number];
+const BY_FIRST: Record<number, readonly Named[]> = {
+  115: [
+    ["<|start|>", 200006],
+    ["<|startoftext|>", 199998],
+  ],
+  101: [
+    ["<|end|>", 200007],
+    ["<|endoftext|>", 199999],
+  ],
+  109: [["<|message|>", 200008]],
+  99: [
+    ["<|channel|>", 200005],
+    ["<|constrain|>", 200003],
+    ["<|call|>", 200012],
+  ],
+  114: [["<|return|>", 200002]],
+};
 
-/** The special token starting at `at` (where `text` has `<|`), without allocating for named tokens. */
-function matchSpecialAt(text: string, at: number): number | undefined {
-  for (const [token, id] of NAMED) if (text.startsWith(token, at)) return id;
+/** The special token starting at `at` (where `text` has `<|`): `[text, id]`, allocation-free for named ones. */
+function matchSpecialAt(text: string, at: number): Named | undefined {
+  const candidates = BY_FIRST[text.charCodeAt(at + 2)];
+  if (candidates === undefined) return undefined;
+  for (const named of candidates) if (text.startsWith(named[0], at)) return named;
   if (!text.startsWith("<|reserved_", at)) return undefined;
   const end = at + MAX_SPECIAL_LENGTH;
   if (end > text.length || text.charCodeAt(end - 2) !== 124 || text.charCodeAt(end - 1) !== 62)
     return undefined;
-  return specialId(text.slice(at, end));
+  const token = text.slice(at, end);
+  const id = specialId(token);
+  return id === undefined ? undefined : [token, id];
 }
 
 /** True if `tail` (starting with `<`) could still grow into a special token. */
@@ -89,9 +100,9 @@ export class TextLexer {
     while (true) {
       const at = text.indexOf("<|", from);
       if (at < 0) break;
-      const id = matchSpecialAt(text, at);
-      if (id !== undefined) {
-        const token = specialText(id)!;
+      const match = matchSpecialAt(text, at);
+      if (match !== undefined) {
+        const [token, id] = match;
         if (at > start) this.sink.text(text.slice(start, at), base + start);
         this.sink.special(id, token, base + at);
         start = at + token.length;

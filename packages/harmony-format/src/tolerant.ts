@@ -316,16 +316,19 @@ export class TolerantParser {
 
   #partialHeader(): void {
     const raw = this.#header;
-    const fields: HeaderFields = {};
-    let pos = skipWs(raw, 0);
-    if (this.#presetRole !== null) fields.role = this.#presetRole;
+    let role: Role | undefined;
+    let name: string | undefined;
+    let channel: string | undefined;
+    let recipient: string | undefined;
+    if (this.#presetRole !== null) role = this.#presetRole;
     else {
+      const pos = skipWs(raw, 0);
       const end = wordEnd(raw, pos);
       if (end < raw.length && end > pos) {
         const parsed = roleWord(raw.slice(pos, end));
         if (parsed) {
-          fields.role = parsed.role;
-          if (parsed.name !== undefined) fields.name = parsed.name;
+          role = parsed.role;
+          name = parsed.name;
         }
       }
     }
@@ -333,18 +336,22 @@ export class TolerantParser {
     if (ch >= 0) {
       const start = ch + CHANNEL.length;
       const end = wordEnd(raw, start);
-      if (end < raw.length && end > start) fields.channel = raw.slice(start, end);
+      if (end < raw.length && end > start) channel = raw.slice(start, end);
     }
-    pos = raw.indexOf(" to=");
-    if (pos >= 0) {
-      const end = wordEnd(raw, pos + 4);
-      if (end < raw.length && end > pos + 4) fields.recipient = raw.slice(pos + 4, end);
+    const to = raw.indexOf(" to=");
+    if (to >= 0) {
+      const end = wordEnd(raw, to + 4);
+      if (end < raw.length && end > to + 4) recipient = raw.slice(to + 4, end);
     }
-    const key = JSON.stringify(fields);
-    if (key !== this.#partialKey && key !== "{}") {
-      this.#partialKey = key;
-      this.#emit({ type: "header", index: this.#index, partial: true, ...fields });
-    }
+    const key = `${role ?? ""}\u0000${name ?? ""}\u0000${channel ?? ""}\u0000${recipient ?? ""}`;
+    if (key === this.#partialKey || key === "\u0000\u0000\u0000") return;
+    this.#partialKey = key;
+    const event: StreamEvent = { type: "header", index: this.#index, partial: true };
+    if (role !== undefined) event.role = role;
+    if (name !== undefined) event.name = name;
+    if (channel !== undefined) event.channel = channel;
+    if (recipient !== undefined) event.recipient = recipient;
+    this.#emit(event);
   }
 
   /** Ends a header that never got `<|message|>`; returns to idle with the message emitted. */
