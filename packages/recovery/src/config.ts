@@ -100,7 +100,15 @@ export const earlyStoppingSchema = z
     missing: missingPolicySchema.optional(),
     flavor: z.enum(["lightning", "hf"]).default("lightning"),
   })
-  .strict();
+  .strict()
+  .refine(
+    (es) =>
+      es.flavor !== "hf" || (es.stoppingThreshold === undefined && es.divergenceThreshold === undefined),
+    {
+      message: 'stoppingThreshold and divergenceThreshold are Lightning features; flavor "hf" has none',
+      path: ["flavor"],
+    },
+  );
 
 /** Goal rule: stop after `count` perfect solutions (across distinct problems by default). */
 export const goalSchema = z

@@ -398,5 +398,8 @@ describe("config validation", () => {
     ).toThrow(/duplicate rule name "a"/);
     expect(() => loadBreakerConfig("rules: [")).toThrow(expect.objectContaining({ code: "INVALID_CONFIG" }));
     expect(() => loadBreakerConfig({})).toThrow(/no rule/);
+    expect(() =>
+      loadBreakerConfig({ earlyStopping: [{ name: "e", metric: "m", flavor: "hf", stoppingThreshold: 1 }] }),
+    ).toThrow(/Lightning features/);
   });
 });
