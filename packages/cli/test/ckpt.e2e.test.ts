@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { writeFixtureRun } from "@rlops/checkpoint-layout/fixtures";
@@ -139,6 +139,27 @@ describe("rlops ckpt latest", () => {
     expect(rlops(["ckpt", "latest", dir("tinker"), "--before-step", "40"]).stdout).toBe(
       `tinker://${run}/weights/000020\n`,
     );
+  });
+
+  it("Tinker: --tinker-checkpoints takes remote deletion and expiry into account", () => {
+    const run = "b89f6676-49c4-53ed-9788-2e0c81a9eabf:train:0";
+    const remote = join(tmp, "remote.json");
+    writeFileSync(
+      remote,
+      JSON.stringify({
+        checkpoints: [
+          { tinker_path: `tinker://${run}/weights/000020` },
+          { tinker_path: `tinker://${run}/weights/000040`, expires_at: "2000-01-01T00:00:00Z" },
+        ],
+      }),
+    );
+    const res = rlops(["ckpt", "latest", dir("tinker"), "--tinker-checkpoints", remote]);
+    expect(res.stdout).toBe(`tinker://${run}/weights/000020\n`);
+    expect(res.stderr).toContain("skipped 000040: TINKER_EXPIRED");
+    expect(res.stderr).toContain("skipped final: TINKER_DELETED");
+    const bad = rlops(["ckpt", "latest", dir("tinker"), "--tinker-checkpoints", join(tmp, "nope.json")]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^rlops: BAD_FLAG: --tinker-checkpoints/);
   });
 
   it("AReaL: resume from the recover slot, inference from the newest export; --json", () => {

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import {
   type Checkpoint,
   LAYOUTS,
@@ -5,6 +6,7 @@ import {
   type RetentionCandidate,
   type RetentionPlan,
   type RetentionPolicy,
+  type TinkerRemoteInfo,
 } from "@rlops/checkpoint-layout";
 import {
   applyRetention,
@@ -65,6 +67,35 @@ function choice<T extends string>(flag: string, values: readonly T[]): (value: s
   };
 }
 
+/**
+ * Reads a remote Tinker checkpoint listing (`RestClient.list_checkpoints` output saved as JSON:
+ * `{checkpoints: [{tinker_path, expires_at?}, …]}` or a bare array) for expiry/deletion checks.
+ */
+async function tinkerRemote(file: string | undefined): Promise<TinkerRemoteInfo | undefined> {
+  if (!file) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new ExitError(
+      EXIT.BAD_INPUT,
+      "BAD_FLAG",
+      `--tinker-checkpoints ${file}: ${(error as Error).message}`,
+    );
+  }
+  const list = Array.isArray(value) ? value : (value as { checkpoints?: unknown })?.checkpoints;
+  if (
+    !Array.isArray(list) ||
+    !list.every((c) => typeof c === "object" && c !== null && typeof c.tinker_path === "string")
+  )
+    throw new ExitError(
+      EXIT.BAD_INPUT,
+      "BAD_FLAG",
+      `--tinker-checkpoints ${file}: expected {checkpoints: [{tinker_path, expires_at?}]} or an array of those`,
+    );
+  return { checkpoints: list as NonNullable<TinkerRemoteInfo["checkpoints"]> };
+}
+
 function humanBytes(n: number | null): string {
   if (n === null) return "-";
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -117,6 +148,7 @@ function problemSummary(c: Checkpoint): string {
 }
 
 interface ListFlags {
+  tinkerCheckpoints?: string;
   layout?: Layout;
   beforeStep?: string;
   maxStep?: string;
@@ -125,6 +157,7 @@ interface ListFlags {
 }
 
 interface LatestFlags {
+  tinkerCheckpoints?: string;
   layout?: Layout;
   beforeStep?: string;
   maxStep?: string;
@@ -173,6 +206,10 @@ export function register(program: Command): void {
         stepOption("--max-step"),
       )
       .option("--complete", "only complete checkpoints")
+      .option(
+        "--tinker-checkpoints <file>",
+        "Tinker: JSON list of existing remote checkpoints (expiry/deletion)",
+      )
       .option("--json", "print {layout, root, checkpoints, ignored}")
       .action(
         action(async (dir: string, flags: ListFlags) => {
@@ -183,6 +220,7 @@ export function register(program: Command): void {
             maxStep: flags.maxStep,
             include: flags.complete ? "complete" : "all",
             onProgress: bar.onProgress,
+            tinker: await tinkerRemote(flags.tinkerCheckpoints),
           }).finally(() => bar.done());
           if (flags.json) printJson(listing);
           else {
@@ -230,6 +268,10 @@ export function register(program: Command): void {
         choice("--for", ["resume", "inference"] as const),
         "resume",
       )
+      .option(
+        "--tinker-checkpoints <file>",
+        "Tinker: JSON list of existing remote checkpoints (expiry/deletion)",
+      )
       .option("--json", "print {layout, root, location, checkpoint, rejected}")
       .action(
         action(async (dir: string, flags: LatestFlags) => {
@@ -238,6 +280,7 @@ export function register(program: Command): void {
             beforeStep: flags.beforeStep,
             maxStep: flags.maxStep,
             require: flags.for,
+            tinker: await tinkerRemote(flags.tinkerCheckpoints),
           });
           if (flags.json)
             printJson({

@@ -187,8 +187,8 @@ function arcChart(report: Report): string | null {
         left: 8,
         textStyle: { fontSize: 14 },
       },
-      legend: { top: 4, right: 8 },
-      grid: { left: 56, right: 56, top: 40, bottom: 40 },
+      legend: { top: 26, right: 8 },
+      grid: { left: 56, right: 56, top: 64, bottom: 40 },
       xAxis: {
         type: "value",
         name: "step",
