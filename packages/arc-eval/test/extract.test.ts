@@ -363,6 +363,20 @@ describe("long responses", () => {
     expect(extractGrid(`[[0]] ${nested}`)).toMatchObject({ ok: true, grid: [[0]] });
   });
 
+  it("bounds the work on huge texts to the last maxChars characters", () => {
+    const huge = `${"[[1]] ".repeat(400_000)}\nfinal:\n0 1\n1 0`;
+    expect(extractGrid(huge)).toMatchObject({
+      ok: true,
+      grid: [
+        [0, 1],
+        [1, 0],
+      ],
+    });
+    const early = `[[7]]\n${"word ".repeat(300_000)}`;
+    expect(extractGrid(early)).toMatchObject({ ok: false, reason: "NO_GRID" });
+    expect(extractGrid(early, { maxChars: 2_000_000 })).toMatchObject({ ok: true, grid: [[7]] });
+  });
+
   it("a grid whose first rows sit before the scan window is read whole", () => {
     const prose = "words ".repeat(3000);
     const rows = Array.from({ length: 1200 }, () => "1 2 3").join("\n");

@@ -56,6 +56,18 @@ describe("parseTask", () => {
     expect(taskSchema.parse(task)).toEqual(task);
   });
 
+  it("accepts ARC-AGI-2 style files: pretty-printed with indent 4 (one integer per line), 4 test inputs", () => {
+    const big = Array.from({ length: 20 }, (_, r) => Array.from({ length: 20 }, (_, c) => (r + c) % 10));
+    const v2 = {
+      train: [small.train[0], small.train[0]],
+      test: [0, 1, 2, 3].map((k) => ({ input: big, output: [[k]] })),
+    };
+    const text = JSON.stringify(v2, null, 4);
+    expect(text.length).toBeGreaterThan(20_000);
+    const task = parseTask(text);
+    expect(task.test.map((p) => p.output)).toEqual([[[0]], [[1]], [[2]], [[3]]]);
+  });
+
   it("accepts challenge tasks without test outputs unless outputs are required", () => {
     const challenge = { train: small.train, test: [{ input: [[3]] }] };
     expect(parseTask(challenge).test[0]).toEqual({ input: [[3]] });
