@@ -1,3 +1,12 @@
+export type { TrlRewardArgs } from "./adapters.js";
+/** Calling-convention adapters (TRL, verl, OpenRLHF, AReaL, verifiers) over one scorer. */
+export {
+  toArealRewardFn,
+  toOpenRlhfRewardFunc,
+  toTrlRewardFunc,
+  toVerifiersRewardFunc,
+  toVerlComputeScore,
+} from "./adapters.js";
 export type { RewardsErrorCode } from "./errors.js";
 export { RewardsError } from "./errors.js";
 export type {
