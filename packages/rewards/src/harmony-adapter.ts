@@ -66,14 +66,16 @@ export function analyzeHarmony(text: string): HarmonyView {
   };
 }
 
-const cache = new WeakMap<Sample, HarmonyView>();
+const cache = new WeakMap<Sample, Map<string, HarmonyView>>();
 
 /**
- * The harmony view of a sample, cached per sample object. Uses `completion` when it carries markers,
+ * The harmony view of a sample (`prefix` = prompt tail prepended, e.g. a pre-filled
+ * `<|channel|>final<|message|>`), cached per sample object. Uses `completion` when it carries markers,
  * else decodes `completionIds` (TRL/verl hand rewards text with special tokens stripped, ids intact).
  */
-export function harmonyViewOf(sample: Sample): HarmonyView {
-  const hit = cache.get(sample);
+export function harmonyViewOf(sample: Sample, prefix = ""): HarmonyView {
+  let perPrefix = cache.get(sample);
+  const hit = perPrefix?.get(prefix);
   if (hit) return hit;
   let text: string;
   if (typeof sample.completion === "string" && (markersIn(sample.completion) || !sample.completionIds))
@@ -81,8 +83,12 @@ export function harmonyViewOf(sample: Sample): HarmonyView {
   else if (sample.completionIds) text = completionText(sample.completionIds);
   else
     throw new SampleInputError("MISSING_COMPLETION", "sample has neither `completion` nor `completionIds`");
-  const view = analyzeHarmony(text);
-  cache.set(sample, view);
+  const view = analyzeHarmony(prefix + text);
+  if (!perPrefix) {
+    perPrefix = new Map();
+    cache.set(sample, perPrefix);
+  }
+  perPrefix.set(prefix, view);
   return view;
 }
 

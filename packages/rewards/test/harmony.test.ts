@@ -141,3 +141,31 @@ describe("harmony.channels", () => {
     expect(s.score([{ completion: "<|channel|>final<|message|>4" }]).samples[0]!.reward).toBe(0);
   });
 });
+
+describe("pre-filled prompt tail (seed: prompt ends with <|channel|>final<|message|>)", () => {
+  it("prefix continues the pre-filled final message", () => {
+    const spec = (prefix: string) => ({
+      version: 1,
+      name: "p",
+      rewards: [
+        {
+          id: "fmt",
+          kind: "harmony.channels",
+          params: { prefix, weights: { analysisPresent: 0, analysisBeforeFinal: 0 } },
+        },
+        { id: "grid", kind: "arc.grid", params: { prefix } },
+      ],
+    });
+    const sample = {
+      completion: "2 0 1\n1 2 0<|return|>",
+      answer: [
+        [2, 0, 1],
+        [1, 2, 0],
+      ],
+    };
+    const withPrefix = createScorer(spec("<|channel|>final<|message|>")).score([sample]).samples[0]!;
+    expect(withPrefix.components).toEqual({ fmt: 1, grid: 1 });
+    const without = createScorer(spec("")).score([sample]).samples[0]!;
+    expect(without.components.fmt).toBeLessThan(1);
+  });
+});

@@ -21,6 +21,8 @@ const arcParams = z
       .default({ perfect: 1, sizeMatch: 0, pixelAccuracy: 0, formatValid: 0 }),
     /** Sample field holding the target grid (a grid or its JSON text). */
     answerField: z.string().min(1).default("answer"),
+    /** Text the prompt pre-filled after `<|start|>assistant` (e.g. `<|channel|>final<|message|>`). */
+    prefix: z.string().max(256).default(""),
   })
   .refine((p) => ARC_COMPONENTS.some((c) => p.weights[c] > 0), {
     message: "at least one component weight must be > 0",
@@ -111,7 +113,7 @@ export const arcGrid: KindDefinition<ArcParams> = {
   summary:
     "ARC grid from the final channel: perfect, size match, pixel accuracy (0 on size mismatch), format.",
   params: arcParams,
-  create: perSample((s, p) => scoreArcGrid(harmonyViewOf(s), targetGrid(s, p.answerField), p)),
+  create: perSample((s, p) => scoreArcGrid(harmonyViewOf(s, p.prefix), targetGrid(s, p.answerField), p)),
 };
 
 /**

@@ -31,6 +31,11 @@ const harmonyParams = z
     weights: weightsSchema.default({}),
     /** Channels allowed in the completion. */
     channels: z.array(z.string().min(1)).default(["analysis", "commentary", "final"]),
+    /**
+     * Text the prompt pre-filled after `<|start|>assistant` (e.g. `<|channel|>final<|message|>`); it is
+     * prepended before parsing so the completion continues that message.
+     */
+    prefix: z.string().max(256).default(""),
     /** Minimum trimmed body length (characters) for `nonEmpty`. */
     minBodyChars: z.number().int().nonnegative().default(1),
     /**
@@ -146,5 +151,5 @@ export const harmonyChannels: KindDefinition<HarmonyParams> = {
   name: "harmony.channels",
   summary: "Harmony channel usage: analysis then one final, stop token, no trailing text, valid tool calls.",
   params: harmonyParams,
-  create: perSample((s, p) => scoreHarmonyChannels(harmonyViewOf(s), p, truncatedFlag(s))),
+  create: perSample((s, p) => scoreHarmonyChannels(harmonyViewOf(s, p.prefix), p, truncatedFlag(s))),
 };
