@@ -184,7 +184,11 @@ describe("rlops ckpt validate", () => {
       rlops(["ckpt", "validate", join(dir("staged"), "checkpoints", "stage_2"), "--deep", "--json"]).stdout,
     );
     expect(json.ok).toBe(true);
-    expect(json.checked.map((c: { kind: string }) => c.kind)).toEqual(["torch-zip", "torch-zip"]);
+    expect(json.checked.map((c: { kind: string }) => c.kind).sort()).toEqual([
+      "metadata",
+      "torch-zip",
+      "torch-zip",
+    ]);
   });
 
   it("--write-manifest then --deep verifies it", () => {
