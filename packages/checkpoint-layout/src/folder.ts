@@ -2,7 +2,6 @@ import { checkSafetensors, checkTorchZip, parseShardIndex } from "./integrity.js
 import { parseLenientJson } from "./json.js";
 import type { CheckpointProblem } from "./model.js";
 import { compareStepText, isDigits, normalizeDigits } from "./model.js";
-import { trainerStateSchema } from "./schemas.js";
 import { type DirEntry, joinPath, mapLimit, type Storage } from "./storage.js";
 
 /** How much file content listing reads. */
@@ -95,15 +94,25 @@ function readTrainerStateFast(
     raw = undefined;
   }
   if (raw === undefined) raw = parseLenientJson(text, { source });
-  const parsed = trainerStateSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+  // Only the fields listing needs are checked here (deep validation applies the full zod schema):
+  // a multi-megabyte log_history is not walked.
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new Error(`${source}: (root): expected an object`);
+  const r = raw as Record<string, unknown>;
+  const gs = r.global_step;
+  const okStep =
+    (typeof gs === "number" && Number.isSafeInteger(gs) && gs >= 0) || (typeof gs === "bigint" && gs >= 0n);
+  if (!okStep)
     throw new Error(
-      `${source}: ${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid"}`,
+      `${source}: global_step: expected a non-negative integer, got ${JSON.stringify(String(gs))}`,
     );
-  }
+  if (r.log_history !== undefined && !Array.isArray(r.log_history))
+    throw new Error(`${source}: log_history: expected an array`);
+  const bmc = r.best_model_checkpoint;
+  if (bmc !== undefined && bmc !== null && typeof bmc !== "string")
+    throw new Error(`${source}: best_model_checkpoint: expected a string or null`);
   return {
-    globalStepText: normalizeDigits(String(parsed.data.global_step)),
+    globalStepText: normalizeDigits(String(gs)),
     raw: raw as Record<string, unknown>,
   };
 }

@@ -222,6 +222,18 @@ describe("Hugging Face layout", () => {
     });
   });
 
+  it("an unreadable or malformed trainer_state.json blocks resume with TRAINER_STATE_INVALID", async () => {
+    for (const text of ['{"global_step": "8"}', "{not json", '{"global_step": 8, "log_history": {}}']) {
+      const { storage } = mem("hf", { steps: [6, 8], final: false });
+      await storage.write!("/run/checkpoint-8/trainer_state.json", text);
+      const latest = await latestCheckpoint("/run", { storage });
+      expect(latest.checkpoint?.name).toBe("checkpoint-6");
+      expect(latest.rejected[0]!.reasons[0]).toMatch(
+        /^TRAINER_STATE_INVALID: \/run\/checkpoint-8\/trainer_state.json/,
+      );
+    }
+  });
+
   it("hyper-parameter search runs: run-*/checkpoint-N", async () => {
     const storage = createMemoryStorage({
       "/hp/run-0/checkpoint-5/model.safetensors": "x",
