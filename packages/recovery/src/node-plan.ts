@@ -30,6 +30,7 @@ import {
   selectResumeCheckpoint,
   sourceRunOf,
 } from "./plan.js";
+import { parseJsonWithNonFinite } from "./sources.js";
 
 declare const __RLOPS_VERSION__: string | undefined;
 const VERSION = typeof __RLOPS_VERSION__ === "string" ? __RLOPS_VERSION__ : "0.0.0-dev";
@@ -56,6 +57,21 @@ const LAYOUT_TRAINER: Record<string, Trainer> = {
 
 const defaultList: ListCheckpointsFn = (dir, options) =>
   listCheckpoints(dir, options.layout === undefined ? {} : { layout: options.layout as Layout });
+
+/** `max_steps` from an HF checkpoint's `trainer_state.json`, when there is one. */
+async function trainerStateMaxSteps(checkpoint: CheckpointLike): Promise<number | undefined> {
+  if (checkpoint.location.startsWith("tinker://")) return undefined;
+  try {
+    const path = join(checkpoint.location, "trainer_state.json");
+    const info = await stat(path);
+    if (!info.isFile() || info.size > 64 * 1024 * 1024) return undefined;
+    const value = parseJsonWithNonFinite(await readFile(path, "utf8")) as { max_steps?: unknown } | null;
+    if (value === null || typeof value !== "object") return undefined;
+    return typeof value.max_steps === "number" && value.max_steps > 0 ? value.max_steps : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Options of {@link planResume}. */
 export interface PlanResumeOptions extends SelectOptions, Omit<PlanCommandOptions, "trainer"> {
@@ -92,6 +108,13 @@ export async function planResume(runDir: string, options: PlanResumeOptions): Pr
     });
   }
   const selection = selectResumeCheckpoint(listing.checkpoints, options);
+  if (options.maxSteps === undefined) {
+    const maxSteps = await trainerStateMaxSteps(selection.chosen);
+    if (maxSteps !== undefined && (selection.chosen.step as number) >= maxSteps)
+      selection.warnings.push(
+        `${selection.chosen.name} is at step ${selection.chosen.step} >= max_steps ${maxSteps} (trainer_state.json): the resume would train 0 steps — raise --max_steps`,
+      );
+  }
   const trainer = options.trainer ?? LAYOUT_TRAINER[listing.layout] ?? "hf";
   let { experimentName, trialName } = options;
   if (trainer === "areal" && (experimentName === undefined || trialName === undefined)) {

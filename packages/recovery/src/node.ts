@@ -24,4 +24,11 @@ export {
 } from "./node-plan.js";
 export type { CheckOptions, CheckResult, ReadOptions, WatchOptions } from "./node-sources.js";
 /** Metric file sources, replay and watch. */
-export { checkMetrics, detectFormat, readMetricRecords, watchMetrics } from "./node-sources.js";
+export {
+  checkMetrics,
+  detectFormat,
+  forEachMetricRecord,
+  metricsOf,
+  readMetricRecords,
+  watchMetrics,
+} from "./node-sources.js";

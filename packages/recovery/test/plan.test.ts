@@ -109,6 +109,13 @@ describe("planResume", () => {
     expect(plan.warnings.some((w) => w.includes("retention keeps the newest 3"))).toBe(true);
   });
 
+  it("flags a resume that would train 0 steps (step >= max_steps in trainer_state.json)", async () => {
+    const run = hfRun("plan-zero");
+    const plan = await planResume(run.runDir, { beforeStep: 1000 });
+    expect(plan.chosen.name).toBe("checkpoint-200");
+    expect(plan.warnings.some((w) => w.includes("would train 0 steps"))).toBe(true);
+  });
+
   it("AReaL: the recover slot, experiment and trial from the path, recover.mode=auto", async () => {
     const run = writeFixtureRun(join(tmp, "plan-areal"), "areal");
     const plan = await planResume(run.runDir, { beforeStep: 1000 });
