@@ -11,72 +11,93 @@ export interface StepRecord {
 /**
  * Collects metric values per name and step from several sources. The first source to give a value for
  * a (metric, step) pair wins, so a JSONL log and a `trainer_state.json` copy of it do not double count.
+ * One row per step; steps arriving in ascending order (the usual case) need no sort.
  */
 export class SeriesCollector {
-  private readonly byName = new Map<string, Map<number, number | null>>();
-  private readonly problems = new Map<number, string>();
-  private readonly steps = new Set<number>();
+  private readonly rows = new Map<
+    number,
+    { values: Record<string, number | null>; owned: boolean; problem?: string }
+  >();
+  private readonly nameSet = new Set<string>();
+  private order: number[] = [];
+  private ordered = true;
   /** Largest number of distinct steps kept; later steps are dropped (bounded memory). */
   constructor(readonly maxSteps = 1_000_000) {}
 
   /** True once {@link maxSteps} distinct steps were seen. */
   get full(): boolean {
-    return this.steps.size >= this.maxSteps;
+    return this.rows.size >= this.maxSteps;
   }
 
-  /** Adds one record; returns false if it was dropped because the collector is full. */
+  /** Adds one record (the collector may keep `record.values`; do not mutate it afterwards). */
   add(record: StepRecord): boolean {
-    if (!this.steps.has(record.step)) {
+    const row = this.rows.get(record.step);
+    if (!row) {
       if (this.full) return false;
-      this.steps.add(record.step);
+      const entry: { values: Record<string, number | null>; owned: boolean; problem?: string } = {
+        values: record.values,
+        owned: false,
+      };
+      if (record.problem !== undefined) entry.problem = record.problem;
+      this.rows.set(record.step, entry);
+      for (const name in record.values) this.nameSet.add(name);
+      const last = this.order[this.order.length - 1];
+      if (last !== undefined && record.step < last) this.ordered = false;
+      this.order.push(record.step);
+      return true;
     }
-    for (const [name, value] of Object.entries(record.values)) {
-      let series = this.byName.get(name);
-      if (!series) {
-        series = new Map();
-        this.byName.set(name, series);
+    for (const name in record.values) {
+      if (name in row.values) continue;
+      if (!row.owned) {
+        row.values = { ...row.values };
+        row.owned = true;
       }
-      if (!series.has(record.step)) series.set(record.step, value);
+      row.values[name] = record.values[name] as number | null;
+      this.nameSet.add(name);
     }
-    if (record.problem !== undefined && !this.problems.has(record.step))
-      this.problems.set(record.step, record.problem);
+    if (record.problem !== undefined && row.problem === undefined) row.problem = record.problem;
     return true;
   }
 
   /** Metric names seen, sorted. */
   names(): string[] {
-    return [...this.byName.keys()].sort();
+    return [...this.nameSet].sort();
   }
 
   /** Distinct steps, ascending. */
   sortedSteps(): number[] {
-    return [...this.steps].sort((a, b) => a - b);
+    if (!this.ordered) {
+      this.order.sort((a, b) => a - b);
+      this.ordered = true;
+    }
+    return this.order;
   }
 
   /** One record per step, ascending, with every metric known at that step (for the breaker). */
   *records(): Generator<StepRecord> {
     for (const step of this.sortedSteps()) {
-      const values: Record<string, number | null> = {};
-      for (const [name, series] of this.byName) {
-        const value = series.get(step);
-        if (value !== undefined) values[name] = value;
-      }
-      const problem = this.problems.get(step);
-      yield problem === undefined ? { step, values } : { step, values, problem };
+      const row = this.rows.get(step) as { values: Record<string, number | null>; problem?: string };
+      yield row.problem === undefined
+        ? { step, values: row.values }
+        : { step, values: row.values, problem: row.problem };
     }
   }
 
   /** Every series as `[step, value|null]` points, ascending; non-finite values become `null`. */
   series(): MetricSeries[] {
-    return this.names().map((name) => {
-      const points = [...(this.byName.get(name) as Map<number, number | null>)]
-        .sort((a, b) => a[0] - b[0])
-        .map(
-          ([step, value]) =>
-            [step, value !== null && Number.isFinite(value) ? value : null] as [number, number | null],
-        );
-      return { name, points };
-    });
+    const byName = new Map<string, [number, number | null][]>();
+    for (const name of this.names()) byName.set(name, []);
+    for (const step of this.sortedSteps()) {
+      const { values } = this.rows.get(step) as { values: Record<string, number | null> };
+      for (const name in values) {
+        const value = values[name] as number | null;
+        (byName.get(name) as [number, number | null][]).push([
+          step,
+          value !== null && Number.isFinite(value) ? value : null,
+        ]);
+      }
+    }
+    return [...byName].map(([name, points]) => ({ name, points }));
   }
 }
 
