@@ -494,9 +494,11 @@ class MonitorImpl implements Monitor {
       const n = rule.trigger.consecutive;
       if (value !== null) {
         if (!bad) {
-          trig.streak = 0;
-          trig.firstBadStep = null;
-          trig.recent = [];
+          if (trig.streak !== 0 || trig.firstBadStep !== null || trig.recent.length !== 0) {
+            trig.streak = 0;
+            trig.firstBadStep = null;
+            trig.recent.length = 0;
+          }
           return null;
         }
         trig.streak++;
