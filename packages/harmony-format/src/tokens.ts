@@ -423,3 +423,16 @@ export class StreamableParser {
     return this.#tokens;
   }
 }
+
+/** Every special token id of o200k_harmony (199998–201088), like the reference's `special_tokens_set`. */
+export function specialTokenIds(): number[] {
+  const out: number[] = [];
+  for (let id = 199998; id <= LAST_SPECIAL_ID; id++) out.push(id);
+  return out;
+}
+
+/** Reference `max_message_tokens()` of the harmony gpt-oss encoding (2^20 − 2^19). */
+export const MAX_MESSAGE_TOKENS = 524_288;
+
+/** Reference `tokenizer_name()`. */
+export const TOKENIZER_NAME = "o200k_harmony";

@@ -14,8 +14,10 @@ import {
   decode,
   encode,
   isSpecialToken,
+  MAX_MESSAGE_TOKENS,
   renderMessageTokens,
   specialTokenId,
+  specialTokenIds,
   stopTokens,
   stopTokensForAssistantActions,
 } from "../src/tokens.js";
@@ -236,6 +238,8 @@ describe("tokens", () => {
     expect(stopTokensForAssistantActions()).toEqual([200002, 200012]);
     expect(decode([200018, 201088, 199999])).toBe("<|reserved_200018|><|reserved_201088|><|endoftext|>");
     expect(isSpecialToken(201089)).toBe(false);
+    expect(specialTokenIds()).toHaveLength(1091);
+    expect(MAX_MESSAGE_TOKENS).toBe(2 ** 20 - 2 ** 19);
     // reserved ids are special text too; a malformed marker stays ordinary text
     expect(encode("a<|reserved_200018|><|reserved_200013|b<|endoftext|>", { allowedSpecial: "all" })).toEqual(
       [...encode("a"), 200018, ...encode("<|reserved_200013|b", { disallowedSpecial: [] }), 199999],
