@@ -153,6 +153,7 @@ export async function forEachMetricRecord(
       if (stopped) break;
     }
   } catch (cause) {
+    if (RecoveryError.isInstance(cause)) throw cause;
     throw sourceError(path, cause);
   } finally {
     stream.destroy();

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { BreakerConfigInput, Decision, SourceDiagnostic } from "../src/index.js";
-import { readMetricRecords, watchMetrics } from "../src/node.js";
+import { checkMetrics, readMetricRecords, watchMetrics } from "../src/node.js";
 
 const dir = mkdtempSync(join(tmpdir(), "recovery-watch-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -133,6 +133,14 @@ describe("readMetricRecords", () => {
     expect(records[0]!.metrics.loss).toBe(Number.NEGATIVE_INFINITY);
     expect(records[0]!.metrics.ok).toBe(1);
     expect(records[0]!.metrics.name).toBeUndefined();
+  });
+
+  it("checkMetrics lets a monitor error through unchanged (missing: error)", async () => {
+    const file = join(dir, "missing-metric.jsonl");
+    writeFileSync(file, '{"step": 1, "other": 2}\n');
+    await expect(
+      checkMetrics({ rules: [{ name: "z", metric: "r", kind: "zero" }], missing: "error" }, [file]),
+    ).rejects.toMatchObject({ code: "MISSING_METRIC" });
   });
 
   it("throws SOURCE_ERROR for a missing file", async () => {
