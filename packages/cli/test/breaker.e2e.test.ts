@@ -95,6 +95,27 @@ describe("rlops breaker check", () => {
   });
 });
 
+describe("rlops breaker check --state / --save-state", () => {
+  it("continues from a saved state and reports config drift as a diff", () => {
+    const lines = readFileSync(join(DATA, "areal-collapse.jsonl"), "utf8").split("\n").filter(Boolean);
+    const first = join(tmp, "first.jsonl");
+    const second = join(tmp, "second.jsonl");
+    writeFileSync(first, `${lines.slice(0, 182).join("\n")}\n`);
+    writeFileSync(second, `${lines.slice(182).join("\n")}\n`);
+    const state = join(tmp, "state.json");
+    expect(rlops(["breaker", "check", "-c", collapse, first, "--save-state", state]).status).toBe(0);
+    const resumed = rlops(["breaker", "check", "-c", collapse, second, "--state", state, "--json"]);
+    expect(resumed.status).toBe(4);
+    expect(JSON.parse(resumed.stdout).verdict).toMatchObject({ step: 187, firstBadStep: 178 });
+    const changed = join(tmp, "changed.yaml");
+    writeFileSync(changed, readFileSync(collapse, "utf8").replace("consecutive: 10", "consecutive: 12"));
+    const drift = rlops(["breaker", "check", "-c", changed, second, "--state", state]);
+    expect(drift.status).toBe(4);
+    expect(drift.stdout).toContain("step 189");
+    expect(drift.stderr).toContain("rules.reward-collapse.trigger.consecutive: 10 -> 12");
+  });
+});
+
 describe("rlops breaker watch", () => {
   it("follows a growing file (torn last line included) and exits 4 on the trip", async () => {
     const file = join(tmp, "live.jsonl");

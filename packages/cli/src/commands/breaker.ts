@@ -87,6 +87,14 @@ export function register(program: Command): void {
           state,
         });
         if (options.saveState !== undefined) await writeJsonAtomic(options.saveState, result.state);
+        if (result.restore && !options.json) {
+          for (const c of result.restore.configDiff)
+            process.stderr.write(
+              `config changed since the saved state: ${c.path}: ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)} (using the current config)\n`,
+            );
+          if (result.restore.resetRules.length > 0)
+            process.stderr.write(`rules restarted from scratch: ${result.restore.resetRules.join(", ")}\n`);
+        }
         if (options.json) {
           printJson({
             verdict: result.verdict,
@@ -94,6 +102,7 @@ export function register(program: Command): void {
             decisions: result.decisions,
             stats: result.stats,
             diagnostics: result.diagnostics,
+            restore: result.restore,
             state: result.state,
           });
         } else {

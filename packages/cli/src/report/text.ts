@@ -33,6 +33,16 @@ function pickMetrics(report: Report, max: number): Report["metrics"]["series"] {
   return chosen;
 }
 
+/** One line naming the metric sources; per-stage `metrics.json` files are counted, not listed. */
+function describeSources(sources: Report["metrics"]["sources"]): string {
+  const stages = sources.filter((s) => s.kind === "stage_metrics");
+  const parts = sources
+    .filter((s) => s.kind !== "stage_metrics")
+    .map((s) => `${s.path} (${s.records} ${s.kind === "response_logs" ? "steps" : "records"})`);
+  if (stages.length > 0) parts.push(`${stages.length} stage metrics.json file(s)`);
+  return parts.join(", ");
+}
+
 /**
  * Renders a report as the compact terminal summary of `rlops report`: header, checkpoint table, metrics
  * with sparklines, breaker status, ARC accuracy, disk use, notes, and the next action with its command.
@@ -92,11 +102,7 @@ export function renderReportText(report: Report, options: TextOptions): string {
   section("Metrics");
   if (report.metrics.series.length === 0) out.push(c.dim("  none found"));
   else {
-    out.push(
-      c.dim(
-        `  from ${report.metrics.sources.map((s) => `${s.path} (${s.records} ${s.kind === "response_logs" ? "steps" : "records"})`).join(", ")}`,
-      ),
-    );
+    out.push(c.dim(`  from ${describeSources(report.metrics.sources)}`));
     const rows = pickMetrics(report, options.maxMetrics ?? 8).map((series) => {
       const values = series.points.map((p) => p[1]);
       const finite = values.filter((v): v is number => v !== null);
