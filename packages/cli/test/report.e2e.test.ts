@@ -298,6 +298,18 @@ describe("rlops report: terminal output, HTML, errors", () => {
     });
   });
 
+  it("--command turns the next action into the trainer's full resume command", () => {
+    const original = "torchrun --nproc_per_node=2 train.py --output_dir /data/ckpts --max_steps 500";
+    const run = rlops(["report", runs["arc-dapo"]!.dir, "--json", "--command", original]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const next = reportOf(run).nextAction;
+    expect(next.resume?.complete).toBe(true);
+    expect(next.argv?.slice(0, 3)).toEqual(["torchrun", "--nproc_per_node=2", "train.py"]);
+    expect(next.argv).toContain(join(runs["arc-dapo"]!.dir, "checkpoint-125"));
+    expect(next.command).toBe(next.resume?.command);
+  });
+
   it("an unknown option is bad input (exit 2)", () => {
     expect(rlops(["report", "--bogus"]).status).toBe(2);
   });
