@@ -42,19 +42,47 @@ function markersIn(text: string): boolean {
   return text.includes("<|channel|>") || text.includes("<|message|>") || text.includes("<|start|>");
 }
 
+/**
+ * Offset of the first `<|return|>` / `<|call|>` that really stops the completion. A stop token written
+ * straight after a channel header (`<|channel|>analysis<|return|>`, the form seen in real gpt-oss ARC
+ * logs) is a separator, not a stop: the tolerant parser reports those offsets as `STOP_AS_SEPARATOR`.
+ */
+function firstRealStop(
+  text: string,
+  separators: ReadonlySet<number>,
+): { at: number; stop: "return" | "call" } | null {
+  let from = 0;
+  for (;;) {
+    const r = text.indexOf("<|return|>", from);
+    const c = text.indexOf("<|call|>", from);
+    const at = r < 0 ? c : c < 0 ? r : Math.min(r, c);
+    if (at < 0) return null;
+    const stop = at === r ? "return" : "call";
+    if (!separators.has(at)) return { at, stop };
+    from = at + (stop === "return" ? 10 : 8);
+  }
+}
+
 /** Parses a completion with the tolerant harmony parser (a leading `<|channel|>` = header-less first message). */
 export function analyzeHarmony(text: string): HarmonyView {
   const hasMarkers = markersIn(text);
-  const r = text.indexOf("<|return|>");
-  const c = text.indexOf("<|call|>");
-  const stopAt = r < 0 ? c : c < 0 ? r : Math.min(r, c);
-  const stop = stopAt < 0 ? null : stopAt === r ? "return" : "call";
-  const stopEnd = stopAt < 0 ? text.length : stopAt + (stop === "return" ? 10 : 8);
-  const head = text.slice(0, stopEnd);
-  const role = head.trimStart().startsWith("<|start|>") ? undefined : "assistant";
-  const parsed = hasMarkers
-    ? parseMessagesFromText(head, { role, mode: "tolerant" })
-    : { messages: [], diagnostics: [] };
+  const role = text.trimStart().startsWith("<|start|>") ? undefined : "assistant";
+  let parsed = hasMarkers
+    ? parseMessagesFromText(text, { role, mode: "tolerant" })
+    : {
+        messages: [] as WireMessage[],
+        diagnostics: [] as { code: string; message: string; offset?: number }[],
+      };
+  const separators = new Set<number>();
+  for (const d of parsed.diagnostics)
+    if (d.code === "STOP_AS_SEPARATOR" && d.offset !== undefined) separators.add(d.offset);
+  const found = firstRealStop(text, separators);
+  const stop = found?.stop ?? null;
+  const stopEnd = found ? found.at + (found.stop === "return" ? 10 : 8) : text.length;
+  const trailingAfterStop = text.slice(stopEnd).trim();
+  // Messages count up to and including the real stop; text after it is reported, not scored as messages.
+  if (hasMarkers && trailingAfterStop !== "")
+    parsed = parseMessagesFromText(text.slice(0, stopEnd), { role, mode: "tolerant" });
   return {
     text,
     messages: parsed.messages,
@@ -62,7 +90,7 @@ export function analyzeHarmony(text: string): HarmonyView {
     hasMarkers,
     stripped: !hasMarkers && looksStripped(text),
     stop,
-    trailingAfterStop: text.slice(stopEnd).trim(),
+    trailingAfterStop,
   };
 }
 

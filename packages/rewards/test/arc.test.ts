@@ -53,6 +53,12 @@ describe("arc.grid", () => {
     expect(r.breakdown["grid.formatValid"]).toBe(0);
     expect(r.diagnostics.some((d) => d.code.startsWith("ARC_"))).toBe(true);
   });
+  it("seed ARC-log form: <|return|> used as a separator after channel headers", () => {
+    const seed =
+      "<|channel|>analysis<|return|>\nLooking at the examples, the rule is...\n\n<|channel|>final<|return|>\n1 2\n3 4\n<|end|>";
+    const r = run(seed);
+    expect(r.breakdown["grid.perfect"]).toBe(1);
+  });
   it("plain text completions and text grids", () => {
     expect(run("Output:\n1 2\n3 4").breakdown["grid.perfect"]).toBe(1);
   });
