@@ -51,9 +51,7 @@ export function handleError(error: unknown): number {
  * Wraps a command action: runs it, sets `process.exitCode` from its return value (default 0),
  * and turns errors into one `rlops: <code>: <message>` line with the right exit code.
  */
-export function action<A extends unknown[]>(
-  fn: (...args: A) => Promise<number | undefined | void> | number | undefined | void,
-): (...args: A) => Promise<void> {
+export function action<A extends unknown[]>(fn: (...args: A) => unknown): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       const code = await fn(...args);
