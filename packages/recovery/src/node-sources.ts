@@ -4,7 +4,7 @@ import { basename, join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import type { BreakerConfig, BreakerConfigInput } from "./config.js";
 import { RecoveryError } from "./errors.js";
-import { createMonitor, type MetricRecord, type Monitor } from "./monitor.js";
+import { createMonitor, type MetricRecord, type Monitor, type RestoreReport } from "./monitor.js";
 import {
   LineSplitter,
   type MetricFormat,
@@ -237,6 +237,8 @@ export interface CheckResult {
   stats: MonitorStats;
   diagnostics: SourceDiagnostic[];
   state: MonitorState;
+  /** With `options.state`: config changes since that state (the current config is used) and reset rules. */
+  restore: RestoreReport | null;
 }
 
 /** Options of {@link checkMetrics}. */
@@ -256,7 +258,13 @@ export async function checkMetrics(
   paths: readonly string[],
   options: CheckOptions = {},
 ): Promise<CheckResult> {
-  const monitor = isMonitor(config) ? config : createMonitor(config, { state: options.state });
+  let restore: RestoreReport | null = null;
+  let monitor: Monitor;
+  if (isMonitor(config)) monitor = config;
+  else {
+    monitor = createMonitor(config);
+    if (options.state !== undefined) restore = monitor.restore(options.state);
+  }
   const diagnostics: SourceDiagnostic[] = [];
   const maxDiagnostics = options.maxDiagnostics ?? 1000;
   const decisions: Decision[] = [];
@@ -274,7 +282,7 @@ export async function checkMetrics(
     if (monitor.tripped) break;
   }
   const verdict = monitor.tripped ? (decisions.at(-1) ?? null) : null;
-  return { decisions, verdict, stats: monitor.stats(), diagnostics, state: monitor.snapshot() };
+  return { decisions, verdict, stats: monitor.stats(), diagnostics, state: monitor.snapshot(), restore };
 }
 
 /** Every metric key a config reads. */
