@@ -125,7 +125,7 @@ async function progressMap<T, R>(opts: ScanOptions, items: T[], fn: (item: T) =>
   let done = 0;
   const total = items.length;
   opts.onProgress?.({ done, total });
-  return mapLimit(items, 8, async (item) => {
+  return mapLimit(items, 32, async (item) => {
     const r = await fn(item);
     done++;
     if (opts.onProgress && (done === total || done % 50 === 0)) opts.onProgress({ done, total });
