@@ -5,7 +5,6 @@ import { trainerSchema } from "@rlops/recovery";
 import type { Command } from "commander";
 import { action, createProgress, EXIT, ExitError, examples, printJson, useColor } from "../cli-kit.js";
 import { CliError } from "../errors.js";
-import { writeExampleRuns } from "../example/generate.js";
 import { buildReport, parseLayout, type ReportProgress } from "../report/build.js";
 import type { Report } from "../report/schema.js";
 import { renderReportText } from "../report/text.js";
@@ -99,6 +98,8 @@ export function register(program: Command): void {
         let html = flags.html;
         if (dir === undefined) {
           const root = resolve(flags.exampleDir);
+          // Loaded only here: the generator pulls in the checkpoint-layout fixtures.
+          const { writeExampleRuns } = await import("../example/generate.js");
           const runs = await writeExampleRuns(root);
           dir = runs[0]?.dir as string;
           html ??= join(root, "report.html");
