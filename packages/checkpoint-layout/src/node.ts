@@ -1,5 +1,12 @@
-import { readdir as readdirCb, readFile as readFileCb, stat as statCb } from "node:fs";
-import { mkdir, open, rm, stat, writeFile } from "node:fs/promises";
+import {
+  close as closeCb,
+  open as openCb,
+  read as readCb,
+  readdir as readdirCb,
+  readFile as readFileCb,
+  stat as statCb,
+} from "node:fs";
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import {
   detectLayout as coreDetect,
@@ -38,6 +45,32 @@ const statPath = (path: string) =>
   new Promise<import("node:fs").Stats>((resolve, reject) =>
     statCb(path, (error, s) => (error ? reject(error) : resolve(s))),
   );
+
+/** `pread` of `len` bytes at `start` through the callback API (short at end of file). */
+function readRange(path: string, start: number, len: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    openCb(path, "r", (openError, fd) => {
+      if (openError) return reject(openError);
+      const buf = new Uint8Array(len);
+      let got = 0;
+      const finish = (error: Error | null) =>
+        closeCb(fd, (closeError) => {
+          if (error ?? closeError) reject(error ?? closeError);
+          else resolve(got === len ? buf : buf.subarray(0, got));
+        });
+      const step = () => {
+        if (got >= len) return finish(null);
+        readCb(fd, buf, got, len - got, start + got, (readError, bytesRead) => {
+          if (readError) return finish(readError);
+          if (bytesRead === 0) return finish(null);
+          got += bytesRead;
+          step();
+        });
+      };
+      step();
+    });
+  });
+}
 
 function wrap(error: unknown, path: string): never {
   const code = (error as NodeJS.ErrnoException).code;
@@ -94,20 +127,7 @@ export function createNodeStorage(): Storage {
     async read(path, range) {
       try {
         if (!range) return new Uint8Array(await readFileBytes(path));
-        const fh = await open(path, "r");
-        try {
-          const len = Math.max(0, range.end - range.start);
-          const buf = new Uint8Array(len);
-          let got = 0;
-          while (got < len) {
-            const { bytesRead } = await fh.read(buf, got, len - got, range.start + got);
-            if (bytesRead === 0) break;
-            got += bytesRead;
-          }
-          return got === len ? buf : buf.subarray(0, got);
-        } finally {
-          await fh.close();
-        }
+        return await readRange(path, range.start, Math.max(0, range.end - range.start));
       } catch (error) {
         if (CheckpointError.isInstance(error)) throw error;
         wrap(error, path);
