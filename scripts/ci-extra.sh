@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if command -v pnpm >/dev/null 2>&1 && [ "$(pnpm --version | cut -d. -f1)" = "10" ]; then PNPM=(pnpm); else PNPM=(npx -y pnpm@10); fi
-"${PNPM[@]}" docs
+"${PNPM[@]}" run docs
 test -f docs-out/index.html
 out="$(node packages/cli/dist/bin.js report)"
 printf '%s\n' "$out" | grep -q "Next action"

@@ -156,12 +156,12 @@ function segmentsToTokens(segments: Segment[]): number[] {
   return out;
 }
 
-/** Token ids of {@link renderConversation}: each header/content segment is encoded separately. */
+/** Token ids of `renderConversation` (main entry): each header/content segment is encoded separately. */
 export function renderConversationTokens(conversation: ConversationLike, config?: RenderConfig): number[] {
   return segmentsToTokens(renderSegments("conversation", conversation, undefined, config));
 }
 
-/** Token ids of {@link renderConversationForCompletion}. */
+/** Token ids of `renderConversationForCompletion` (main entry). */
 export function renderConversationForCompletionTokens(
   conversation: ConversationLike,
   nextTurnRole: Role,
@@ -170,7 +170,7 @@ export function renderConversationForCompletionTokens(
   return segmentsToTokens(renderSegments("completion", conversation, nextTurnRole, config));
 }
 
-/** Token ids of {@link renderConversationForTraining}. */
+/** Token ids of `renderConversationForTraining` (main entry). */
 export function renderConversationForTrainingTokens(
   conversation: ConversationLike,
   config?: RenderConfig,
@@ -178,7 +178,7 @@ export function renderConversationForTrainingTokens(
   return segmentsToTokens(renderSegments("training", conversation, undefined, config));
 }
 
-/** Token ids of {@link renderMessage}. */
+/** Token ids of `renderMessage` (main entry). */
 export function renderMessageTokens(
   message: Message | MessageInput,
   options?: RenderMessageOptions,
@@ -291,7 +291,7 @@ class TokenFeeder {
 
 /**
  * Parses completion token ids into wire messages (reference `parse_messages_from_completion_tokens`).
- * Modes as {@link parseMessagesFromText}; in strict/lenient mode errors carry `details.offset` = token
+ * Modes as `parseMessagesFromText` (main entry); in strict/lenient mode errors carry `details.offset` = token
  * index. Do not include the prompt: pass `role` when the prompt ended with `<|start|>{role}`.
  */
 export function parseMessagesFromTokens(tokens: readonly number[], options?: ParseOptions): ParseResult {

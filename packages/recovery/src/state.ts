@@ -73,7 +73,7 @@ export const detectorStateSchema = z.object({
   latched: decisionSchema.nullable(),
   probation: probationSchema.nullable(),
 });
-/** See {@link detectorStateSchema}. */
+/** Per-rule detector state inside the monitor state (inferred from the internal `detectorStateSchema`). */
 export type DetectorState = z.infer<typeof detectorStateSchema>;
 
 /** One trip in the run-level ledger. */
@@ -108,7 +108,7 @@ export const statsSchema = z.object({
   gaps: z.number().int().nonnegative(),
   missing: z.number().int().nonnegative(),
 });
-/** See {@link statsSchema}. */
+/** Counters of what the monitor has seen (inferred from the internal `statsSchema`). */
 export type MonitorStats = z.infer<typeof statsSchema>;
 
 /** Current state format version. */
