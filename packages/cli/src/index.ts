@@ -1,3 +1,5 @@
+/** Shell quoting used in every printed command (re-exported from `@rlops/recovery`). */
+export { shellJoin, shellQuote } from "@rlops/recovery";
 export type { CliErrorCode } from "./errors.js";
 export { CliError } from "./errors.js";
 export type { ArcScorer, ResponseCandidate, ResponseLog } from "./report/arc.js";
@@ -6,7 +8,7 @@ export type { DefaultBreakerInput } from "./report/default-breaker.js";
 export { DEFAULT_RULES, defaultBreakerConfig } from "./report/default-breaker.js";
 export { renderReportHtml } from "./report/html.js";
 export type { NextActionContext } from "./report/next-action.js";
-export { decideNextAction, shellJoin, shellQuote } from "./report/next-action.js";
+export { decideNextAction } from "./report/next-action.js";
 export type {
   ArcStep,
   ArcSummary,

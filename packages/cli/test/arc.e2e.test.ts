@@ -1,21 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, rlops } from "./helpers.js";
 
-const BIN = resolve(import.meta.dirname, "../dist/bin.js");
 const DATA = resolve(import.meta.dirname, "../../arc-eval/test-data");
-
-function rlops(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: "utf8",
-    input,
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" },
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 let tmp: string;
 let submission: string;

@@ -1,20 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { writeFixtureRun } from "@rlops/checkpoint-layout/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const BIN = resolve(import.meta.dirname, "../dist/bin.js");
-
-function rlops(args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" },
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { BIN, rlops } from "./helpers.js";
 
 let tmp: string;
 const dir = (name: string) => join(tmp, name);

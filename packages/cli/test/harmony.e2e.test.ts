@@ -1,19 +1,12 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { rlops as run } from "./helpers.js";
 
-const BIN = resolve(import.meta.dirname, "../dist/bin.js");
 const DATA = resolve(import.meta.dirname, "../../harmony-format/test-data");
 
-function rlops(args: string[], input: string) {
-  const result = spawnSync(process.execPath, [BIN, "harmony", ...args], {
-    input,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+function rlops(args: string[], input = "") {
+  return run(["harmony", ...args], input);
 }
 
 const renderCases = JSON.parse(readFileSync(`${DATA}/render-upstream.json`, "utf8")).cases as {

@@ -1,20 +1,15 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { BIN, rlops as run } from "./helpers.js";
 
-const BIN = resolve(import.meta.dirname, "../dist/bin.js");
 const EXAMPLES = resolve(import.meta.dirname, "../../rewards/examples");
 const SPEC = join(EXAMPLES, "gpt-oss-arc.yaml");
 
 function rlops(args: string[], input = "") {
-  const r = spawnSync(process.execPath, [BIN, "rewards", ...args], {
-    input,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return run(["rewards", ...args], input);
 }
 
 const lines = (text: string) =>

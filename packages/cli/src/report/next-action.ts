@@ -1,20 +1,10 @@
+import { shellJoin, shellQuote } from "@rlops/recovery";
 import type { NextAction, Report, ReportCheckpoint } from "./schema.js";
 
 /** Joins a root and a relative path with `/` (browser-safe; absolute `rel` is returned as is). */
 function joinPath(root: string, rel: string): string {
   if (rel.startsWith("/") || /^[A-Za-z]:[\\/]/.test(rel)) return rel;
   return `${root.replace(/[\\/]+$/, "")}/${rel}`;
-}
-
-/** POSIX shell quoting of one argument: bare when safe, else single-quoted. */
-export function shellQuote(arg: string): string {
-  if (arg !== "" && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Joins an argv array into one shell-quoted command line. */
-export function shellJoin(argv: readonly string[]): string {
-  return argv.map(shellQuote).join(" ");
 }
 
 function action(

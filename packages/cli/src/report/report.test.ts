@@ -1,6 +1,7 @@
 import { compareGrids, extractGrid } from "@rlops/arc-eval";
 import { createMemoryStorage, validateCheckpoint } from "@rlops/checkpoint-layout";
 import { extractFinalText } from "@rlops/harmony-format";
+import { shellJoin, shellQuote } from "@rlops/recovery";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { crc32, safetensorsBytes, torchArchive, zipBytes } from "../example/files.js";
@@ -8,7 +9,7 @@ import { type ArcScorer, scoreResponseLog, summarizeArc } from "./arc.js";
 import { defaultBreakerConfig } from "./default-breaker.js";
 import { formatBytes, formatNumber, sparkline, table, visibleWidth } from "./format.js";
 import { detectLossMetric, detectRewardMetric, downsample, SeriesCollector } from "./metrics.js";
-import { decideNextAction, shellJoin, shellQuote } from "./next-action.js";
+import { decideNextAction } from "./next-action.js";
 import type { Report, ReportCheckpoint } from "./schema.js";
 
 const scorer: ArcScorer = {
