@@ -22,6 +22,7 @@ import {
   detectFromEntries,
   type LayoutDetection,
   type ProgressCallback,
+  requireDir,
   scanRun,
   type TinkerRemoteInfo,
 } from "./layouts.js";
@@ -135,19 +136,7 @@ export function filterCheckpoints(
 export async function detectLayout(dir: string, options: StorageOptions): Promise<LayoutDetection> {
   const storage = requireStorage(options);
   const root = trimSlash(dir);
-  const stat = await storage.stat(root);
-  if (!stat)
-    throw new CheckpointError({
-      code: "NOT_FOUND",
-      message: `${root}: no such directory`,
-      details: { path: root },
-    });
-  if (stat.type !== "dir")
-    throw new CheckpointError({
-      code: "INVALID_INPUT",
-      message: `${root}: not a directory`,
-      details: { path: root },
-    });
+  await requireDir(storage, root);
   const ctx: ScanContext = { storage, sizes: false, verify: "presence" };
   return detectFromEntries(ctx, root, await listDir(ctx, root));
 }

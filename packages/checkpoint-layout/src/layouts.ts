@@ -30,7 +30,7 @@ import {
   type stepInfoSchema,
   validateWithSchema,
 } from "./schemas.js";
-import { type DirEntry, dirName, joinPath, mapLimit, trimSlash } from "./storage.js";
+import { type DirEntry, dirName, joinPath, mapLimit, type Storage, trimSlash } from "./storage.js";
 import { parseTinkerPath } from "./tinker.js";
 
 /** Progress of a listing: `done` of `total` candidate folders analysed. */
@@ -1175,19 +1175,7 @@ export async function scanRun(
   layout?: Layout,
 ): Promise<ScanResult & { layout: Layout }> {
   const root = trimSlash(dir);
-  const stat = await opts.storage.stat(root);
-  if (!stat)
-    throw new CheckpointError({
-      code: "NOT_FOUND",
-      message: `${root}: no such directory`,
-      details: { path: root },
-    });
-  if (stat.type !== "dir")
-    throw new CheckpointError({
-      code: "INVALID_INPUT",
-      message: `${root}: not a directory`,
-      details: { path: root },
-    });
+  await requireDir(opts.storage, root);
   const entries = await listDir(opts, root);
   let chosen = layout;
   if (!chosen) {
@@ -1203,4 +1191,21 @@ export async function scanRun(
   const result = await SCANNERS[chosen](opts, root, entries);
   result.checkpoints.sort(compareCheckpoints);
   return { ...result, layout: chosen };
+}
+
+/** Throws `NOT_FOUND` / `INVALID_INPUT` unless `root` is an existing directory of `storage`. */
+export async function requireDir(storage: Storage, root: string): Promise<void> {
+  const stat = await storage.stat(root);
+  if (!stat)
+    throw new CheckpointError({
+      code: "NOT_FOUND",
+      message: `${root}: no such directory`,
+      details: { path: root },
+    });
+  if (stat.type !== "dir")
+    throw new CheckpointError({
+      code: "INVALID_INPUT",
+      message: `${root}: not a directory`,
+      details: { path: root },
+    });
 }
