@@ -1,3 +1,4 @@
+import { columnLetters } from "./format.js";
 import { type Grid, MAX_GRID_SIZE } from "./grid.js";
 import { finalChannelSpan } from "./harmony.js";
 import { DEFAULT_PALETTE } from "./palette.js";
@@ -334,17 +335,6 @@ function splitWords(s: string): string[] {
       if (start >= 0) out.push(s.slice(start, k));
       start = -1;
     } else if (start < 0) start = k;
-  }
-  return out;
-}
-
-function columnLetters(index: number): string {
-  let n = index + 1;
-  let out = "";
-  while (n > 0) {
-    const r = (n - 1) % 26;
-    out = String.fromCharCode(65 + r) + out;
-    n = Math.floor((n - 1) / 26);
   }
   return out;
 }

@@ -3,7 +3,8 @@ import type { GridFormat } from "./extract.js";
 import { checkGrid, type Grid } from "./grid.js";
 import { COLOR_NAMES } from "./palette.js";
 
-function columnLetters(index: number): string {
+/** Spreadsheet column name of a 0-based index: 0 → `A`, 25 → `Z`, 26 → `AA`. */
+export function columnLetters(index: number): string {
   let n = index + 1;
   let out = "";
   while (n > 0) {

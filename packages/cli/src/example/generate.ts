@@ -182,6 +182,31 @@ const LORA_CONFIG = {
 
 const TOKENIZER_CONFIG = { model_max_length: 2048, tokenizer_class: "PreTrainedTokenizerFast" };
 
+/** Writes `logs/responses/step_NNN.json` in the ARC trainer's schema (seed 004). */
+async function writeResponseLog(
+  dir: string,
+  step: number,
+  problemId: string,
+  task: (typeof EXAMPLE_ARC_TASKS)[string],
+  target: Grid,
+  result: ReturnType<typeof candidatesFor>,
+  msPerStep: number,
+): Promise<void> {
+  await put(
+    join(dir, "logs", "responses", `step_${String(step).padStart(3, "0")}.json`),
+    json({
+      step,
+      problem_id: problemId,
+      prompt: harmonyPrompt(task),
+      target_grid: target,
+      candidates: result.candidates,
+      best_candidate_id: result.bestId,
+      best_accuracy: result.bestAccuracy,
+      timestamp: new Date(Date.UTC(2025, 7, 20, 7, 45, 0) + step * msPerStep).toISOString().slice(0, 19),
+    }),
+  );
+}
+
 /** Files of a complete HF/TRL LoRA checkpoint (tree 1.6(b) of the reference notes). */
 async function writeHfCheckpoint(
   dir: string,
@@ -251,20 +276,7 @@ async function writeArcDapoRun(dir: string): Promise<void> {
     };
     logHistory.push(entry);
     metricsLines.push(JSON.stringify(entry));
-    const stamp = new Date(Date.UTC(2025, 7, 20, 7, 45, 0) + step * 41_000).toISOString().slice(0, 19);
-    await put(
-      join(dir, "logs", "responses", `step_${String(step).padStart(3, "0")}.json`),
-      json({
-        step,
-        problem_id: problemId,
-        prompt: harmonyPrompt(task),
-        target_grid: target,
-        candidates: result.candidates,
-        best_candidate_id: result.bestId,
-        best_accuracy: result.bestAccuracy,
-        timestamp: stamp,
-      }),
-    );
+    await writeResponseLog(dir, step, problemId, task, target, result, 41_000);
     if (step % saveSteps === 0 && step >= 100) {
       const state = {
         best_global_step: null,
@@ -482,19 +494,7 @@ async function writeStepFolderRun(dir: string): Promise<void> {
     const target = task.test[0]?.output as Grid;
     const quality = Math.min(0.95, 0.3 + step / 100);
     const result = candidatesFor(random, target, quality, false, step > 110 && random() < 0.5);
-    await put(
-      join(dir, "logs", "responses", `step_${String(step).padStart(3, "0")}.json`),
-      json({
-        step,
-        problem_id: problemId,
-        prompt: harmonyPrompt(task),
-        target_grid: target,
-        candidates: result.candidates,
-        best_candidate_id: result.bestId,
-        best_accuracy: result.bestAccuracy,
-        timestamp: new Date(Date.UTC(2025, 7, 20, 7, 45, 0) + step * 60_000).toISOString().slice(0, 19),
-      }),
-    );
+    await writeResponseLog(dir, step, problemId, task, target, result, 60_000);
     if (step % 50 === 0) {
       const ckpt = join(dir, "checkpoints", `step_${step}`);
       await put(

@@ -34,6 +34,16 @@ const escapeHtml = (text: string) =>
 const COLORS = { ok: "#2e7d32", bad: "#c62828", warn: "#ef6c00", muted: "#757575", accent: "#1565c0" };
 
 /** Server-side renders one ECharts option to an SVG string (no DOM, no animation). */
+/** The x axis every per-step chart shares. */
+const STEP_AXIS = {
+  type: "value",
+  name: "step",
+  nameLocation: "middle",
+  nameGap: 24,
+  min: "dataMin",
+  max: "dataMax",
+} as const;
+
 function renderSvg(option: Record<string, unknown>, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
   try {
@@ -94,21 +104,14 @@ function metricChart(report: Report, names: string[], title: string, height = 32
     .map((name) => report.metrics.series.find((s) => s.name === name))
     .filter((s): s is Report["metrics"]["series"][number] => s !== undefined && s.points.length > 0);
   if (series.length === 0) return null;
-  const keep = new Set(stepMarkers(report).map((m) => m.xAxis));
   const marks = stepMarkers(report);
+  const keep = new Set(marks.map((m) => m.xAxis));
   return renderSvg(
     {
       title: { text: title, left: 8, textStyle: { fontSize: 14 } },
       legend: { top: 4, right: 8 },
       grid: { left: 56, right: 24, top: 40, bottom: 40 },
-      xAxis: {
-        type: "value",
-        name: "step",
-        nameLocation: "middle",
-        nameGap: 24,
-        min: "dataMin",
-        max: "dataMax",
-      },
+      xAxis: { ...STEP_AXIS },
       yAxis: { type: "value", scale: true },
       series: series.map((s, i) => ({
         type: "line",
@@ -189,14 +192,7 @@ function arcChart(report: Report): string | null {
       },
       legend: { top: 26, right: 8 },
       grid: { left: 56, right: 56, top: 64, bottom: 40 },
-      xAxis: {
-        type: "value",
-        name: "step",
-        nameLocation: "middle",
-        nameGap: 24,
-        min: "dataMin",
-        max: "dataMax",
-      },
+      xAxis: { ...STEP_AXIS },
       yAxis: [
         { type: "value", min: 0, max: 1, name: "pixel accuracy" },
         { type: "value", min: 0, name: "perfect", minInterval: 1 },
