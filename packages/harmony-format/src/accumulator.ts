@@ -26,6 +26,6 @@ export class TextAccumulator {
 
   clear(): void {
     this.#done = "";
-    this.#pieces = [];
+    if (this.#pieces.length > 0) this.#pieces = [];
   }
 }

@@ -13,29 +13,52 @@ function isNameChar(code: number): boolean {
 }
 
 type Named = readonly [string, number];
-const BY_FIRST: Record<number, readonly Named[]> = {
-  115: [
-    ["<|start|>", 200006],
-    ["<|startoftext|>", 199998],
-  ],
-  101: [
-    ["<|end|>", 200007],
-    ["<|endoftext|>", 199999],
-  ],
-  109: [["<|message|>", 200008]],
-  99: [
-    ["<|channel|>", 200005],
-    ["<|constrain|>", 200003],
-    ["<|call|>", 200012],
-  ],
-  114: [["<|return|>", 200002]],
-};
+const named = (text: string, id: number): Named => [text, id];
+const START = named("<|start|>", 200006);
+const START_OF_TEXT = named("<|startoftext|>", 199998);
+const END = named("<|end|>", 200007);
+const END_OF_TEXT = named("<|endoftext|>", 199999);
+const MESSAGE = named("<|message|>", 200008);
+const CHANNEL = named("<|channel|>", 200005);
+const CONSTRAIN = named("<|constrain|>", 200003);
+const CALL = named("<|call|>", 200012);
+const RETURN = named("<|return|>", 200002);
+
+/** True if `text` has `token` at `at`, comparing from the third character (`<|` already known). */
+function hasAt(text: string, at: number, token: string): boolean {
+  const length = token.length;
+  if (at + length > text.length) return false;
+  for (let i = 2; i < length; i++) if (text.charCodeAt(at + i) !== token.charCodeAt(i)) return false;
+  return true;
+}
 
 /** The special token starting at `at` (where `text` has `<|`): `[text, id]`, allocation-free for named ones. */
-function matchSpecialAt(text: string, at: number): Named | undefined {
-  const candidates = BY_FIRST[text.charCodeAt(at + 2)];
-  if (candidates === undefined) return undefined;
-  for (const named of candidates) if (text.startsWith(named[0], at)) return named;
+export function matchSpecialAt(text: string, at: number): Named | undefined {
+  switch (text.charCodeAt(at + 2)) {
+    case 115: // s
+      if (hasAt(text, at, START[0])) return START;
+      return hasAt(text, at, START_OF_TEXT[0]) ? START_OF_TEXT : undefined;
+    case 101: // e
+      if (hasAt(text, at, END[0])) return END;
+      return hasAt(text, at, END_OF_TEXT[0]) ? END_OF_TEXT : undefined;
+    case 109: // m
+      return hasAt(text, at, MESSAGE[0]) ? MESSAGE : undefined;
+    case 99: {
+      // c
+      const next = text.charCodeAt(at + 3);
+      if (next === 104) return hasAt(text, at, CHANNEL[0]) ? CHANNEL : undefined;
+      if (next === 111) return hasAt(text, at, CONSTRAIN[0]) ? CONSTRAIN : undefined;
+      return hasAt(text, at, CALL[0]) ? CALL : undefined;
+    }
+    case 114: // r
+      if (hasAt(text, at, RETURN[0])) return RETURN;
+      return matchReserved(text, at);
+    default:
+      return undefined;
+  }
+}
+
+function matchReserved(text: string, at: number): Named | undefined {
   if (!text.startsWith("<|reserved_", at)) return undefined;
   const end = at + MAX_SPECIAL_LENGTH;
   if (end > text.length || text.charCodeAt(end - 2) !== 124 || text.charCodeAt(end - 1) !== 62)
@@ -65,8 +88,14 @@ function couldBeSpecialPrefix(tail: string): boolean {
  */
 export class TextLexer {
   #pending = "";
-  #offset = 0;
-  constructor(private readonly sink: UnitSink) {}
+  #offset: number;
+  /** `offset`: character offset of the first chunk's first character (default 0). */
+  constructor(
+    private readonly sink: UnitSink,
+    offset = 0,
+  ) {
+    this.#offset = offset;
+  }
 
   /** Feeds a chunk. */
   write(chunk: string): void {

@@ -196,8 +196,7 @@ export function parseMessagesFromText(text: string, options?: ParseOptions): Par
   const lexer = new TextLexer(lexerSink(parser));
   if (modeOf(options) === "tolerant") {
     try {
-      lexer.write(input);
-      lexer.end();
+      (parser as TolerantUnitParser).parseText(input);
       parser.eos(input.length);
     } catch (error) {
       // The tolerant parser has no failure path; this guards the never-throw contract against bugs.

@@ -1,5 +1,6 @@
 import { TextAccumulator } from "./accumulator.js";
 import { isRole, isRustWhitespace, type ParsedHeader, rustTrim, splitAsciiWhitespace } from "./header.js";
+import { matchSpecialAt, TextLexer } from "./lexer.js";
 import { headerToMessage } from "./reference-parser.js";
 import type { Role, WireMessage } from "./schema.js";
 import { SPECIAL, terminatorOf } from "./special.js";
@@ -148,7 +149,7 @@ export class TolerantParser {
   #diag(code: DiagnosticCode, message: string, offset: number | undefined): void {
     const diagnostic: Diagnostic = offset === undefined ? { code, message } : { code, message, offset };
     this.diagnostics.push(diagnostic);
-    this.#emit({ type: "diagnostic", diagnostic });
+    if (this.#streaming) this.#emit({ type: "diagnostic", diagnostic });
   }
 
   #startHeader(presetRole: Role | null, initial: string, offset: number | undefined): void {
@@ -157,14 +158,15 @@ export class TolerantParser {
     this.#header = initial;
     this.#headerStart = offset ?? 0;
     this.#partialKey = "";
-    this.#emit({ type: "message-start", index: this.#index, offset });
+    if (this.#streaming) this.#emit({ type: "message-start", index: this.#index, offset });
   }
 
   #startContent(header: ParsedHeader, offset: number | undefined): void {
     this.#state = "content";
     this.#parsed = header;
     this.#content.clear();
-    this.#emit({ type: "header", index: this.#index, partial: false, ...toFields(header) });
+    if (this.#streaming)
+      this.#emit({ type: "header", index: this.#index, partial: false, ...toFields(header) });
     if (header.role === "assistant" && header.recipient !== undefined && header.channel === "analysis")
       this.#diag(
         "TOOL_CALL_ON_ANALYSIS",
@@ -176,14 +178,14 @@ export class TolerantParser {
   #appendContent(text: string): void {
     if (text === "") return;
     this.#content.push(text);
-    this.#emit({ type: "content-delta", index: this.#index, delta: text });
+    if (this.#streaming) this.#emit({ type: "content-delta", index: this.#index, delta: text });
   }
 
-  #endMessage(terminator: MessageTerminator): void {
-    const message = headerToMessage(this.#parsed!, this.#content.value());
+  #endMessage(terminator: MessageTerminator, content = this.#content.value()): void {
+    const message = headerToMessage(this.#parsed!, content);
     this.messages.push(message);
     this.terminators.push(terminator);
-    this.#emit({ type: "message-end", index: this.#index, message, terminator });
+    if (this.#streaming) this.#emit({ type: "message-end", index: this.#index, message, terminator });
     this.#index++;
     this.#content.clear();
     this.#parsed = null;
@@ -465,6 +467,120 @@ export class TolerantParser {
       case "content":
         this.#appendContent(text);
     }
+  }
+
+  /**
+   * Parses a whole text (one-shot), producing exactly what feeding it through {@link TextLexer} unit by
+   * unit would, but without building header strings piece by piece: a header is sliced from the input
+   * once at `<|message|>` and parsed through a small per-parser cache (completions repeat a handful of
+   * headers). Does not call {@link eos}.
+   */
+  parseText(text: string): void {
+    let pos = 0; // start of the text not yet delivered
+    let from = 0; // where to search for the next "<|"
+    // >= 0 while a header that started empty is being deferred: it is text.slice(headerStart, at)
+    let headerStart = this.#state === "header" && this.#header === "" ? 0 : -1;
+    while (true) {
+      const at = text.indexOf("<|", from);
+      if (at < 0) break;
+      const match = matchSpecialAt(text, at);
+      if (match === undefined) {
+        from = at + 1;
+        continue;
+      }
+      const token = match[0];
+      const id = match[1];
+      const next = at + token.length;
+      if (headerStart >= 0) {
+        if ((id === SPECIAL.channel || id === SPECIAL.constrain) && next - headerStart <= MAX_HEADER_LENGTH) {
+          from = pos = next; // header text and these markers stay deferred
+          continue;
+        }
+        if (id === SPECIAL.message && at - headerStart <= MAX_HEADER_LENGTH) {
+          const header = this.#cachedHeader(text, headerStart, at);
+          this.#startContent(header, at);
+          headerStart = -1;
+          from = pos = next;
+          // the content is one slice when the next marker is a stop token (the common case)
+          while (true) {
+            const stop = text.indexOf("<|", from);
+            if (stop < 0) break;
+            const found = matchSpecialAt(text, stop);
+            if (found === undefined) {
+              from = stop + 1;
+              continue;
+            }
+            const terminator = terminatorOf(found[1]);
+            if (terminator !== undefined && this.#state === "content") {
+              const content = text.slice(pos, stop);
+              if (this.#streaming && content !== "")
+                this.#emit({ type: "content-delta", index: this.#index, delta: content });
+              this.#endMessage(terminator, content);
+              from = pos = stop + found[0].length;
+            }
+            break;
+          }
+          continue;
+        }
+        // anything else: deliver the deferred header units as the lexer would have, then go on
+        this.#replay(text, headerStart, pos);
+        headerStart = -1;
+      }
+      if (at > pos) this.text(text.slice(pos, at), pos);
+      this.special(id, token, at);
+      from = pos = next;
+      if (this.#state === "header") {
+        if (this.#header === "") headerStart = pos;
+        else if (this.#header === token) {
+          // a header opened by the marker itself (`<|channel|>` without `<|start|>`): defer it too
+          this.#header = "";
+          headerStart = at;
+        }
+      }
+    }
+    if (headerStart >= 0) this.#replay(text, headerStart, pos);
+    if (pos < text.length) {
+      const lexer = new TextLexer(this, pos);
+      lexer.write(pos === 0 ? text : text.slice(pos));
+      lexer.end();
+    }
+  }
+
+  /** Feeds `text[from, to)` (plain text and recognised special tokens only) unit by unit. */
+  #replay(text: string, from: number, to: number): void {
+    let start = from;
+    let search = from;
+    while (search < to) {
+      const at = text.indexOf("<|", search);
+      if (at < 0 || at >= to) break;
+      const match = matchSpecialAt(text, at);
+      if (match === undefined) {
+        search = at + 1;
+        continue;
+      }
+      if (at > start) this.text(text.slice(start, at), start);
+      this.special(match[1], match[0], at);
+      start = search = at + match[0].length;
+    }
+    if (to > start) this.text(text.slice(start, to), start);
+  }
+
+  #headerCache: { raw: string; preset: Role | null; header: ParsedHeader; diags: Diagnostic[] }[] = [];
+
+  /** {@link #parseHeader} of `text[start, end)`, memoised by header text (diagnostics replayed). */
+  #cachedHeader(text: string, start: number, end: number): ParsedHeader {
+    const raw = text.slice(start, end);
+    const preset = this.#presetRole;
+    for (const entry of this.#headerCache) {
+      if (entry.raw !== raw || entry.preset !== preset) continue;
+      for (const d of entry.diags) this.#diag(d.code, d.message, end);
+      return entry.header;
+    }
+    const before = this.diagnostics.length;
+    const header = this.#parseHeader(raw, end);
+    if (this.#headerCache.length < 16)
+      this.#headerCache.push({ raw, preset, header, diags: this.diagnostics.slice(before) });
+    return header;
   }
 
   /** A token id outside the vocabulary: kept as U+FFFD. */
