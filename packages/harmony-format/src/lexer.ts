@@ -100,9 +100,39 @@ export class TextLexer {
   /** Feeds a chunk. */
   write(chunk: string): void {
     if (chunk.length === 0) return;
-    const text = this.#pending.length > 0 ? this.#pending + chunk : chunk;
+    const pending = this.#pending;
+    if (chunk.length === 1 && pending.length > 0 && this.#grow(pending, chunk)) return;
+    const text = pending.length > 0 ? pending + chunk : chunk;
     this.#pending = "";
     this.#scan(text, false);
+  }
+
+  /**
+   * One character added to a held-back `<|…` prefix, decided without rescanning: it still grows a
+   * possible special token, or it completes one. Returns false to let {@link #scan} decide.
+   */
+  #grow(pending: string, chunk: string): boolean {
+    const code = chunk.charCodeAt(0);
+    const length = pending.length;
+    if (length + 1 >= MAX_SPECIAL_LENGTH) return false;
+    const last = pending.charCodeAt(length - 1);
+    if (length === 1) {
+      // pending is "<"
+      if (code !== 124) return false;
+    } else if (code === 62) {
+      // ">" after "|": a complete special token, or not one at all
+      if (last !== 124 || length < 4) return false;
+      const text = pending + chunk;
+      const match = matchSpecialAt(text, 0);
+      if (match === undefined || match[0].length !== text.length) return false;
+      this.#pending = "";
+      this.sink.special(match[1], match[0], this.#offset);
+      this.#offset += text.length;
+      return true;
+    } else if (last === 124 && length > 2) return false;
+    else if (!isNameChar(code) && !(code === 124 && length > 2)) return false;
+    this.#pending = pending + chunk;
+    return true;
   }
 
   /** Flushes held-back text. */

@@ -67,6 +67,14 @@ function toFields(header: ParsedHeader): HeaderFields {
   return out;
 }
 
+function hasDelimiter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 60 || isRustWhitespace(code)) return true;
+  }
+  return false;
+}
+
 function skipWs(text: string, pos: number): number {
   while (pos < text.length && isRustWhitespace(text.charCodeAt(pos))) pos++;
   return pos;
@@ -130,6 +138,7 @@ export class TolerantParser {
   #emit: (event: StreamEvent) => void;
   readonly #streaming: boolean;
   #partialKey = "";
+  #partialSeen = false;
   #index = 0;
 
   constructor(role: Role | null, emit?: (event: StreamEvent) => void) {
@@ -158,6 +167,7 @@ export class TolerantParser {
     this.#header = initial;
     this.#headerStart = offset ?? 0;
     this.#partialKey = "";
+    this.#partialSeen = false;
     if (this.#streaming) this.#emit({ type: "message-start", index: this.#index, offset });
   }
 
@@ -317,6 +327,7 @@ export class TolerantParser {
   }
 
   #partialHeader(): void {
+    this.#partialSeen = true;
     const raw = this.#header;
     let role: Role | undefined;
     let name: string | undefined;
@@ -445,7 +456,9 @@ export class TolerantParser {
       this.#appendContent(content);
       return;
     }
-    if (this.#streaming) this.#partialHeader();
+    // A header field becomes known only when a delimiter (whitespace or `<`) ends its word.
+    // (A preset role is known at once: the first piece of each header is always looked at.)
+    if (this.#streaming && (!this.#partialSeen || hasDelimiter(text))) this.#partialHeader();
   }
 
   /** Ordinary text. */

@@ -171,6 +171,31 @@ describe("tolerant parser recoveries", () => {
     expect(events.at(-1)).toMatchObject({ type: "message-end", terminator: "call" });
     expect(events[0]).toMatchObject({ type: "message-start", index: 0, offset: 0 });
   });
+
+  it("emits each partial header once, as soon as its word is delimited", () => {
+    const partials = (text: string, role?: "assistant") => {
+      const parser = createStreamParser({ role });
+      const events: StreamEvent[] = [];
+      for (const ch of text) events.push(...parser.write(ch));
+      events.push(...parser.end());
+      return events
+        .filter((e) => e.type === "header" && e.partial)
+        .map(({ type, index, partial, ...fields }) => fields);
+    };
+    expect(
+      partials("<|start|>assistant to=functions.f<|channel|>commentary json<|message|>{}<|call|>"),
+    ).toEqual([
+      { role: "assistant" },
+      { role: "assistant", recipient: "functions.f" },
+      { role: "assistant", recipient: "functions.f", channel: "commentary" },
+    ]);
+    // a preset role is known from the first header character on
+    expect(partials("x<|message|>hi<|end|>", "assistant")).toEqual([{ role: "assistant" }]);
+    expect(partials("<|channel|>final <|constrain|>json<|message|>4<|return|>", "assistant")).toEqual([
+      { role: "assistant" },
+      { role: "assistant", channel: "final" },
+    ]);
+  });
 });
 
 describe("header junk", () => {
