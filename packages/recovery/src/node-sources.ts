@@ -8,7 +8,9 @@ import { createMonitor, type MetricRecord, type Monitor, type RestoreReport } fr
 import {
   LineSplitter,
   type MetricFormat,
+  type MetricLineSink,
   parseMetricLine,
+  parseMetricLines,
   type RecordOptions,
   recordFromResponseLog,
   recordsFromTrainerState,
@@ -96,6 +98,123 @@ async function readWhole(path: string): Promise<string> {
 }
 
 /**
+ * Splits JSONL bytes into lines and parses them (see `parseMetricLines`) without a stream-wide
+ * string decoder: each chunk is decoded up to its last `\n` byte (0x0A never occurs inside a
+ * multi-byte UTF-8 sequence, and UTF-8 decoding restarts at every ASCII byte). Only the partial last
+ * line goes through a `StringDecoder`, so lines, line numbers, too-long lines and the torn last line
+ * are exactly those of `LineSplitter` fed with a `StringDecoder`'s output of the same chunks.
+ */
+export class JsonlChunkReader {
+  private tail = "";
+  private tailDecoder: StringDecoder | null = null;
+  private skipping = false;
+  private lineNo = 0;
+
+  constructor(
+    private readonly options: RecordOptions,
+    private readonly sink: MetricLineSink,
+    private readonly maxLineLength = 16 * 1024 * 1024,
+  ) {}
+
+  /** Number of complete lines read so far. */
+  get lines(): number {
+    return this.lineNo;
+  }
+
+  /** Reads one chunk; false once `sink.record` returned `false` (then the reader must not be used again). */
+  push(chunk: Buffer): boolean {
+    let p = 0;
+    if (this.skipping || this.tailDecoder !== null) {
+      const nl = chunk.indexOf(10);
+      if (nl === -1) {
+        if (!this.skipping) this.appendTail(chunk);
+        return true;
+      }
+      this.lineNo++;
+      if (this.skipping) {
+        this.skipping = false;
+        this.sink.diagnostic(tooLong(this.lineNo));
+      } else {
+        const decoder = this.tailDecoder!;
+        const line = this.tail + decoder.write(chunk.subarray(0, nl)) + decoder.end();
+        this.tail = "";
+        this.tailDecoder = null;
+        const result = parseMetricLine(line, this.options, this.lineNo);
+        if (result !== null) {
+          if (!("record" in result)) this.sink.diagnostic(result.diagnostic);
+          else if (this.sink.record(result.record) === false) return false;
+        }
+      }
+      p = nl + 1;
+    }
+    const last = chunk.lastIndexOf(10);
+    if (last >= p) {
+      const lines = parseMetricLines(
+        chunk.toString("utf8", p, last),
+        this.lineNo + 1,
+        this.options,
+        this.sink,
+      );
+      if (lines < 0) return false;
+      this.lineNo += lines;
+      p = last + 1;
+    }
+    if (p < chunk.length) {
+      this.tailDecoder = new StringDecoder("utf8");
+      this.appendTail(chunk.subarray(p));
+    }
+    return true;
+  }
+
+  /**
+   * After the last chunk: the torn last line (no newline) is parsed if it is complete JSON, else
+   * reported as `TORN_LINE`. Returns `sink.record`'s verdict like {@link push}.
+   */
+  end(): boolean {
+    const pending = this.pending();
+    if (pending === null) return true;
+    const n = this.lineNo + 1;
+    const result = parseMetricLine(pending, this.options, n);
+    if (result && "record" in result) return this.sink.record(result.record) !== false;
+    if (result)
+      this.sink.diagnostic({
+        code: "TORN_LINE",
+        message: `line ${n}: incomplete last line ignored`,
+        line: n,
+      });
+    return true;
+  }
+
+  private pending(): string | null {
+    if (this.skipping || this.tailDecoder === null) return null;
+    const rest = this.tailDecoder.end();
+    this.tailDecoder = null;
+    if (rest.length > 0) {
+      this.tail += rest;
+      if (this.tail.length > this.maxLineLength) return null;
+    }
+    const tail = this.tail;
+    this.tail = "";
+    return tail === "" ? null : tail;
+  }
+
+  private appendTail(bytes: Buffer): void {
+    const text = this.tailDecoder!.write(bytes);
+    if (text.length === 0) return;
+    this.tail += text;
+    if (this.tail.length > this.maxLineLength) {
+      this.skipping = true;
+      this.tail = "";
+      this.tailDecoder = null;
+    }
+  }
+}
+
+function tooLong(n: number): SourceDiagnostic {
+  return { code: "LINE_TOO_LONG", message: `line ${n}: too long, skipped`, line: n };
+}
+
+/**
  * Calls `onRecord` for every record of a metric file or folder, in constant memory (JSONL, Tinker
  * `metrics.jsonl`; `trainer_state.json` and response logs are read one document at a time).
  * A torn last line is parsed if it is complete JSON, else reported as `TORN_LINE`.
@@ -134,23 +253,19 @@ export async function forEachMetricRecord(
     problemKey: options.problemKey,
     metrics: options.metrics,
   };
-  const splitter = new LineSplitter(options.maxLineLength);
   let stopped = false;
-  const onLine = (line: string, n: number) => {
-    if (stopped) return;
-    const result = parseMetricLine(line, recordOptions, n);
-    if (result === null) return;
-    if ("record" in result) {
-      if (onRecord(result.record) === false) stopped = true;
-    } else report(result.diagnostic);
-  };
-  const onTooLong = (n: number) =>
-    report({ code: "LINE_TOO_LONG", message: `line ${n}: too long, skipped`, line: n });
-  const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 });
+  const reader = new JsonlChunkReader(
+    recordOptions,
+    { record: onRecord, diagnostic: report },
+    options.maxLineLength,
+  );
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
     for await (const chunk of stream) {
-      splitter.push(chunk as string, onLine, onTooLong);
-      if (stopped) break;
+      if (!reader.push(chunk as Buffer)) {
+        stopped = true;
+        break;
+      }
     }
   } catch (cause) {
     if (RecoveryError.isInstance(cause)) throw cause;
@@ -158,15 +273,7 @@ export async function forEachMetricRecord(
   } finally {
     stream.destroy();
   }
-  if (stopped) return;
-  const pending = splitter.pending();
-  if (pending !== null) {
-    const n = splitter.lines + 1;
-    const result = parseMetricLine(pending, recordOptions, n);
-    if (result && "record" in result) onRecord(result.record);
-    else if (result)
-      report({ code: "TORN_LINE", message: `line ${n}: incomplete last line ignored`, line: n });
-  }
+  if (!stopped) reader.end();
 }
 
 /**
@@ -193,20 +300,19 @@ export async function* readMetricRecords(
     problemKey: options.problemKey,
     metrics: options.metrics,
   };
-  const splitter = new LineSplitter(options.maxLineLength);
   const batch: MetricRecord[] = [];
-  const onLine = (line: string, n: number) => {
-    const result = parseMetricLine(line, recordOptions, n);
-    if (result === null) return;
-    if ("record" in result) batch.push(result.record);
-    else report(result.diagnostic);
+  const sink: MetricLineSink = {
+    record: (record) => {
+      batch.push(record);
+      return undefined;
+    },
+    diagnostic: report,
   };
-  const onTooLong = (n: number) =>
-    report({ code: "LINE_TOO_LONG", message: `line ${n}: too long, skipped`, line: n });
-  const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 });
+  const reader = new JsonlChunkReader(recordOptions, sink, options.maxLineLength);
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
     for await (const chunk of stream) {
-      splitter.push(chunk as string, onLine, onTooLong);
+      reader.push(chunk as Buffer);
       if (batch.length > 0) {
         const out = batch.splice(0);
         yield* out;
@@ -218,14 +324,8 @@ export async function* readMetricRecords(
   } finally {
     stream.destroy();
   }
-  const pending = splitter.pending();
-  if (pending !== null) {
-    const n = splitter.lines + 1;
-    const result = parseMetricLine(pending, recordOptions, n);
-    if (result && "record" in result) yield result.record;
-    else if (result)
-      report({ code: "TORN_LINE", message: `line ${n}: incomplete last line ignored`, line: n });
-  }
+  reader.end();
+  yield* batch;
 }
 
 /** Result of {@link checkMetrics}. */

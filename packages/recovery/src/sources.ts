@@ -115,14 +115,25 @@ function nested(obj: Record<string, unknown>, path: string): unknown {
   return current;
 }
 
+const STEP_TEXT = /^\d{1,15}$/;
+
+function stepValue(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isInteger(value) && value >= 0 ? value : undefined;
+  if (typeof value === "string" && STEP_TEXT.test(value)) return Number(value);
+  return undefined;
+}
+
 function readStep(obj: Record<string, unknown>, stepKey: string | undefined): number | undefined {
-  const keys = stepKey === undefined ? DEFAULT_STEP_KEYS : [stepKey];
-  for (const key of keys) {
-    const value = obj[key];
-    if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
-    if (typeof value === "string" && /^\d{1,15}$/.test(value)) return Number(value);
+  if (stepKey !== undefined) return stepValue(obj[stepKey]);
+  for (let i = 0; i < DEFAULT_STEP_KEYS.length; i++) {
+    const step = stepValue(obj[DEFAULT_STEP_KEYS[i]!]);
+    if (step !== undefined) return step;
   }
   return undefined;
+}
+
+function problemValue(value: unknown): string | undefined {
+  return typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined;
 }
 
 /**
@@ -135,22 +146,21 @@ export function recordFromObject(value: unknown, options: RecordOptions = {}): M
   const step = readStep(obj, options.stepKey);
   if (step === undefined) return null;
   const metrics: Record<string, number | null> = {};
-  if (options.metrics === undefined) flattenInto(obj, "", metrics, 0);
+  const keys = options.metrics;
+  if (keys === undefined) flattenInto(obj, "", metrics, 0);
   else
-    for (const key of options.metrics) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       let metric = toMetric(obj[key]);
       if (metric === undefined && key.includes("/")) metric = toMetric(nested(obj, key));
       if (metric !== undefined) metrics[key] = metric;
     }
   const record: MetricRecord = { step, metrics };
-  const problemKeys = options.problemKey === undefined ? ["problem_id", "problem"] : [options.problemKey];
-  for (const key of problemKeys) {
-    const p = obj[key];
-    if (typeof p === "string" || typeof p === "number") {
-      record.problem = String(p);
-      break;
-    }
-  }
+  const problem =
+    options.problemKey === undefined
+      ? (problemValue(obj.problem_id) ?? problemValue(obj.problem))
+      : problemValue(obj[options.problemKey]);
+  if (problem !== undefined) record.problem = problem;
   return record;
 }
 
@@ -183,15 +193,155 @@ export function parseMetricLine(line: string, options: RecordOptions = {}, lineN
       },
     };
   const record = recordFromObject(value, options);
-  if (record === null)
-    return {
-      diagnostic: {
-        code: "NO_STEP",
-        message: `line ${lineNumber ?? "?"}: no step field (${options.stepKey ?? DEFAULT_STEP_KEYS.join("/")})`,
-        ...(lineNumber === undefined ? {} : { line: lineNumber }),
-      },
-    };
+  if (record === null) return { diagnostic: noStepDiagnostic(options, lineNumber) };
   return { record };
+}
+
+function noStepDiagnostic(options: RecordOptions, lineNumber: number | undefined): SourceDiagnostic {
+  return {
+    code: "NO_STEP",
+    message: `line ${lineNumber ?? "?"}: no step field (${options.stepKey ?? DEFAULT_STEP_KEYS.join("/")})`,
+    ...(lineNumber === undefined ? {} : { line: lineNumber }),
+  };
+}
+
+/** Receives what {@link parseMetricLines} reads; `record` returning `false` stops the parse. */
+export interface MetricLineSink {
+  record(record: MetricRecord): boolean | undefined;
+  diagnostic(diagnostic: SourceDiagnostic): void;
+}
+
+/** Most lines (and characters) parsed by one `JSON.parse` call. */
+const BATCH_LINES = 256;
+const BATCH_CHARS = 64 * 1024;
+/** A failed batch of at most this many lines is parsed line by line (larger ones are halved first). */
+const BATCH_SPLIT_MIN = 16;
+
+function indexOrEnd(text: string, search: string, from: number): number {
+  const i = text.indexOf(search, from);
+  return i === -1 ? text.length : i;
+}
+
+/**
+ * Parses complete JSONL lines: `text` holds lines separated by `\n` (no trailing newline; its
+ * first line is `firstLine`). Gives exactly what {@link parseMetricLine} gives line by line, in
+ * order, but parses runs of flat lines (`{` … `}` with no other `{` or `[` and no `NaN` /
+ * `Infinity`) with one `JSON.parse` of `[line,line,…]` — a raw newline never occurs inside a JSON
+ * token, so such a run parses to exactly one object per line, aligned. A batch that fails (or has
+ * the wrong length) is halved, then parsed line by line. Returns the number of lines, or -1 when
+ * `sink.record` returned `false`.
+ */
+export function parseMetricLines(
+  text: string,
+  firstLine: number,
+  options: RecordOptions,
+  sink: MetricLineSink,
+): number {
+  const n = text.length;
+  // Next occurrence of each marker at or after the current line (amortised: never rescans).
+  let nextBrace = -1;
+  let nextBracket = -1;
+  let nextNaN = -1;
+  let nextInfinity = -1;
+  let batchStart = 0;
+  let batchEnd = 0;
+  let batchFirst = 0;
+  let batchLines = 0;
+  let line = firstLine;
+  let start = 0;
+  for (;;) {
+    const nl = text.indexOf("\n", start);
+    const end = nl === -1 ? n : nl;
+    let flat = false;
+    if (text.charCodeAt(start) === 123) {
+      let last = end - 1;
+      if (text.charCodeAt(last) === 13) last--;
+      if (last > start && text.charCodeAt(last) === 125) {
+        if (nextBrace <= start) nextBrace = indexOrEnd(text, "{", start + 1);
+        if (nextBrace >= end) {
+          if (nextBracket < start) nextBracket = indexOrEnd(text, "[", start);
+          if (nextNaN < start) nextNaN = indexOrEnd(text, "NaN", start);
+          if (nextInfinity < start) nextInfinity = indexOrEnd(text, "Infinity", start);
+          flat = nextBracket >= end && nextNaN >= end && nextInfinity >= end;
+        }
+      }
+    }
+    if (flat) {
+      if (batchLines === 0) {
+        batchStart = start;
+        batchFirst = line;
+      }
+      batchEnd = end;
+      batchLines++;
+      if (batchLines >= BATCH_LINES || batchEnd - batchStart >= BATCH_CHARS) {
+        if (!parseBatch(text, batchStart, batchEnd, batchFirst, batchLines, options, sink)) return -1;
+        batchLines = 0;
+      }
+    } else {
+      if (batchLines > 0) {
+        if (!parseBatch(text, batchStart, batchEnd, batchFirst, batchLines, options, sink)) return -1;
+        batchLines = 0;
+      }
+      if (!parseOne(text.slice(start, end), line, options, sink)) return -1;
+    }
+    line++;
+    if (nl === -1) break;
+    start = nl + 1;
+  }
+  if (batchLines > 0 && !parseBatch(text, batchStart, batchEnd, batchFirst, batchLines, options, sink))
+    return -1;
+  return line - firstLine;
+}
+
+function parseOne(line: string, lineNumber: number, options: RecordOptions, sink: MetricLineSink): boolean {
+  const result = parseMetricLine(line, options, lineNumber);
+  if (result === null) return true;
+  if ("record" in result) return sink.record(result.record) !== false;
+  sink.diagnostic(result.diagnostic);
+  return true;
+}
+
+/** Lines `firstLine …` held in `text[from, to)`, `count` of them, all flat (see parseMetricLines). */
+function parseBatch(
+  text: string,
+  from: number,
+  to: number,
+  firstLine: number,
+  count: number,
+  options: RecordOptions,
+  sink: MetricLineSink,
+): boolean {
+  let values: unknown = null;
+  try {
+    values = JSON.parse(`[${text.slice(from, to).replaceAll("\n", ",")}]`);
+  } catch {
+    values = null;
+  }
+  if (Array.isArray(values) && values.length === count) {
+    for (let i = 0; i < count; i++) {
+      const record = recordFromObject(values[i], options);
+      if (record === null) sink.diagnostic(noStepDiagnostic(options, firstLine + i));
+      else if (sink.record(record) === false) return false;
+    }
+    return true;
+  }
+  if (count > BATCH_SPLIT_MIN) {
+    const half = count >> 1;
+    let mid = from - 1;
+    for (let i = 0; i < half; i++) mid = text.indexOf("\n", mid + 1);
+    return (
+      parseBatch(text, from, mid, firstLine, half, options, sink) &&
+      parseBatch(text, mid + 1, to, firstLine + half, count - half, options, sink)
+    );
+  }
+  let start = from;
+  for (let i = 0; i < count; i++) {
+    const nl = text.indexOf("\n", start);
+    const end = nl === -1 || nl > to ? to : nl;
+    if (!parseOne(text.slice(start, end), firstLine + i, options, sink)) return false;
+    start = end + 1;
+  }
+  return true;
 }
 
 /**
