@@ -101,7 +101,18 @@ export class TextLexer {
   write(chunk: string): void {
     if (chunk.length === 0) return;
     const pending = this.#pending;
-    if (chunk.length === 1 && pending.length > 0 && this.#grow(pending, chunk)) return;
+    if (chunk.length === 1) {
+      if (pending.length > 0) {
+        if (this.#grow(pending, chunk)) return;
+      } else {
+        const code = chunk.charCodeAt(0);
+        if (code !== 60 && (code < 0xd800 || code > 0xdbff)) {
+          // one ordinary character (not "<", not half of a surrogate pair): nothing to hold back
+          this.sink.text(chunk, this.#offset++);
+          return;
+        }
+      }
+    }
     const text = pending.length > 0 ? pending + chunk : chunk;
     this.#pending = "";
     this.#scan(text, false);
@@ -133,6 +144,19 @@ export class TextLexer {
     else if (!isNameChar(code) && !(code === 124 && length > 2)) return false;
     this.#pending = pending + chunk;
     return true;
+  }
+
+  /** Character offset of the next character to come (the start of the held-back text, if any). */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  /** Removes and returns the held-back text; the next chunk starts at `offset`. */
+  takePending(offset: number = this.#offset): string {
+    const pending = this.#pending;
+    this.#pending = "";
+    this.#offset = offset;
+    return pending;
   }
 
   /** Flushes held-back text. */

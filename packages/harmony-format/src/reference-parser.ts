@@ -68,6 +68,10 @@ export class ReferenceParser {
   get currentContentType(): string | null {
     return this.state === "Content" ? (this.#parsed!.content_type ?? null) : null;
   }
+  /** Parsed header of the current message (Content state only). */
+  get currentHeader(): ParsedHeader | null {
+    return this.state === "Content" ? this.#parsed : null;
+  }
   /** Decoded content of the current message so far. */
   get currentContent(): string {
     return this.state === "Content" ? this.#content.value() : "";

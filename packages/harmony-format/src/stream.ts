@@ -234,7 +234,7 @@ export interface StreamParserOptions extends ParseOptions {
 /**
  * Creates an incremental parser for harmony text chunks. Work per chunk is proportional to the chunk
  * (plus a hold-back of at most 18 characters for a possibly split `<|…|>`). Emits `message-start`,
- * `header` (partial as fields become known, then final), `content-delta`, `message-end` (with the
+ * `header` (partial while a header spans writes, as fields become known; then final), `content-delta`, `message-end` (with the
  * terminator `end|return|call|eos|none`) and `diagnostic` events. In `strict`/`lenient` mode `write`
  * throws `HarmonyError` `PARSE_FAILED` like the reference.
  */
@@ -246,6 +246,7 @@ export function createStreamParser(options?: StreamParserOptions): StreamParser 
     onEvent?.(event);
   });
   const lexer = new TextLexer(lexerSink(parser));
+  const tolerant = parser instanceof TolerantUnitParser ? parser : undefined;
   let total = 0;
   let ended = false;
   const take = (): StreamEvent[] => {
@@ -258,7 +259,14 @@ export function createStreamParser(options?: StreamParserOptions): StreamParser 
     write(chunk: string): StreamEvent[] {
       if (ended) throw new HarmonyError({ code: "INVALID_OPTIONS", message: "write() after end()" });
       total += chunk.length;
-      lexer.write(chunk);
+      if (tolerant !== undefined && chunk.length > 16) {
+        // whole messages inside the chunk take the one-shot path; the tail goes through the lexer
+        const base = lexer.offset;
+        const text = lexer.takePending() + chunk;
+        const end = tolerant.feedText(text, base);
+        lexer.takePending(base + end);
+        lexer.write(end === 0 ? text : text.slice(end));
+      } else lexer.write(chunk);
       return take();
     },
     end(): StreamEvent[] {

@@ -58,15 +58,6 @@ const CONSTRAIN = "<|constrain|>";
 
 type State = "idle" | "header" | "content";
 
-function toFields(header: ParsedHeader): HeaderFields {
-  const out: HeaderFields = { role: header.role };
-  if (header.name !== undefined) out.name = header.name;
-  if (header.recipient !== undefined) out.recipient = header.recipient;
-  if (header.channel !== undefined) out.channel = header.channel;
-  if (header.content_type !== undefined) out.contentType = header.content_type;
-  return out;
-}
-
 function hasDelimiter(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -175,8 +166,14 @@ export class TolerantParser {
     this.#state = "content";
     this.#parsed = header;
     this.#content.clear();
-    if (this.#streaming)
-      this.#emit({ type: "header", index: this.#index, partial: false, ...toFields(header) });
+    if (this.#streaming) {
+      const event: StreamEvent = { type: "header", index: this.#index, partial: false, role: header.role };
+      if (header.name !== undefined) event.name = header.name;
+      if (header.recipient !== undefined) event.recipient = header.recipient;
+      if (header.channel !== undefined) event.channel = header.channel;
+      if (header.content_type !== undefined) event.contentType = header.content_type;
+      this.#emit(event);
+    }
     if (header.role === "assistant" && header.recipient !== undefined && header.channel === "analysis")
       this.#diag(
         "TOOL_CALL_ON_ANALYSIS",
@@ -489,6 +486,18 @@ export class TolerantParser {
    * headers). Does not call {@link eos}.
    */
   parseText(text: string): void {
+    const end = this.feedText(text, 0);
+    const lexer = new TextLexer(this, end);
+    lexer.write(end === 0 ? text : text.slice(end));
+    lexer.end();
+  }
+
+  /**
+   * Consumes `text` (whose first character is at offset `base`) up to the end of its last special
+   * token, as the lexer's units would have; returns that end. The rest may be an incomplete marker
+   * and is for a {@link TextLexer} to deliver (or hold back).
+   */
+  feedText(text: string, base: number): number {
     let pos = 0; // start of the text not yet delivered
     let from = 0; // where to search for the next "<|"
     // >= 0 while a header that started empty is being deferred: it is text.slice(headerStart, at)
@@ -510,8 +519,8 @@ export class TolerantParser {
           continue;
         }
         if (id === SPECIAL.message && at - headerStart <= MAX_HEADER_LENGTH) {
-          const header = this.#cachedHeader(text, headerStart, at);
-          this.#startContent(header, at);
+          const header = this.#cachedHeader(text, headerStart, at, base + at);
+          this.#startContent(header, base + at);
           headerStart = -1;
           from = pos = next;
           // the content is one slice when the next marker is a stop token (the common case)
@@ -536,11 +545,11 @@ export class TolerantParser {
           continue;
         }
         // anything else: deliver the deferred header units as the lexer would have, then go on
-        this.#replay(text, headerStart, pos);
+        this.#replay(text, headerStart, pos, base);
         headerStart = -1;
       }
-      if (at > pos) this.text(text.slice(pos, at), pos);
-      this.special(id, token, at);
+      if (at > pos) this.text(text.slice(pos, at), base + pos);
+      this.special(id, token, base + at);
       from = pos = next;
       if (this.#state === "header") {
         if (this.#header === "") headerStart = pos;
@@ -551,16 +560,12 @@ export class TolerantParser {
         }
       }
     }
-    if (headerStart >= 0) this.#replay(text, headerStart, pos);
-    if (pos < text.length) {
-      const lexer = new TextLexer(this, pos);
-      lexer.write(pos === 0 ? text : text.slice(pos));
-      lexer.end();
-    }
+    if (headerStart >= 0) this.#replay(text, headerStart, pos, base);
+    return pos;
   }
 
   /** Feeds `text[from, to)` (plain text and recognised special tokens only) unit by unit. */
-  #replay(text: string, from: number, to: number): void {
+  #replay(text: string, from: number, to: number, base: number): void {
     let start = from;
     let search = from;
     while (search < to) {
@@ -571,26 +576,26 @@ export class TolerantParser {
         search = at + 1;
         continue;
       }
-      if (at > start) this.text(text.slice(start, at), start);
-      this.special(match[1], match[0], at);
+      if (at > start) this.text(text.slice(start, at), base + start);
+      this.special(match[1], match[0], base + at);
       start = search = at + match[0].length;
     }
-    if (to > start) this.text(text.slice(start, to), start);
+    if (to > start) this.text(text.slice(start, to), base + start);
   }
 
   #headerCache: { raw: string; preset: Role | null; header: ParsedHeader; diags: Diagnostic[] }[] = [];
 
   /** {@link #parseHeader} of `text[start, end)`, memoised by header text (diagnostics replayed). */
-  #cachedHeader(text: string, start: number, end: number): ParsedHeader {
+  #cachedHeader(text: string, start: number, end: number, offset: number): ParsedHeader {
     const raw = text.slice(start, end);
     const preset = this.#presetRole;
     for (const entry of this.#headerCache) {
       if (entry.raw !== raw || entry.preset !== preset) continue;
-      for (const d of entry.diags) this.#diag(d.code, d.message, end);
+      for (const d of entry.diags) this.#diag(d.code, d.message, offset);
       return entry.header;
     }
     const before = this.diagnostics.length;
-    const header = this.#parseHeader(raw, end);
+    const header = this.#parseHeader(raw, offset);
     if (this.#headerCache.length < 16)
       this.#headerCache.push({ raw, preset, header, diags: this.diagnostics.slice(before) });
     return header;

@@ -143,3 +143,50 @@ describe("parse-upstream.json", () => {
     }
   }
 });
+
+describe("StreamableParser.stateJson (reference state_json)", () => {
+  it("follows ExpectStart → Header → Content → ExpectStart with the reference's JSON shape", () => {
+    const tokens = encode("<|start|>assistant<|channel|>final<|message|>Hi there<|end|>", {
+      allowedSpecial: "all",
+    });
+    const parser = new StreamableParser({ role: null });
+    expect(JSON.parse(parser.stateJson())).toEqual({ state: "ExpectStart" });
+    const states = tokens.map((id) => JSON.parse(parser.process(id).stateJson()));
+    const header = tokens.slice(1, tokens.indexOf(200008));
+    expect(states[0]).toEqual({ state: "Header", header_tokens: [] });
+    expect(states[header.length]).toEqual({ state: "Header", header_tokens: header });
+    const content = {
+      author: { role: "assistant" },
+      recipient: null,
+      channel: "final",
+      content_type: null,
+    };
+    expect(states[header.length + 1]).toEqual({ state: "Content", header: content, content_tokens: [] });
+    const body = tokens.slice(header.length + 2, -1);
+    expect(states.at(-2)).toEqual({ state: "Content", header: content, content_tokens: body });
+    expect(states.at(-1)).toEqual({ state: "ExpectStart" });
+  });
+
+  it("keeps a tool author's name and re-encodes buffered UTF-8 content once it decodes", () => {
+    const parser = new StreamableParser({ role: null });
+    for (const id of encode("<|start|>functions.x to=assistant<|channel|>commentary<|message|>", {
+      allowedSpecial: "all",
+    }))
+      parser.process(id);
+    const ids = encode("é€");
+    for (const id of ids) parser.process(id);
+    const state = JSON.parse(parser.stateJson());
+    expect(state.header).toEqual({
+      author: { role: "tool", name: "functions.x" },
+      recipient: "assistant",
+      channel: "commentary",
+      content_type: null,
+    });
+    expect(state.content_tokens).toEqual(encode("é€"));
+    // a role given up front: Header state with no tokens yet
+    expect(JSON.parse(new StreamableParser({ role: "assistant" }).stateJson())).toEqual({
+      state: "Header",
+      header_tokens: [],
+    });
+  });
+});

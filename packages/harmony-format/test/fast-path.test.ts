@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseMessagesFromText } from "../src/index.js";
+import { createStreamParser, parseMessagesFromText, type StreamEvent } from "../src/index.js";
 import { TextLexer } from "../src/lexer.js";
 import { TolerantParser } from "../src/tolerant.js";
 
@@ -58,6 +58,47 @@ describe("one-shot fast path", () => {
       fc.property(text, fc.constantFrom("assistant" as const, "user" as const, null), (input, role) => {
         expect(fastPath(input, role)).toEqual(unitPath(input, role));
       }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("streaming in any chunk sizes gives the unit path's messages and diagnostics, and consistent events", () => {
+    const sizes = fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(
+        fc.array(fragment, { maxLength: 60 }).map((parts) => parts.join("")),
+        fc.constantFrom("assistant" as const, null),
+        sizes,
+        (input, role, chunkSizes) => {
+          const parser = createStreamParser({ role: role ?? undefined });
+          const events: StreamEvent[] = [];
+          for (let at = 0, k = 0; at < input.length; k++) {
+            const size = chunkSizes[k % chunkSizes.length]!;
+            events.push(...parser.write(input.slice(at, at + size)));
+            at += size;
+          }
+          events.push(...parser.end());
+          const expected = unitPath(input, role);
+          expect(parser.messages).toEqual(expected.messages);
+          expect(parser.diagnostics).toEqual(expected.diagnostics);
+          // events: deltas add up to each message's content, ends carry the messages and terminators
+          const ends = events.filter((e) => e.type === "message-end");
+          expect(ends.map((e) => e.message)).toEqual(expected.messages);
+          expect(ends.map((e) => e.terminator)).toEqual(expected.terminators);
+          const content = new Map<number, string>();
+          for (const e of events)
+            if (e.type === "content-delta") content.set(e.index, (content.get(e.index) ?? "") + e.delta);
+          expected.messages.forEach((m, i) => {
+            expect(content.get(i) ?? "").toBe(m.content);
+          });
+          const starts = events.filter((e) => e.type === "message-start").map((e) => e.index);
+          // (a message may start and come to nothing: an empty header at the end of the stream)
+          expect(starts.slice(0, expected.messages.length)).toEqual(expected.messages.map((_, i) => i));
+          expect(starts.length - expected.messages.length).toBeLessThanOrEqual(1);
+          const finals = events.flatMap((e) => (e.type === "header" && !e.partial ? [e.index] : []));
+          expect(finals).toEqual(expected.messages.map((_, i) => i));
+        },
+      ),
       { numRuns: 3000 },
     );
   });

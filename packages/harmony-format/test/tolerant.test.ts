@@ -178,9 +178,11 @@ describe("tolerant parser recoveries", () => {
       const events: StreamEvent[] = [];
       for (const ch of text) events.push(...parser.write(ch));
       events.push(...parser.end());
-      return events
-        .filter((e) => e.type === "header" && e.partial)
-        .map(({ type, index, partial, ...fields }) => fields);
+      return events.flatMap((e) => {
+        if (e.type !== "header" || !e.partial) return [];
+        const { type, index, partial, ...fields } = e;
+        return [fields];
+      });
     };
     expect(
       partials("<|start|>assistant to=functions.f<|channel|>commentary json<|message|>{}<|call|>"),
