@@ -170,9 +170,14 @@ interface StepContext {
   step: number;
   gap: number;
   previousStep: number | null;
-  /** Bad/good per breaker rule at this step (absent: not observed). */
-  bad: Map<string, boolean>;
+  /** Per breaker rule (by index) at this step: 1 bad, 0 good, -1 not observed. */
+  bad: Int8Array;
 }
+
+type RuleState = DetectorState["rules"][string];
+
+/** Evidence of rules that add none (spread into decisions, never mutated). */
+const NO_EVIDENCE: Record<string, unknown> = Object.freeze({});
 
 class MonitorImpl implements Monitor {
   readonly config: BreakerConfig;
@@ -181,13 +186,35 @@ class MonitorImpl implements Monitor {
   private statsState: MonitorStats;
   /** Detector state before the last accepted step (only with `steps.duplicates: "last"`). */
   private previous: DetectorState | null = null;
-  private readonly badScratch = new Map<string, boolean>();
+  /** Reused per step (observe is never re-entered). */
+  private readonly ctx: StepContext;
+  private readonly ruleIndex: Map<string, number>;
+  /** The detector the per-rule state arrays below were taken from. */
+  private bound: DetectorState | null = null;
+  private ruleStates: RuleState[] = [];
+  private esStates: DetectorState["earlyStopping"][string][] = [];
+  private goalStates: DetectorState["goals"][string][] = [];
+  private bestStates: DetectorState["best"][string][] = [];
 
   constructor(config: BreakerConfig) {
     this.config = config;
     this.detector = freshDetector(config);
     this.ledgerState = freshLedger();
     this.statsState = freshStats();
+    this.ctx = { step: 0, gap: 0, previousStep: null, bad: new Int8Array(config.rules.length) };
+    this.ruleIndex = new Map(config.rules.map((rule, i) => [rule.name, i]));
+  }
+
+  /** Per-rule state of the current detector, looked up by name once per detector (not per step). */
+  private bind(): void {
+    const d = this.detector;
+    if (d === this.bound) return;
+    const { rules, earlyStopping, goals, best } = this.config;
+    this.ruleStates = rules.map((r) => d.rules[r.name]!);
+    this.esStates = earlyStopping.map((r) => d.earlyStopping[r.name]!);
+    this.goalStates = goals.map((r) => d.goals[r.name]!);
+    this.bestStates = best.map((r) => d.best[r.name]!);
+    this.bound = d;
   }
 
   get tripped(): boolean {
@@ -268,6 +295,11 @@ class MonitorImpl implements Monitor {
   }
 
   observe(record: MetricRecord): Decision {
+    return this.observeQuiet(record) ?? cont(record.step);
+  }
+
+  /** {@link observe}, but null instead of a plain `continue` ("ok") decision. */
+  observeQuiet(record: MetricRecord): Decision | null {
     validateRecord(record);
     const { step } = record;
     if (this.detector.latched) return this.detector.latched;
@@ -304,33 +336,38 @@ class MonitorImpl implements Monitor {
       }
     }
     if (steps.duplicates === "last") this.previous = structuredClone(this.detector);
+    this.bind();
     const previousStep = this.detector.lastStep;
     const gap = previousStep === null ? 0 : Math.max(0, step - previousStep - 1);
     if (gap > 0) this.statsState.gaps++;
-    this.badScratch.clear();
-    const ctx: StepContext = { step, gap, previousStep, bad: this.badScratch };
-    const decisions: Decision[] = [];
-    for (const rule of this.config.rules) {
-      const d = this.evalRule(rule, record, ctx);
-      if (d) decisions.push(d);
+    const ctx = this.ctx;
+    ctx.step = step;
+    ctx.gap = gap;
+    ctx.previousStep = previousStep;
+    ctx.bad.fill(-1);
+    const { rules, earlyStopping, goals, best } = this.config;
+    let decisions: Decision[] | null = null;
+    for (let i = 0; i < rules.length; i++) {
+      const d = this.evalRule(rules[i]!, i, record, ctx);
+      if (d) decisions = append(decisions, d);
     }
-    for (const es of this.config.earlyStopping) {
-      const d = this.evalEarlyStopping(es, record, step);
-      if (d) decisions.push(d);
+    for (let i = 0; i < earlyStopping.length; i++) {
+      const d = this.evalEarlyStopping(earlyStopping[i]!, this.esStates[i]!, record, step);
+      if (d) decisions = append(decisions, d);
     }
-    for (const goal of this.config.goals) {
-      const d = this.evalGoal(goal, record, step);
-      if (d) decisions.push(d);
+    for (let i = 0; i < goals.length; i++) {
+      const d = this.evalGoal(goals[i]!, this.goalStates[i]!, record, step);
+      if (d) decisions = append(decisions, d);
     }
-    for (const best of this.config.best) {
-      const d = this.evalBest(best, record, step);
-      if (d) decisions.push(d);
+    for (let i = 0; i < best.length; i++) {
+      const d = this.evalBest(best[i]!, this.bestStates[i]!, record, step);
+      if (d) decisions = append(decisions, d);
     }
     this.detector.lastStep = step;
     this.statsState.observed++;
     const probationDecision = this.evalProbation(ctx);
-    if (probationDecision) decisions.push(probationDecision);
-    if (decisions.length === 0) return cont(step);
+    if (probationDecision) decisions = append(decisions, probationDecision);
+    if (decisions === null) return null;
     let chosen = decisions[0]!;
     for (const d of decisions) if (SEVERITY[d.action] > SEVERITY[chosen.action]) chosen = d;
     if (decisions.length > 1)
@@ -408,9 +445,9 @@ class MonitorImpl implements Monitor {
     return raw;
   }
 
-  private evalRule(rule: Rule, record: MetricRecord, ctx: StepContext): Decision | null {
+  private evalRule(rule: Rule, index: number, record: MetricRecord, ctx: StepContext): Decision | null {
     const { step } = ctx;
-    const state = this.detector.rules[rule.name]!;
+    const state = this.ruleStates[index]!;
     const raw = this.readValue(record, rule.metric, rule.missing, rule.name);
     if (step < rule.warmupSteps) {
       if (rule.kind === "spike" && raw !== undefined && Number.isFinite(raw))
@@ -439,14 +476,15 @@ class MonitorImpl implements Monitor {
         }
       }
     }
-    if (raw === undefined) return gapAdded ? this.checkTrigger(rule, step, null, true, {}) : null;
+    if (raw === undefined)
+      return gapAdded ? this.checkTrigger(rule, trig, step, null, true, NO_EVIDENCE) : null;
     let bad: boolean;
-    const evidence: Record<string, unknown> = {};
+    let evidence = NO_EVIDENCE;
     if (!Number.isFinite(raw)) {
       if (rule.kind === "nonfinite") bad = true;
       else if (rule.nonFinite === "ignore") return null;
       else if (rule.nonFinite === "trip") {
-        ctx.bad.set(rule.name, true);
+        ctx.bad[index] = 1;
         return {
           action: rule.action,
           rule: rule.name,
@@ -465,31 +503,31 @@ class MonitorImpl implements Monitor {
             : rule.direction === "down"
               ? -z.z > rule.threshold
               : Math.abs(z.z) > rule.threshold;
-        Object.assign(evidence, {
+        evidence = {
           median: z.median,
           mad: z.mad,
           z: encodeNumber(z.z),
           threshold: rule.threshold,
           history: state.history.length,
-        });
+        };
       } else bad = false;
       if (!bad) pushHistory(state.history, raw, rule.window);
     } else {
       bad = simpleBad(rule, raw);
     }
-    ctx.bad.set(rule.name, bad);
-    return this.checkTrigger(rule, step, raw, bad, evidence);
+    ctx.bad[index] = bad ? 1 : 0;
+    return this.checkTrigger(rule, trig, step, raw, bad, evidence);
   }
 
   private checkTrigger(
     rule: Rule,
+    trig: RuleState["trigger"],
     step: number,
     value: number | null,
     bad: boolean,
     extra: Record<string, unknown>,
   ): Decision | null {
     // value null: no observation at this step, only gap failures were added.
-    const trig = this.detector.rules[rule.name]!.trigger;
     if ("consecutive" in rule.trigger) {
       const n = rule.trigger.consecutive;
       if (value !== null) {
@@ -528,8 +566,14 @@ class MonitorImpl implements Monitor {
     const { size, fraction } = rule.trigger.window;
     const minObservations = rule.trigger.window.minObservations ?? size;
     if (value !== null) {
-      trig.window.push([step, bad ? 1 : 0]);
-      while (trig.window.length > size) trig.window.shift();
+      const window = trig.window;
+      // A full window reuses its oldest entry (entries are never shared: state copies are clones).
+      const entry =
+        window.length >= size && window.length > 0 ? window.shift()! : ([0, 0] as [number, 0 | 1]);
+      entry[0] = step;
+      entry[1] = bad ? 1 : 0;
+      window.push(entry);
+      while (window.length > size) window.shift();
       if (!bad) return null;
     }
     const observed = trig.window.length;
@@ -557,11 +601,15 @@ class MonitorImpl implements Monitor {
     };
   }
 
-  private evalEarlyStopping(es: EarlyStoppingRule, record: MetricRecord, step: number): Decision | null {
+  private evalEarlyStopping(
+    es: EarlyStoppingRule,
+    st: DetectorState["earlyStopping"][string],
+    record: MetricRecord,
+    step: number,
+  ): Decision | null {
     if (step < es.warmupSteps) return null;
     const current = this.readValue(record, es.metric, es.missing, es.name);
     if (current === undefined) return null;
-    const st = this.detector.earlyStopping[es.name]!;
     st.checks++;
     const min = es.mode === "min";
     const opSym = min ? "<" : ">";
@@ -646,10 +694,14 @@ class MonitorImpl implements Monitor {
     return null;
   }
 
-  private evalGoal(goal: GoalRule, record: MetricRecord, step: number): Decision | null {
+  private evalGoal(
+    goal: GoalRule,
+    st: DetectorState["goals"][string],
+    record: MetricRecord,
+    step: number,
+  ): Decision | null {
     const value = this.readValue(record, goal.metric, "skip", goal.name);
     if (value === undefined || !Number.isFinite(value) || value <= 0) return null;
-    const st = this.detector.goals[goal.name]!;
     if (goal.distinct) {
       if (record.problem === undefined) {
         this.statsState.missing++;
@@ -673,10 +725,14 @@ class MonitorImpl implements Monitor {
     };
   }
 
-  private evalBest(rule: BestRule, record: MetricRecord, step: number): Decision | null {
+  private evalBest(
+    rule: BestRule,
+    st: DetectorState["best"][string],
+    record: MetricRecord,
+    step: number,
+  ): Decision | null {
     const value = this.readValue(record, rule.metric, "skip", rule.name);
     if (value === undefined || !Number.isFinite(value)) return null;
-    const st = this.detector.best[rule.name]!;
     const max = rule.mode === "max";
     const improved =
       st.best === null || (max ? value - rule.minDelta > st.best : value + rule.minDelta < st.best);
@@ -701,10 +757,15 @@ class MonitorImpl implements Monitor {
   private evalProbation(ctx: StepContext): Decision | null {
     const p = this.detector.probation;
     if (!p) return null;
-    let bad: boolean | undefined = ctx.bad.get(p.rule);
-    if (bad === undefined && !this.config.rules.some((r) => r.name === p.rule)) {
-      for (const v of ctx.bad.values()) if (v) bad = true;
-      if (bad === undefined && ctx.bad.size > 0) bad = false;
+    let bad: boolean | undefined;
+    const index = this.ruleIndex.get(p.rule);
+    if (index !== undefined) {
+      const flag = ctx.bad[index]!;
+      bad = flag === -1 ? undefined : flag === 1;
+    } else {
+      // Not a breaker rule (any more): any bad rule at this step counts, else any observed one.
+      for (const flag of ctx.bad) if (flag === 1) bad = true;
+      if (bad === undefined && ctx.bad.some((flag) => flag !== -1)) bad = false;
     }
     if (bad === undefined) return null;
     p.counted++;
@@ -732,6 +793,12 @@ class MonitorImpl implements Monitor {
     }
     return null;
   }
+}
+
+function append(list: Decision[] | null, decision: Decision): Decision[] {
+  if (list === null) return [decision];
+  list.push(decision);
+  return list;
 }
 
 function better(min: boolean, a: number, b: number): boolean {
@@ -928,6 +995,14 @@ function adoptDetector(
     while (st.history.length > rule.window) st.history.shift();
   }
   return { detector, report: { configDiff, resetRules } };
+}
+
+/**
+ * Internal (checkMetrics): `monitor.observe(record)`, but null instead of a plain `continue`
+ * decision for monitors made by {@link createMonitor}, which then allocate nothing on a quiet step.
+ */
+export function observeQuiet(monitor: Monitor, record: MetricRecord): Decision | null {
+  return monitor instanceof MonitorImpl ? monitor.observeQuiet(record) : monitor.observe(record);
 }
 
 /** Options of {@link createMonitor}. */

@@ -4,7 +4,13 @@ import { basename, join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import type { BreakerConfig, BreakerConfigInput } from "./config.js";
 import { RecoveryError } from "./errors.js";
-import { createMonitor, type MetricRecord, type Monitor, type RestoreReport } from "./monitor.js";
+import {
+  createMonitor,
+  type MetricRecord,
+  type Monitor,
+  observeQuiet,
+  type RestoreReport,
+} from "./monitor.js";
 import {
   LineSplitter,
   type MetricFormat,
@@ -375,8 +381,8 @@ export async function checkMetrics(
   const metrics = options.metrics ?? metricsOf(monitor.config);
   for (const path of paths) {
     await forEachMetricRecord(path, { ...options, metrics, onDiagnostic }, (record) => {
-      const decision = monitor.observe(record);
-      if (decision.action !== "continue") decisions.push(decision);
+      const decision = observeQuiet(monitor, record);
+      if (decision !== null && decision.action !== "continue") decisions.push(decision);
       return !monitor.tripped;
     });
     if (monitor.tripped) break;
