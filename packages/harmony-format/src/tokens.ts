@@ -283,6 +283,20 @@ class TokenFeeder {
     if (tolerant) this.#drain(false);
   }
 
+  /** One token id (a streaming write of a single id): no array, no buffering when it decodes alone. */
+  writeOne(id: number): void {
+    if (this.#tolerant && this.#used === 0 && Number.isInteger(id) && id >= 0 && id < 199998) {
+      const text = vocab().text(id);
+      if (text) {
+        this.parser.text(text, this.#index);
+        this.#index++;
+        this.#runStart = this.#index;
+        return;
+      }
+    }
+    this.write([id]);
+  }
+
   end(): void {
     if (this.#tolerant) this.#drain(true);
     this.parser.eos(this.#index);
@@ -342,7 +356,8 @@ export function createTokenStreamParser(options?: StreamParserOptions): TokenStr
   return {
     write(tokens) {
       if (ended) throw new HarmonyError({ code: "INVALID_OPTIONS", message: "write() after end()" });
-      feeder.write(typeof tokens === "number" ? [tokens] : tokens);
+      if (typeof tokens === "number") feeder.writeOne(tokens);
+      else feeder.write(tokens);
       return take();
     },
     end() {

@@ -412,7 +412,11 @@ export class TolerantParser {
             (isRole(trimmed) && this.#presetRole === null) ||
             trimmed === this.#presetRole
           ) {
-            this.#diag("DUPLICATE_START", "repeated <|start|> ignored", offset);
+            this.#diag(
+              "DUPLICATE_START",
+              trimmed === "" ? "repeated <|start|> ignored" : `repeated <|start|> after «${trimmed}» ignored`,
+              offset,
+            );
             const keep = trimmed === "" ? this.#presetRole : null;
             this.#header = "";
             this.#presetRole = keep;
