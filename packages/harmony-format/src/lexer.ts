@@ -151,6 +151,16 @@ export class TextLexer {
     return this.#offset;
   }
 
+  /** True when no text is held back. */
+  get idle(): boolean {
+    return this.#pending.length === 0;
+  }
+
+  /** Accounts for `count` characters delivered around the lexer (only while {@link idle}). */
+  skip(count: number): void {
+    this.#offset += count;
+  }
+
   /** Removes and returns the held-back text; the next chunk starts at `offset`. */
   takePending(offset: number = this.#offset): string {
     const pending = this.#pending;

@@ -259,6 +259,18 @@ export function createStreamParser(options?: StreamParserOptions): StreamParser 
     write(chunk: string): StreamEvent[] {
       if (ended) throw new HarmonyError({ code: "INVALID_OPTIONS", message: "write() after end()" });
       total += chunk.length;
+      if (chunk.length === 1 && tolerant !== undefined && tolerant.state === "content" && lexer.idle) {
+        // one ordinary character inside content (the common case of character streaming)
+        const code = chunk.charCodeAt(0);
+        if (code !== 60 && (code < 0xd800 || code > 0xdbff)) {
+          lexer.skip(1);
+          const event = tolerant.contentDelta(chunk);
+          onEvent?.(event);
+          if (batch.length === 0) return [event];
+          batch.push(event);
+          return take();
+        }
+      }
       if (tolerant !== undefined && chunk.length > 16) {
         // whole messages inside the chunk take the one-shot path; the tail goes through the lexer
         const base = lexer.offset;

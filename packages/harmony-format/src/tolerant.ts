@@ -188,6 +188,15 @@ export class TolerantParser {
     if (this.#streaming) this.#emit({ type: "content-delta", index: this.#index, delta: text });
   }
 
+  /**
+   * In content state: appends non-empty `text` (no markers, no half surrogate pair) and returns its
+   * `content-delta` event without emitting it (the stream parser's per-character fast path).
+   */
+  contentDelta(text: string): StreamEvent {
+    this.#content.push(text);
+    return { type: "content-delta", index: this.#index, delta: text };
+  }
+
   #endMessage(terminator: MessageTerminator, content = this.#content.value()): void {
     const message = headerToMessage(this.#parsed!, content);
     this.messages.push(message);
