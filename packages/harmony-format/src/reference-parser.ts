@@ -212,7 +212,7 @@ export class ReferenceParser {
     this.state = "ExpectStart";
     const decoded = this.#decodeHeader();
     if (!decoded.ok) fail("could not decode header", { cause: decoded.error });
-    const result = parseHeaderString(decoded.text, role, true);
+    const result = this.#parseCached(decoded.text, role);
     if (!result.ok) fail(result.error);
     if (result.remaining !== undefined)
       fail(`unexpected tokens remaining in message header: Some(${rustDebugString(result.remaining)})`);
@@ -220,6 +220,16 @@ export class ReferenceParser {
     this.#parsed = result.header;
     this.#content.clear();
     this.state = "Content";
+  }
+
+  #cache: { text: string; role: Role | null; result: ReturnType<typeof parseHeaderString> }[] = [];
+
+  /** `parseHeaderString(text, role, true)`, memoised: completions repeat a handful of headers. */
+  #parseCached(text: string, role: Role | null): ReturnType<typeof parseHeaderString> {
+    for (const entry of this.#cache) if (entry.text === text && entry.role === role) return entry.result;
+    const result = parseHeaderString(text, role, true);
+    if (this.#cache.length < 16) this.#cache.push({ text, role, result });
+    return result;
   }
 
   #stopInHeader(): void {

@@ -41,17 +41,6 @@ export interface UnitParser {
   readonly diagnostics: Diagnostic[];
 }
 
-function withOffset<T>(offset: number | undefined, run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (HarmonyError.isInstance(error) && offset !== undefined) {
-      (error as HarmonyError).details.offset ??= offset;
-    }
-    throw error;
-  }
-}
-
 /** Wraps the reference parser so it has the unit interface and emits stream events. */
 class ReferenceUnitParser implements UnitParser {
   readonly diagnostics: Diagnostic[] = [];
@@ -60,24 +49,28 @@ class ReferenceUnitParser implements UnitParser {
   #index = 0;
   #inMessage: boolean;
 
-  constructor(role: Role | null, strict: boolean, emit: (event: StreamEvent) => void) {
+  readonly #streaming: boolean;
+
+  constructor(role: Role | null, strict: boolean, emit?: (event: StreamEvent) => void) {
     this.parser = new ReferenceParser(role, strict);
-    this.#emit = emit;
+    this.#streaming = emit !== undefined;
+    this.#emit = emit ?? (() => {});
     this.#inMessage = role !== null;
-    if (this.#inMessage) emit({ type: "message-start", index: 0, offset: 0 });
+    if (this.#inMessage) this.#emit({ type: "message-start", index: 0, offset: 0 });
   }
 
   get messages(): WireMessage[] {
     return this.parser.messages;
   }
 
-  #after(before: { state: string; count: number }, offset: number | undefined, stopId?: number): void {
+  #after(beforeState: string, beforeCount: number, offset: number | undefined, stopId?: number): void {
     const p = this.parser;
+    if (!this.#streaming) return;
     if (!this.#inMessage && p.state === "Header") {
       this.#inMessage = true;
       this.#emit({ type: "message-start", index: this.#index, offset });
     }
-    if (before.state === "Header" && p.state === "Content") {
+    if (beforeState === "Header" && p.state === "Content") {
       const header: StreamEvent = { type: "header", index: this.#index, partial: false };
       if (p.currentRole !== null) header.role = p.currentRole;
       if (p.currentChannel !== null) header.channel = p.currentChannel;
@@ -85,9 +78,9 @@ class ReferenceUnitParser implements UnitParser {
       if (p.currentContentType !== null) header.contentType = p.currentContentType;
       this.#emit(header);
     }
-    if (p.state === "Content" && before.state === "Content" && p.lastContentDelta !== null)
+    if (p.state === "Content" && beforeState === "Content" && p.lastContentDelta !== null)
       this.#emit({ type: "content-delta", index: this.#index, delta: p.lastContentDelta });
-    for (let i = before.count; i < p.messages.length; i++) {
+    for (let i = beforeCount; i < p.messages.length; i++) {
       const message = p.messages[i]!;
       this.#emit({
         type: "message-end",
@@ -98,30 +91,71 @@ class ReferenceUnitParser implements UnitParser {
       this.#index++;
       this.#inMessage = false;
     }
-    if (p.state === "ExpectStart" && before.state !== "ExpectStart" && p.messages.length === before.count)
+    if (p.state === "ExpectStart" && beforeState !== "ExpectStart" && p.messages.length === beforeCount)
       this.#inMessage = false;
   }
 
-  #run(offset: number | undefined, fn: () => void, stopId?: number): void {
-    const before = { state: this.parser.state, count: this.parser.messages.length };
-    withOffset(offset, fn);
-    this.#after(before, offset, stopId);
+  #fail(error: unknown, offset: number | undefined): never {
+    if (HarmonyError.isInstance(error) && offset !== undefined) {
+      (error as HarmonyError).details.offset ??= offset;
+    }
+    throw error;
   }
 
   special(id: number, text: string, offset?: number): void {
-    this.#run(offset, () => this.parser.special(id, text), id);
+    const p = this.parser;
+    const state = p.state;
+    const count = p.messages.length;
+    try {
+      p.special(id, text);
+    } catch (error) {
+      this.#fail(error, offset);
+    }
+    this.#after(state, count, offset, id);
   }
   text(text: string, offset?: number): void {
-    this.#run(offset, () => this.parser.text(text));
+    const p = this.parser;
+    const state = p.state;
+    const count = p.messages.length;
+    try {
+      p.text(text);
+    } catch (error) {
+      this.#fail(error, offset);
+    }
+    this.#after(state, count, offset);
   }
   bytes(bytes: Uint8Array, id: number, offset?: number, text: string | null = null): void {
-    this.#run(offset, () => this.parser.bytes(bytes, id, text));
+    const p = this.parser;
+    const state = p.state;
+    const count = p.messages.length;
+    try {
+      p.bytes(bytes, id, text);
+    } catch (error) {
+      this.#fail(error, offset);
+    }
+    this.#after(state, count, offset);
   }
   invalid(id: number, offset?: number): void {
-    this.#run(offset, () => this.parser.invalid(id));
+    const p = this.parser;
+    const state = p.state;
+    const count = p.messages.length;
+    try {
+      p.invalid(id);
+    } catch (error) {
+      this.#fail(error, offset);
+    }
+    this.#after(state, count, offset);
   }
   eos(offset?: number): void {
-    this.#run(offset, () => this.parser.eos());
+    const p = this.parser;
+    const state = p.state;
+    const count = p.messages.length;
+    try {
+      p.eos();
+    } catch (error) {
+      this.#fail(error, offset);
+    }
+    this.#after(state, count, offset);
   }
 }
 
@@ -168,7 +202,7 @@ export function createUnitParser(
     });
   if (badRole !== undefined)
     throw new HarmonyError({ code: "INVALID_ROLE", message: `unknown role: ${String(badRole)}` });
-  return new ReferenceUnitParser(role, mode === "strict", emit ?? (() => {}));
+  return new ReferenceUnitParser(role, mode === "strict", emit);
 }
 
 function lexerSink(parser: UnitParser): UnitSink {
