@@ -253,6 +253,22 @@ const [tChattyScan, tChattyText, tChattyStrict, tChatty4k, tChatty1, tChattyWhol
   ],
   4000,
 ) as number[] as [number, number, number, number, number, number, number];
+const chattyBytes = new TextEncoder().encode(chatty.text);
+function streamBytes(bytes: Uint8Array, size: number): void {
+  const parser = createStreamParser();
+  for (let at = 0; at < bytes.length; at += size) parser.write(bytes.subarray(at, at + size));
+  parser.end();
+}
+const [tBytes1, tBytes4k, tBytesFloor] = timeMany(
+  [
+    () => streamBytes(chattyBytes, 1),
+    () => streamBytes(chattyBytes, 4096),
+    () => {
+      for (let at = 0; at < chattyBytes.length; at++) sink += chattyBytes.subarray(at, at + 1).length;
+    },
+  ],
+  3000,
+) as [number, number, number];
 const [tChattyTokens, tChattyTok1, tChattyIdFloor] = timeMany(
   [
     () => parseMessagesFromTokens(chatty.tokens),
@@ -286,6 +302,9 @@ console.log(
 );
 console.log(
   `  floor: the caller's loop alone (slice + an empty write() per char) takes ${fmt(tChattyFloor)} = ${ratio(tChattyFloor, tChattyText)} of one-shot parsing; 1-char streaming = ${ratio(tChatty1, tChattyFloor)} of that floor`,
+);
+console.log(
+  `stream UTF-8 bytes, 4 KB chunks: ${fmt(tBytes4k)} = ${ratio(tBytes4k, tChattyText)} of one-shot parsing; 1-byte chunks: ${fmt(tBytes1)} = ${ratio(tBytes1, tChattyText)} of one-shot parsing (the caller's loop of 1-byte subarrays alone: ${fmt(tBytesFloor)})`,
 );
 console.log(
   `stream token ids, 1 per write: ${fmt(tChattyTok1)} = ${ratio(tChattyTok1, tChattyTokens)} of one-shot (an empty call per id: ${fmt(tChattyIdFloor)})`,

@@ -4,6 +4,7 @@ import { ReferenceParser } from "./reference-parser.js";
 import { type Role, roleSchema, type WireMessage } from "./schema.js";
 import { terminatorOf } from "./special.js";
 import { type Diagnostic, type StreamEvent, TolerantParser } from "./tolerant.js";
+import { Utf8ChunkDecoder } from "./utf8.js";
 
 /** Parser modes: `tolerant` (never throws), `strict` and `lenient` (the reference's strict / non-strict). */
 export type ParseMode = "tolerant" | "strict" | "lenient";
@@ -249,8 +250,12 @@ export function parseMessagesFromText(text: string, options?: ParseOptions): Par
 
 /** A streaming parser; see {@link createStreamParser}. */
 export interface StreamParser {
-  /** Feeds a text chunk (any split, even inside `<|…|>`); returns the events it produced. */
-  write(chunk: string): StreamEvent[];
+  /**
+   * Feeds a chunk (any split, even inside `<|…|>`): text, or UTF-8 bytes (a character split across byte
+   * chunks waits for its last byte; invalid bytes become U+FFFD). Returns the events it produced.
+   * Offsets count UTF-16 code units of the decoded text.
+   */
+  write(chunk: string | Uint8Array): StreamEvent[];
   /** Ends the stream (flushes held-back text and the open message); returns the final events. */
   end(): StreamEvent[];
   /** Messages completed so far. */
@@ -289,35 +294,50 @@ export function createStreamParser(options?: StreamParserOptions): StreamParser 
     batch = [];
     return out;
   };
-  return {
-    write(chunk: string): StreamEvent[] {
-      if (ended) throw new HarmonyError({ code: "INVALID_OPTIONS", message: "write() after end()" });
-      total += chunk.length;
-      if (chunk.length === 1 && tolerant !== undefined && tolerant.state === "content" && lexer.idle) {
-        // one ordinary character inside content (the common case of character streaming)
-        const code = chunk.charCodeAt(0);
-        if (code !== 60 && (code < 0xd800 || code > 0xdbff)) {
-          lexer.skip(1);
-          const event = tolerant.contentDelta(chunk);
-          onEvent?.(event);
-          if (batch.length === 0) return [event];
-          batch.push(event);
-          return take();
-        }
+  let bytes: Utf8ChunkDecoder | undefined;
+  const writeText = (chunk: string): StreamEvent[] => {
+    total += chunk.length;
+    if (chunk.length === 1 && tolerant !== undefined && tolerant.state === "content" && lexer.idle) {
+      // one ordinary character inside content (the common case of character streaming)
+      const code = chunk.charCodeAt(0);
+      if (code !== 60 && (code < 0xd800 || code > 0xdbff)) {
+        lexer.skip(1);
+        const event = tolerant.contentDelta(chunk);
+        onEvent?.(event);
+        if (batch.length === 0) return [event];
+        batch.push(event);
+        return take();
       }
-      if (tolerant !== undefined && chunk.length > 16) {
-        // whole messages inside the chunk take the one-shot path; the tail goes through the lexer
-        const base = lexer.offset;
-        const text = lexer.takePending() + chunk;
-        const end = tolerant.feedText(text, base);
-        lexer.takePending(base + end);
-        lexer.write(end === 0 ? text : text.slice(end));
-      } else lexer.write(chunk);
-      return take();
+    }
+    if (tolerant !== undefined && chunk.length > 16) {
+      // whole messages inside the chunk take the one-shot path; the tail goes through the lexer
+      const base = lexer.offset;
+      const text = lexer.takePending() + chunk;
+      const end = tolerant.feedText(text, base);
+      lexer.takePending(base + end);
+      lexer.write(end === 0 ? text : text.slice(end));
+    } else lexer.write(chunk);
+    return take();
+  };
+  return {
+    write(chunk: string | Uint8Array): StreamEvent[] {
+      if (ended) throw new HarmonyError({ code: "INVALID_OPTIONS", message: "write() after end()" });
+      if (typeof chunk === "string") return writeText(chunk);
+      if (!(chunk instanceof Uint8Array))
+        throw new HarmonyError({
+          code: "INVALID_OPTIONS",
+          message: `write(): expected a string or a Uint8Array, got ${typeof chunk}`,
+        });
+      bytes ??= new Utf8ChunkDecoder();
+      return writeText(bytes.decode(chunk));
     },
     end(): StreamEvent[] {
       if (!ended) {
         ended = true;
+        if (bytes !== undefined) {
+          const rest = bytes.end();
+          if (rest !== "") writeText(rest);
+        }
         lexer.end();
         parser.eos(total);
       }

@@ -89,3 +89,42 @@ export function utf8DecodeLossy(bytes: Uint8Array): string {
   }
   return out;
 }
+
+/**
+ * Decodes UTF-8 arriving in arbitrary byte chunks: a sequence split across chunks is held back until
+ * it completes, invalid bytes become U+FFFD (as {@link utf8DecodeLossy} of the whole stream would give).
+ */
+export class Utf8ChunkDecoder {
+  #carry: Uint8Array | null = null;
+
+  /** Text of `bytes` (plus any held-back bytes), keeping back a trailing incomplete sequence. */
+  decode(bytes: Uint8Array): string {
+    if (this.#carry === null && bytes.length === 1 && bytes[0]! < 0x80) return String.fromCharCode(bytes[0]!);
+    let all = bytes;
+    if (this.#carry !== null) {
+      all = new Uint8Array(this.#carry.length + bytes.length);
+      all.set(this.#carry);
+      all.set(bytes, this.#carry.length);
+      this.#carry = null;
+    }
+    let cut = all.length;
+    for (let p = all.length - 1; p >= 0 && p >= all.length - 3; p--) {
+      const byte = all[p]!;
+      if (byte >= 0x80 && byte <= 0xbf) continue;
+      if (byte >= 0xc2) {
+        const check = checkUtf8(all, p, all.length);
+        if (!check.ok && check.errorLen === null && check.validUpTo === 0) cut = p;
+      }
+      break;
+    }
+    if (cut < all.length) this.#carry = all.slice(cut);
+    return cut === 0 ? "" : utf8DecodeLossy(cut === all.length ? all : all.subarray(0, cut));
+  }
+
+  /** Flushes held-back bytes (a truncated sequence becomes U+FFFD). */
+  end(): string {
+    const carry = this.#carry;
+    this.#carry = null;
+    return carry === null ? "" : utf8DecodeLossy(carry);
+  }
+}

@@ -103,6 +103,35 @@ describe("one-shot fast path", () => {
     );
   });
 
+  it("UTF-8 byte chunks of any size give the same result as the decoded text", () => {
+    const utf8 = new TextEncoder();
+    const lossy = new TextDecoder();
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(fragment, { maxLength: 40 }).map((parts) => utf8.encode(parts.join("é€😀"))),
+          fc.uint8Array({ maxLength: 200 }),
+        ),
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 5 }),
+        (bytes, sizes) => {
+          const parser = createStreamParser();
+          for (let at = 0, k = 0; at < bytes.length; k++) {
+            const size = sizes[k % sizes.length]!;
+            parser.write(bytes.subarray(at, at + size));
+            at += size;
+          }
+          parser.end();
+          const expected = parseMessagesFromText(lossy.decode(bytes));
+          expect(parser.messages).toEqual(expected.messages);
+          expect(parser.diagnostics).toEqual(expected.diagnostics);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    const parser = createStreamParser();
+    expect(() => parser.write(42 as unknown as string)).toThrow(/expected a string or a Uint8Array/);
+  });
+
   it("equals the unit-by-unit path around the header length limit", () => {
     for (const n of [1000, 1010, 1011, 1012, 1013, 1020, 1024, 1025, 1040]) {
       for (const [prefix, role] of [
