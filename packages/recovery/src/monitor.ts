@@ -176,6 +176,12 @@ interface StepContext {
 
 type RuleState = DetectorState["rules"][string];
 
+/** What a metric slot holds for the current step (see MonitorImpl.setSlot). */
+const SLOT_MISSING = 0;
+const SLOT_NUMBER = 1;
+const SLOT_NULL = 2;
+const SLOT_OTHER = 3;
+
 /** Evidence of rules that add none (spread into decisions, never mutated). */
 const NO_EVIDENCE: Record<string, unknown> = Object.freeze({});
 
@@ -195,6 +201,18 @@ class MonitorImpl implements Monitor {
   private esStates: DetectorState["earlyStopping"][string][] = [];
   private goalStates: DetectorState["goals"][string][] = [];
   private bestStates: DetectorState["best"][string][] = [];
+  /**
+   * Every metric the config reads, once (rules, early stopping, goals, best; first use first): the
+   * record's value of each is read once per step into its slot, the rules read the slots.
+   */
+  readonly slotKeys: readonly string[];
+  private readonly ruleSlots: number[];
+  private readonly esSlots: number[];
+  private readonly goalSlots: number[];
+  private readonly bestSlots: number[];
+  private readonly slotKind: Int8Array;
+  private readonly slotNumber: Float64Array;
+  private readonly slotOther: unknown[];
 
   constructor(config: BreakerConfig) {
     this.config = config;
@@ -203,6 +221,38 @@ class MonitorImpl implements Monitor {
     this.statsState = freshStats();
     this.ctx = { step: 0, gap: 0, previousStep: null, bad: new Int8Array(config.rules.length) };
     this.ruleIndex = new Map(config.rules.map((rule, i) => [rule.name, i]));
+    const keys: string[] = [];
+    const slotOf = new Map<string, number>();
+    const slot = (rule: { metric: string }) => {
+      let s = slotOf.get(rule.metric);
+      if (s === undefined) {
+        s = keys.length;
+        keys.push(rule.metric);
+        slotOf.set(rule.metric, s);
+      }
+      return s;
+    };
+    this.ruleSlots = config.rules.map(slot);
+    this.esSlots = config.earlyStopping.map(slot);
+    this.goalSlots = config.goals.map(slot);
+    this.bestSlots = config.best.map(slot);
+    this.slotKeys = keys;
+    this.slotKind = new Int8Array(keys.length);
+    this.slotNumber = new Float64Array(keys.length);
+    this.slotOther = keys.map(() => undefined);
+  }
+
+  /** Sets the value of metric `slotKeys[slot]` for the next {@link observeSlots} (undefined: missing). */
+  setSlot(slot: number, value: unknown): void {
+    if (typeof value === "number") {
+      this.slotKind[slot] = SLOT_NUMBER;
+      this.slotNumber[slot] = value;
+    } else if (value === undefined) this.slotKind[slot] = SLOT_MISSING;
+    else if (value === null) this.slotKind[slot] = SLOT_NULL;
+    else {
+      this.slotKind[slot] = SLOT_OTHER;
+      this.slotOther[slot] = value;
+    }
   }
 
   /** Per-rule state of the current detector, looked up by name once per detector (not per step). */
@@ -301,7 +351,28 @@ class MonitorImpl implements Monitor {
   /** {@link observe}, but null instead of a plain `continue` ("ok") decision. */
   observeQuiet(record: MetricRecord): Decision | null {
     validateRecord(record);
-    const { step } = record;
+    const early = this.admit(record.step);
+    if (early !== null) return early;
+    const { metrics } = record;
+    const keys = this.slotKeys;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      this.setSlot(i, Object.hasOwn(metrics, key) ? metrics[key] : undefined);
+    }
+    return this.evaluate(record.step, record.problem);
+  }
+
+  /**
+   * {@link observeQuiet} of a record whose metric values were set with {@link setSlot}: what
+   * `observeQuiet({step, metrics, problem})` gives for a valid record (non-negative integer step)
+   * whose `metrics` holds, as own properties, exactly the slots not set to undefined.
+   */
+  observeSlots(step: number, problem: string | undefined): Decision | null {
+    return this.admit(step) ?? this.evaluate(step, problem);
+  }
+
+  /** Latched, duplicate and out-of-order steps: the decision to return, or null to evaluate the step. */
+  private admit(step: number): Decision | null {
     if (this.detector.latched) return this.detector.latched;
     const { steps } = this.config;
     const lastStep = this.detector.lastStep;
@@ -336,6 +407,10 @@ class MonitorImpl implements Monitor {
       }
     }
     if (steps.duplicates === "last") this.previous = structuredClone(this.detector);
+    return null;
+  }
+
+  private evaluate(step: number, problem: string | undefined): Decision | null {
     this.bind();
     const previousStep = this.detector.lastStep;
     const gap = previousStep === null ? 0 : Math.max(0, step - previousStep - 1);
@@ -348,19 +423,19 @@ class MonitorImpl implements Monitor {
     const { rules, earlyStopping, goals, best } = this.config;
     let decisions: Decision[] | null = null;
     for (let i = 0; i < rules.length; i++) {
-      const d = this.evalRule(rules[i]!, i, record, ctx);
+      const d = this.evalRule(rules[i]!, i, ctx);
       if (d) decisions = append(decisions, d);
     }
     for (let i = 0; i < earlyStopping.length; i++) {
-      const d = this.evalEarlyStopping(earlyStopping[i]!, this.esStates[i]!, record, step);
+      const d = this.evalEarlyStopping(earlyStopping[i]!, this.esStates[i]!, this.esSlots[i]!, step);
       if (d) decisions = append(decisions, d);
     }
     for (let i = 0; i < goals.length; i++) {
-      const d = this.evalGoal(goals[i]!, this.goalStates[i]!, record, step);
+      const d = this.evalGoal(goals[i]!, this.goalStates[i]!, this.goalSlots[i]!, step, problem);
       if (d) decisions = append(decisions, d);
     }
     for (let i = 0; i < best.length; i++) {
-      const d = this.evalBest(best[i]!, this.bestStates[i]!, record, step);
+      const d = this.evalBest(best[i]!, this.bestStates[i]!, this.bestSlots[i]!, step);
       if (d) decisions = append(decisions, d);
     }
     this.detector.lastStep = step;
@@ -422,22 +497,26 @@ class MonitorImpl implements Monitor {
     return out;
   }
 
+  /** The value of a metric slot at `step` (the record's `metrics[metric]`), undefined when missing. */
   private readValue(
-    record: MetricRecord,
-    metric: string,
+    slot: number,
+    step: number,
     missingPolicy: "skip" | "error" | undefined,
     ruleName: string,
   ): number | undefined {
-    const has = Object.hasOwn(record.metrics, metric);
-    let raw = has ? record.metrics[metric] : undefined;
-    if (raw === null) raw = this.config.nullValues === "nan" ? Number.NaN : undefined;
+    const kind = this.slotKind[slot];
+    if (kind === SLOT_NUMBER) return this.slotNumber[slot]!;
+    // Anything else a caller put in `metrics` is passed on as it is (and is not finite).
+    if (kind === SLOT_OTHER) return this.slotOther[slot] as number;
+    const raw = kind === SLOT_NULL && this.config.nullValues === "nan" ? Number.NaN : undefined;
     if (raw === undefined) {
+      const metric = this.slotKeys[slot]!;
       const policy = missingPolicy ?? this.config.missing;
       if (policy === "error")
         throw new RecoveryError({
           code: "MISSING_METRIC",
-          message: `step ${record.step}: metric "${metric}" is missing (rule "${ruleName}" has missing: "error")`,
-          details: { step: record.step, metric, rule: ruleName },
+          message: `step ${step}: metric "${metric}" is missing (rule "${ruleName}" has missing: "error")`,
+          details: { step, metric, rule: ruleName },
         });
       this.statsState.missing++;
       return undefined;
@@ -445,10 +524,10 @@ class MonitorImpl implements Monitor {
     return raw;
   }
 
-  private evalRule(rule: Rule, index: number, record: MetricRecord, ctx: StepContext): Decision | null {
+  private evalRule(rule: Rule, index: number, ctx: StepContext): Decision | null {
     const { step } = ctx;
     const state = this.ruleStates[index]!;
-    const raw = this.readValue(record, rule.metric, rule.missing, rule.name);
+    const raw = this.readValue(this.ruleSlots[index]!, step, rule.missing, rule.name);
     if (step < rule.warmupSteps) {
       if (rule.kind === "spike" && raw !== undefined && Number.isFinite(raw))
         pushHistory(state.history, raw, rule.window);
@@ -604,11 +683,11 @@ class MonitorImpl implements Monitor {
   private evalEarlyStopping(
     es: EarlyStoppingRule,
     st: DetectorState["earlyStopping"][string],
-    record: MetricRecord,
+    slot: number,
     step: number,
   ): Decision | null {
     if (step < es.warmupSteps) return null;
-    const current = this.readValue(record, es.metric, es.missing, es.name);
+    const current = this.readValue(slot, step, es.missing, es.name);
     if (current === undefined) return null;
     st.checks++;
     const min = es.mode === "min";
@@ -697,18 +776,18 @@ class MonitorImpl implements Monitor {
   private evalGoal(
     goal: GoalRule,
     st: DetectorState["goals"][string],
-    record: MetricRecord,
+    slot: number,
     step: number,
+    problem: string | undefined,
   ): Decision | null {
-    const value = this.readValue(record, goal.metric, "skip", goal.name);
+    const value = this.readValue(slot, step, "skip", goal.name);
     if (value === undefined || !Number.isFinite(value) || value <= 0) return null;
     if (goal.distinct) {
-      if (record.problem === undefined) {
+      if (problem === undefined) {
         this.statsState.missing++;
         return null;
       }
-      if (!st.solved.some((s) => s.problem === record.problem))
-        st.solved.push({ problem: record.problem, step });
+      if (!st.solved.some((s) => s.problem === problem)) st.solved.push({ problem, step });
     }
     st.perfectSteps++;
     const count = goal.distinct ? st.solved.length : st.perfectSteps;
@@ -728,10 +807,10 @@ class MonitorImpl implements Monitor {
   private evalBest(
     rule: BestRule,
     st: DetectorState["best"][string],
-    record: MetricRecord,
+    slot: number,
     step: number,
   ): Decision | null {
-    const value = this.readValue(record, rule.metric, "skip", rule.name);
+    const value = this.readValue(slot, step, "skip", rule.name);
     if (value === undefined || !Number.isFinite(value)) return null;
     const max = rule.mode === "max";
     const improved =
@@ -1003,6 +1082,24 @@ function adoptDetector(
  */
 export function observeQuiet(monitor: Monitor, record: MetricRecord): Decision | null {
   return monitor instanceof MonitorImpl ? monitor.observeQuiet(record) : monitor.observe(record);
+}
+
+/** Internal (checkMetrics): a monitor's metric slots, fed without building records. */
+export interface SlotMonitor {
+  /** The metrics the config reads, in slot order (the same list as `metricsOf(config)`). */
+  readonly slotKeys: readonly string[];
+  setSlot(slot: number, value: number | null | undefined): void;
+  /** The decision for a record of these slot values (null for a plain `continue`). */
+  observeSlots(step: number, problem: string | undefined): Decision | null;
+}
+
+/**
+ * Internal (checkMetrics): the slot interface of a monitor made by {@link createMonitor}, or null
+ * (another Monitor implementation, or a metric named `__proto__`, which a record cannot hold).
+ */
+export function slotMonitor(monitor: Monitor): SlotMonitor | null {
+  if (!(monitor instanceof MonitorImpl) || monitor.slotKeys.includes("__proto__")) return null;
+  return monitor;
 }
 
 /** Options of {@link createMonitor}. */

@@ -10,9 +10,11 @@ import {
   type Monitor,
   observeQuiet,
   type RestoreReport,
+  slotMonitor,
 } from "./monitor.js";
 import {
   LineSplitter,
+  type MetricFieldSink,
   type MetricFormat,
   type MetricLineSink,
   parseMetricLine,
@@ -231,6 +233,16 @@ export async function forEachMetricRecord(
   options: ReadOptions,
   onRecord: (record: MetricRecord) => boolean | undefined,
 ): Promise<void> {
+  return forEachMetricSource(path, options, onRecord, undefined);
+}
+
+/** {@link forEachMetricRecord}; JSONL lines parsed in batches go to `fields` when given (see MetricLineSink). */
+async function forEachMetricSource(
+  path: string,
+  options: ReadOptions,
+  onRecord: (record: MetricRecord) => boolean | undefined,
+  fields: MetricFieldSink | undefined,
+): Promise<void> {
   const format = options.format ?? (await detectFormat(path));
   const report = (d: SourceDiagnostic) => options.onDiagnostic?.({ ...d, file: path });
   if (format === "trainer-state") {
@@ -262,7 +274,7 @@ export async function forEachMetricRecord(
   let stopped = false;
   const reader = new JsonlChunkReader(
     recordOptions,
-    { record: onRecord, diagnostic: report },
+    { record: onRecord, diagnostic: report, fields },
     options.maxLineLength,
   );
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -378,13 +390,28 @@ export async function checkMetrics(
     if (diagnostics.length < maxDiagnostics) diagnostics.push(d);
     options.onDiagnostic?.(d);
   };
-  const metrics = options.metrics ?? metricsOf(monitor.config);
+  // A monitor of ours reads the metrics of batched lines straight from the parsed objects (no
+  // records): the same values, as its slots are exactly the metrics a record would hold.
+  const slots = options.metrics === undefined ? slotMonitor(monitor) : null;
+  const metrics = options.metrics ?? slots?.slotKeys ?? metricsOf(monitor.config);
+  const decide = (decision: Decision | null) => {
+    if (decision !== null && decision.action !== "continue") decisions.push(decision);
+    return !monitor.tripped;
+  };
+  const fields: MetricFieldSink | undefined =
+    slots === null
+      ? undefined
+      : {
+          metric: (slot, value) => slots.setSlot(slot, value),
+          record: (step, problem) => decide(slots.observeSlots(step, problem)),
+        };
   for (const path of paths) {
-    await forEachMetricRecord(path, { ...options, metrics, onDiagnostic }, (record) => {
-      const decision = observeQuiet(monitor, record);
-      if (decision !== null && decision.action !== "continue") decisions.push(decision);
-      return !monitor.tripped;
-    });
+    await forEachMetricSource(
+      path,
+      { ...options, metrics, onDiagnostic },
+      (record) => decide(observeQuiet(monitor, record)),
+      fields,
+    );
     if (monitor.tripped) break;
   }
   const verdict = monitor.tripped ? (decisions.at(-1) ?? null) : null;

@@ -123,7 +123,8 @@ function stepValue(value: unknown): number | undefined {
   return undefined;
 }
 
-function readStep(obj: Record<string, unknown>, stepKey: string | undefined): number | undefined {
+/** The step of a parsed object as {@link recordFromObject} reads it, or undefined. */
+export function readStep(obj: Record<string, unknown>, stepKey: string | undefined): number | undefined {
   if (stepKey !== undefined) return stepValue(obj[stepKey]);
   for (let i = 0; i < DEFAULT_STEP_KEYS.length; i++) {
     const step = stepValue(obj[DEFAULT_STEP_KEYS[i]!]);
@@ -134,6 +135,22 @@ function readStep(obj: Record<string, unknown>, stepKey: string | undefined): nu
 
 function problemValue(value: unknown): string | undefined {
   return typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined;
+}
+
+/** The problem id of a parsed object as {@link recordFromObject} reads it, or undefined. */
+export function readProblem(
+  obj: Record<string, unknown>,
+  problemKey: string | undefined,
+): string | undefined {
+  return problemKey === undefined
+    ? (problemValue(obj.problem_id) ?? problemValue(obj.problem))
+    : problemValue(obj[problemKey]);
+}
+
+/** Metric `key` of a parsed object as {@link recordFromObject} reads it with `options.metrics`. */
+export function readMetric(obj: Record<string, unknown>, key: string): number | null | undefined {
+  const metric = toMetric(obj[key]);
+  return metric === undefined && key.includes("/") ? toMetric(nested(obj, key)) : metric;
 }
 
 /**
@@ -151,15 +168,11 @@ export function recordFromObject(value: unknown, options: RecordOptions = {}): M
   else
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      let metric = toMetric(obj[key]);
-      if (metric === undefined && key.includes("/")) metric = toMetric(nested(obj, key));
+      const metric = readMetric(obj, key);
       if (metric !== undefined) metrics[key] = metric;
     }
   const record: MetricRecord = { step, metrics };
-  const problem =
-    options.problemKey === undefined
-      ? (problemValue(obj.problem_id) ?? problemValue(obj.problem))
-      : problemValue(obj[options.problemKey]);
+  const problem = readProblem(obj, options.problemKey);
   if (problem !== undefined) record.problem = problem;
   return record;
 }
@@ -209,6 +222,18 @@ function noStepDiagnostic(options: RecordOptions, lineNumber: number | undefined
 export interface MetricLineSink {
   record(record: MetricRecord): boolean | undefined;
   diagnostic(diagnostic: SourceDiagnostic): void;
+  /**
+   * With `options.metrics`: batched lines are delivered as fields instead of records (no record
+   * built): `metric(i, value)` for every `options.metrics[i]` (undefined: the record would not hold
+   * it), then `record(step, problem)`. Lines parsed one by one still go to `record`.
+   */
+  fields?: MetricFieldSink | undefined;
+}
+
+/** See {@link MetricLineSink.fields}. */
+export interface MetricFieldSink {
+  metric(index: number, value: number | null | undefined): void;
+  record(step: number, problem: string | undefined): boolean | undefined;
 }
 
 /** Most lines (and characters) parsed by one `JSON.parse` call. */
@@ -318,6 +343,22 @@ function parseBatch(
     values = null;
   }
   if (Array.isArray(values) && values.length === count) {
+    const fields = sink.fields;
+    const keys = options.metrics;
+    if (fields !== undefined && keys !== undefined) {
+      for (let i = 0; i < count; i++) {
+        const obj = values[i] as Record<string, unknown>;
+        // Always an object here (every line starts with "{"); kept as recordFromObject checks it.
+        const step = typeof obj === "object" && obj !== null ? readStep(obj, options.stepKey) : undefined;
+        if (step === undefined) {
+          sink.diagnostic(noStepDiagnostic(options, firstLine + i));
+          continue;
+        }
+        for (let k = 0; k < keys.length; k++) fields.metric(k, readMetric(obj, keys[k]!));
+        if (fields.record(step, readProblem(obj, options.problemKey)) === false) return false;
+      }
+      return true;
+    }
     for (let i = 0; i < count; i++) {
       const record = recordFromObject(values[i], options);
       if (record === null) sink.diagnostic(noStepDiagnostic(options, firstLine + i));

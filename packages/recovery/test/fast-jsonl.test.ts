@@ -5,8 +5,9 @@ import { StringDecoder } from "node:string_decoder";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { createMonitor, type MetricRecord } from "../src/index.js";
+import { observeQuiet, slotMonitor } from "../src/monitor.js";
 import { checkMetrics, readMetricRecords } from "../src/node.js";
-import { JsonlChunkReader } from "../src/node-sources.js";
+import { JsonlChunkReader, metricsOf } from "../src/node-sources.js";
 import {
   LineSplitter,
   type MetricLineSink,
@@ -16,6 +17,8 @@ import {
   type SourceDiagnostic,
 } from "../src/sources.js";
 import type { Decision } from "../src/state.js";
+import { configArb } from "./arbitraries.js";
+import { createMonitor as createReferenceMonitor } from "./reference/monitor-before.js";
 
 // The fast JSONL path (byte chunks decoded up to the last newline, flat lines parsed in batches)
 // against the per-line path it replaced: a StringDecoder over the chunks, LineSplitter, and
@@ -62,8 +65,10 @@ function referenceRead(
   if (pending !== null) {
     const n = splitter.lines + 1;
     const result = parseMetricLine(pending, options, n);
-    if (result && "record" in result) out.records.push(result.record);
-    else if (result)
+    if (result && "record" in result) {
+      out.records.push(result.record);
+      onRecord(result.record, out.records.length);
+    } else if (result)
       out.diagnostics.push({
         code: "TORN_LINE",
         message: `line ${n}: incomplete last line ignored`,
@@ -378,5 +383,137 @@ describe("fast JSONL path through files", () => {
     expect(result.state).toStrictEqual(monitor.snapshot());
     expect(result.stats).toStrictEqual(monitor.stats());
     expect(result.diagnostics).toStrictEqual(expected.diagnostics.map((d) => ({ ...d, file })));
+  });
+});
+
+// Metric lines for the monitor: mostly increasing steps, some duplicates, rewinds and gaps.
+const metricValue = fc.oneof(
+  { weight: 6, arbitrary: fc.double({ min: -2, max: 2, noNaN: true }).map((x) => JSON.stringify(x)) },
+  { weight: 3, arbitrary: fc.constantFrom("0", "-0", "1", "0.001", "null", "true", "false") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom("NaN", "Infinity", "-Infinity", '"NaN"', '"-inf"', '"x"', '{"y":0}', "[0]"),
+  },
+);
+const metricLines = fc
+  .array(
+    fc.record(
+      {
+        delta: fc.constantFrom(-2, 0, 1, 1, 1, 1, 3),
+        a: metricValue,
+        b: metricValue,
+        c: metricValue,
+        "x/y": metricValue,
+        x: fc.constantFrom('{"y":0}', '{"y":NaN}', '{"y":1.5}', "1"),
+        perfect: fc.constantFrom("0", "1"),
+        problem_id: fc.constantFrom('"p1"', '"p2"', "3"),
+        junk: fc.constantFrom("", "not json", "[1]", '{"a":1}'),
+      },
+      { requiredKeys: ["delta"] },
+    ),
+    { maxLength: 120 },
+  )
+  .map((rows) => {
+    let step = 3;
+    return rows
+      .map(({ delta, junk, ...fields }) => {
+        if (junk !== undefined) return junk;
+        step = Math.max(0, step + delta);
+        const parts = Object.entries(fields).map(([k, v]) => `${JSON.stringify(k)}:${v}`);
+        return `{"step":${step}${parts.map((p) => `,${p}`).join("")}}`;
+      })
+      .join("\n");
+  });
+
+/** The former checkMetrics: per-line records (metricsOf) into the former monitor, stop at a trip. */
+function referenceCheck(chunks: readonly Buffer[], config: Parameters<typeof createMonitor>[0]) {
+  const monitor = createReferenceMonitor(config);
+  const decisions: Decision[] = [];
+  let error: unknown = null;
+  const { diagnostics } = referenceRead(
+    chunks,
+    { metrics: metricsOf(monitor.config) },
+    undefined,
+    (record) => {
+      try {
+        const d = monitor.observe(record);
+        if (d.action !== "continue") decisions.push(d);
+      } catch (e) {
+        error = e;
+        return false;
+      }
+      return !monitor.tripped;
+    },
+  );
+  return { monitor, decisions, diagnostics, error };
+}
+
+describe("checkMetrics fast path (metrics read from the parsed objects)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "rlops-fast-check-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("same decisions, state, stats and diagnostics as per-line records into the former monitor", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(configArb, metricLines, async (config, text) => {
+        const file = join(dir, `m${run++}.jsonl`);
+        writeFileSync(file, text);
+        const expected = referenceCheck([Buffer.from(text)], config);
+        let result: Awaited<ReturnType<typeof checkMetrics>>;
+        try {
+          result = await checkMetrics(config, [file]);
+        } catch (error) {
+          expect(expected.error).not.toBeNull();
+          expect((error as Error).message).toBe((expected.error as Error).message);
+          return;
+        }
+        expect(expected.error).toBeNull();
+        expect(result.decisions).toStrictEqual(expected.decisions);
+        expect(result.state).toStrictEqual(expected.monitor.snapshot());
+        expect(result.stats).toStrictEqual(expected.monitor.stats());
+        expect(result.diagnostics).toStrictEqual(expected.diagnostics.map((d) => ({ ...d, file })));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("same with arbitrary chunk cuts (the reader's field sink into the monitor's slots)", () => {
+    fc.assert(
+      fc.property(configArb, metricLines, cutsArb, (config, text, cuts) => {
+        const chunks = cut(Buffer.from(text), cuts);
+        const expected = referenceCheck(chunks, config);
+        const monitor = createMonitor(config);
+        const slots = slotMonitor(monitor)!;
+        const decisions: Decision[] = [];
+        const diagnostics: SourceDiagnostic[] = [];
+        const decide = (d: Decision | null) => {
+          if (d !== null && d.action !== "continue") decisions.push(d);
+          return !monitor.tripped;
+        };
+        const reader = new JsonlChunkReader(
+          { metrics: slots.slotKeys },
+          {
+            record: (record) => decide(observeQuiet(monitor, record)),
+            diagnostic: (d) => diagnostics.push(d),
+            fields: {
+              metric: (i, v) => slots.setSlot(i, v),
+              record: (step, problem) => decide(slots.observeSlots(step, problem)),
+            },
+          },
+        );
+        let error: unknown = null;
+        try {
+          if (chunks.every((chunk) => reader.push(chunk))) reader.end();
+        } catch (e) {
+          error = e;
+        }
+        expect((error as Error | null)?.message).toBe((expected.error as Error | null)?.message);
+        expect(decisions).toStrictEqual(expected.decisions);
+        expect(monitor.snapshot()).toStrictEqual(expected.monitor.snapshot());
+        expect(monitor.stats()).toStrictEqual(expected.monitor.stats());
+        if (error === null) expect(diagnostics).toStrictEqual(expected.diagnostics);
+      }),
+      { numRuns: 600 },
+    );
   });
 });

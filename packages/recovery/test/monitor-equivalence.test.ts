@@ -1,141 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { BreakerConfigInput } from "../src/config.js";
-import { createMonitor, type MetricRecord, type Monitor, observeQuiet } from "../src/monitor.js";
+import { createMonitor, type MetricRecord, type Monitor, observeQuiet, slotMonitor } from "../src/monitor.js";
+import { metricsOf } from "../src/node-sources.js";
+import { configArb } from "./arbitraries.js";
 import { createMonitor as createReferenceMonitor } from "./reference/monitor-before.js";
 
 // The monitor (per-rule state bound once, no allocation on a quiet step, reused window entries)
 // against its implementation before those changes: same decisions, errors and state, step by step.
-
-const metricNames = ["a", "b", "c"] as const;
-const metric = fc.constantFrom(...metricNames);
-const trigger = fc.oneof(
-  fc.record({ consecutive: fc.integer({ min: 1, max: 4 }) }),
-  fc
-    .record({
-      size: fc.integer({ min: 1, max: 6 }),
-      fraction: fc.constantFrom(0.2, 0.5, 1),
-      min: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
-    })
-    .map(({ size, fraction, min }) => ({
-      window: { size, fraction, ...(min === undefined ? {} : { minObservations: Math.min(min, size) }) },
-    })),
-);
-const common = fc.record(
-  {
-    metric,
-    action: fc.constantFrom("stop", "rollback", "save"),
-    trigger,
-    warmupSteps: fc.integer({ min: 0, max: 3 }),
-    nonFinite: fc.constantFrom("trip", "fail", "ignore"),
-    missing: fc.constantFrom("skip", "error"),
-    gap: fc.constantFrom("breakStreak", "ignoreGap", "gapCountsAsFailure"),
-  },
-  { requiredKeys: ["metric", "trigger"] },
-);
-const rule = fc.oneof(
-  fc
-    .tuple(common, fc.double({ min: 0, max: 0.5, noNaN: true }))
-    .map(([c, eps]) => ({ ...c, kind: "zero", eps })),
-  fc
-    .tuple(common, fc.double({ min: -1, max: 1, noNaN: true }))
-    .map(([c, t]) => ({ ...c, kind: "below", threshold: t })),
-  fc
-    .tuple(common, fc.double({ min: -1, max: 1, noNaN: true }))
-    .map(([c, t]) => ({ ...c, kind: "above", threshold: t })),
-  common.map((c) => ({ ...c, kind: "nonfinite" })),
-  fc
-    .tuple(
-      common,
-      fc.integer({ min: 3, max: 8 }),
-      fc.integer({ min: 3, max: 5 }),
-      fc.constantFrom(1, 3, 6),
-      fc.constantFrom("up", "down", "both"),
-    )
-    .map(([c, window, minObservations, threshold, direction]) => ({
-      ...c,
-      kind: "spike",
-      window,
-      minObservations,
-      threshold,
-      direction,
-    })),
-);
-const earlyStopping = fc.oneof(
-  fc.record(
-    {
-      metric,
-      mode: fc.constantFrom("min", "max"),
-      patience: fc.integer({ min: 0, max: 4 }),
-      minDelta: fc.constantFrom(0, 0.01, 0.5),
-      stoppingThreshold: fc.constantFrom(-1.5, 1.5),
-      divergenceThreshold: fc.constantFrom(-1.8, 1.8),
-      checkFinite: fc.boolean(),
-      warmupSteps: fc.integer({ min: 0, max: 3 }),
-      missing: fc.constantFrom("skip", "error"),
-      flavor: fc.constant("lightning"),
-    },
-    { requiredKeys: ["metric"] },
-  ),
-  fc.record(
-    {
-      metric,
-      mode: fc.constantFrom("min", "max"),
-      patience: fc.integer({ min: 0, max: 4 }),
-      minDelta: fc.constantFrom(0, 0.01, 0.5),
-      flavor: fc.constant("hf"),
-    },
-    { requiredKeys: ["metric", "flavor"] },
-  ),
-);
-const configArb = fc
-  .record({
-    rules: fc.array(rule, { maxLength: 4 }),
-    earlyStopping: fc.array(earlyStopping, { maxLength: 2 }),
-    goals: fc.array(
-      fc.record(
-        {
-          count: fc.integer({ min: 1, max: 3 }),
-          distinct: fc.boolean(),
-          metric: fc.constantFrom("perfect", "a"),
-        },
-        { requiredKeys: [] },
-      ),
-      { maxLength: 1 },
-    ),
-    best: fc.array(
-      fc.record(
-        { metric, mode: fc.constantFrom("min", "max"), minDelta: fc.constantFrom(0, 0.1) },
-        { requiredKeys: ["metric"] },
-      ),
-      { maxLength: 2 },
-    ),
-    steps: fc.record({
-      duplicates: fc.constantFrom("first", "last", "error"),
-      outOfOrder: fc.constantFrom("ignore", "rewind", "error"),
-      gap: fc.constantFrom("breakStreak", "ignoreGap", "gapCountsAsFailure"),
-    }),
-    missing: fc.constantFrom("skip", "skip", "error"),
-    nullValues: fc.constantFrom("nan", "missing"),
-    probation: fc.record({
-      steps: fc.integer({ min: 1, max: 5 }),
-      maxFailFraction: fc.constantFrom(0, 0.25, 1),
-    }),
-    escalation: fc.record({ maxRollbacks: fc.integer({ min: 0, max: 2 }) }),
-  })
-  .filter((c) => c.rules.length + c.earlyStopping.length + c.goals.length + c.best.length > 0)
-  .map((c) => {
-    let n = 0;
-    const named = <T extends object>(xs: T[], kind?: string) =>
-      xs.map((x) => ({ ...x, name: `r${n++}`, ...(kind ? { kind } : {}) }));
-    return {
-      ...c,
-      rules: named(c.rules),
-      earlyStopping: named(c.earlyStopping),
-      goals: named(c.goals, "perfect"),
-      best: named(c.best),
-    } as BreakerConfigInput;
-  });
 
 const value = fc.oneof(
   { weight: 4, arbitrary: fc.double({ min: -2, max: 2, noNaN: true }) },
@@ -154,7 +26,7 @@ const op = fc.oneof(
       c: fc.option(value, { nil: undefined }),
       perfect: fc.option(fc.constantFrom(0, 1), { nil: undefined }),
       problem: fc.option(fc.constantFrom("p1", "p2", "p3"), { nil: undefined }),
-      quiet: fc.boolean(),
+      mode: fc.constantFrom("observe", "quiet", "slots"),
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("restore" as const) }) },
@@ -207,6 +79,8 @@ describe("monitor equivalence with the previous implementation", () => {
       fc.property(configArb, fc.array(op, { maxLength: 70 }), (config, ops) => {
         let now: Monitor = createMonitor(config);
         let before = createReferenceMonitor(config);
+        // checkMetrics reads records with metricsOf(config) and feeds slots in slotKeys order.
+        expect(slotMonitor(now)!.slotKeys).toStrictEqual(metricsOf(now.config));
         let step = 5;
         let saved: unknown;
         for (const o of ops) {
@@ -217,8 +91,17 @@ describe("monitor equivalence with the previous implementation", () => {
             const record: MetricRecord = { step, metrics };
             if (o.problem !== undefined) record.problem = o.problem;
             const expected = outcome(() => before.observe(structuredClone(record)));
-            if (o.quiet) {
-              const got = outcome(() => observeQuiet(now, structuredClone(record)));
+            if (o.mode === "observe")
+              expect(outcome(() => now.observe(structuredClone(record)))).toStrictEqual(expected);
+            else {
+              const got = outcome(() => {
+                if (o.mode === "quiet") return observeQuiet(now, structuredClone(record));
+                const slots = slotMonitor(now)!;
+                slots.slotKeys.forEach((key, i) => {
+                  slots.setSlot(i, Object.hasOwn(metrics, key) ? metrics[key] : undefined);
+                });
+                return slots.observeSlots(record.step, record.problem);
+              });
               if ("ok" in got && got.ok === null) {
                 expect(expected).toStrictEqual({
                   ok: {
@@ -231,7 +114,7 @@ describe("monitor equivalence with the previous implementation", () => {
                   },
                 });
               } else expect(got).toStrictEqual(expected);
-            } else expect(outcome(() => now.observe(structuredClone(record)))).toStrictEqual(expected);
+            }
           } else if (o.kind === "save") {
             saved = json(now.snapshot());
             expect(saved).toStrictEqual(json(before.snapshot()));
