@@ -310,6 +310,18 @@ export function createStreamParser(options?: StreamParserOptions): StreamParser 
       }
     }
     if (tolerant !== undefined && chunk.length > 16) {
+      if (tolerant.state === "content" && lexer.idle && chunk.indexOf("<") < 0) {
+        // a run of content with nothing to recognise or hold back (unless it ends in half a pair)
+        const last = chunk.charCodeAt(chunk.length - 1);
+        if (last < 0xd800 || last > 0xdbff) {
+          lexer.skip(chunk.length);
+          const event = tolerant.contentDelta(chunk);
+          onEvent?.(event);
+          if (batch.length === 0) return [event];
+          batch.push(event);
+          return take();
+        }
+      }
       // whole messages inside the chunk take the one-shot path; the tail goes through the lexer
       const base = lexer.offset;
       const text = lexer.takePending() + chunk;

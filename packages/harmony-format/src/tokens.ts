@@ -23,7 +23,7 @@ import {
   type StreamParserOptions,
   type UnitParser,
 } from "./stream.js";
-import type { Diagnostic, StreamEvent } from "./tolerant.js";
+import { type Diagnostic, type StreamEvent, TolerantParser } from "./tolerant.js";
 import { checkUtf8, utf8DecodeLossy } from "./utf8.js";
 
 type ConversationLike = Conversation | ConversationInput | MessageInput[];
@@ -283,6 +283,22 @@ class TokenFeeder {
     if (tolerant) this.#drain(false);
   }
 
+  /**
+   * The text of `id` when it can be delivered on its own right now (tolerant mode, nothing buffered,
+   * an ordinary id that decodes alone); the caller then delivers it and calls {@link skipOne}.
+   */
+  soloText(id: number): string | undefined {
+    if (!this.#tolerant || this.#used !== 0 || !Number.isInteger(id) || id < 0 || id >= 199998)
+      return undefined;
+    return vocab().text(id) || undefined;
+  }
+
+  /** Accounts for one id delivered around the feeder (after {@link soloText}). */
+  skipOne(): void {
+    this.#index++;
+    this.#runStart = this.#index;
+  }
+
   /** One token id (a streaming write of a single id): no array, no buffering when it decodes alone. */
   writeOne(id: number): void {
     if (this.#tolerant && this.#used === 0 && Number.isInteger(id) && id >= 0 && id < 199998) {
@@ -347,6 +363,7 @@ export function createTokenStreamParser(options?: StreamParserOptions): TokenStr
     options?.onEvent?.(event);
   });
   const feeder = new TokenFeeder(parser, modeOf(options) === "tolerant");
+  const tolerant = parser instanceof TolerantParser ? parser : undefined;
   let ended = false;
   const take = (): StreamEvent[] => {
     const out = batch;
@@ -356,8 +373,21 @@ export function createTokenStreamParser(options?: StreamParserOptions): TokenStr
   return {
     write(tokens) {
       if (ended) throw new HarmonyError({ code: "INVALID_OPTIONS", message: "write() after end()" });
-      if (typeof tokens === "number") feeder.writeOne(tokens);
-      else feeder.write(tokens);
+      if (typeof tokens === "number") {
+        if (tolerant !== undefined && tolerant.state === "content") {
+          const text = feeder.soloText(tokens);
+          if (text !== undefined) {
+            // one ordinary token inside content (the common case of token streaming)
+            feeder.skipOne();
+            const event = tolerant.contentDelta(text);
+            options?.onEvent?.(event);
+            if (batch.length === 0) return [event];
+            batch.push(event);
+            return take();
+          }
+        }
+        feeder.writeOne(tokens);
+      } else feeder.write(tokens);
       return take();
     },
     end() {
