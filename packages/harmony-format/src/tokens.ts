@@ -373,9 +373,10 @@ export function createTokenStreamParser(options?: StreamParserOptions): TokenStr
   return {
     write(tokens) {
       if (ended) throw new HarmonyError({ code: "INVALID_OPTIONS", message: "write() after end()" });
-      if (typeof tokens === "number") {
+      const one = typeof tokens === "number" ? tokens : tokens.length === 1 ? tokens[0]! : undefined;
+      if (one !== undefined) {
         if (tolerant !== undefined && tolerant.state === "content") {
-          const text = feeder.soloText(tokens);
+          const text = feeder.soloText(one);
           if (text !== undefined) {
             // one ordinary token inside content (the common case of token streaming)
             feeder.skipOne();
@@ -386,7 +387,7 @@ export function createTokenStreamParser(options?: StreamParserOptions): TokenStr
             return take();
           }
         }
-        feeder.writeOne(tokens);
+        feeder.writeOne(one);
       } else feeder.write(tokens);
       return take();
     },
