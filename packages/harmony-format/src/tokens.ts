@@ -388,7 +388,7 @@ export function createTokenStreamParser(options?: StreamParserOptions): TokenStr
           }
         }
         feeder.writeOne(one);
-      } else feeder.write(tokens);
+      } else feeder.write(tokens as readonly number[]);
       return take();
     },
     end() {
