@@ -202,6 +202,11 @@ class MonitorImpl implements Monitor {
   private goalStates: DetectorState["goals"][string][] = [];
   private bestStates: DetectorState["best"][string][] = [];
   /**
+   * Window triggers are rings once full: entry `windowHead[i]` of rule i's `trigger.window` is the
+   * oldest. Rotated back to oldest-first (head 0) before the detector is copied or exported.
+   */
+  private readonly windowHead: Int32Array;
+  /**
    * Every metric the config reads, once (rules, early stopping, goals, best; first use first): the
    * record's value of each is read once per step into its slot, the rules read the slots.
    */
@@ -221,6 +226,7 @@ class MonitorImpl implements Monitor {
     this.statsState = freshStats();
     this.ctx = { step: 0, gap: 0, previousStep: null, bad: new Int8Array(config.rules.length) };
     this.ruleIndex = new Map(config.rules.map((rule, i) => [rule.name, i]));
+    this.windowHead = new Int32Array(config.rules.length);
     const keys: string[] = [];
     const slotOf = new Map<string, number>();
     const slot = (rule: { metric: string }) => {
@@ -264,7 +270,24 @@ class MonitorImpl implements Monitor {
     this.esStates = earlyStopping.map((r) => d.earlyStopping[r.name]!);
     this.goalStates = goals.map((r) => d.goals[r.name]!);
     this.bestStates = best.map((r) => d.best[r.name]!);
+    this.windowHead.fill(0);
     this.bound = d;
+  }
+
+  /** Puts rule i's window back in oldest-first order. */
+  private normalizeWindow(i: number): void {
+    const head = this.windowHead[i]!;
+    if (head === 0) return;
+    const window = this.ruleStates[i]!.trigger.window;
+    window.push(...window.splice(0, head));
+    this.windowHead[i] = 0;
+  }
+
+  /** The detector as its state schema describes it (every window oldest-first). */
+  private normalized(): DetectorState {
+    if (this.bound === this.detector)
+      for (let i = 0; i < this.windowHead.length; i++) this.normalizeWindow(i);
+    return this.detector;
   }
 
   get tripped(): boolean {
@@ -284,7 +307,7 @@ class MonitorImpl implements Monitor {
       format: "rlops.recovery.monitor",
       version: STATE_VERSION,
       config: structuredClone(this.config),
-      detector: structuredClone(this.detector),
+      detector: structuredClone(this.normalized()),
       undo: this.previous === null ? null : structuredClone(this.previous),
       ledger: structuredClone(this.ledgerState),
       stats: { ...this.statsState },
@@ -406,7 +429,7 @@ class MonitorImpl implements Monitor {
         this.detector.probation = probation;
       }
     }
-    if (steps.duplicates === "last") this.previous = structuredClone(this.detector);
+    if (steps.duplicates === "last") this.previous = structuredClone(this.normalized());
     return null;
   }
 
@@ -549,6 +572,7 @@ class MonitorImpl implements Monitor {
           trig.firstBadStep ??= first;
         } else {
           const size = rule.trigger.window.size;
+          this.normalizeWindow(index);
           const from = Math.max(first, step - size);
           for (let s = from; s < step; s++) trig.window.push([s, 1]);
           while (trig.window.length > size) trig.window.shift();
@@ -556,7 +580,7 @@ class MonitorImpl implements Monitor {
       }
     }
     if (raw === undefined)
-      return gapAdded ? this.checkTrigger(rule, trig, step, null, true, NO_EVIDENCE) : null;
+      return gapAdded ? this.checkTrigger(rule, index, trig, step, null, true, NO_EVIDENCE) : null;
     let bad: boolean;
     let evidence = NO_EVIDENCE;
     if (!Number.isFinite(raw)) {
@@ -595,11 +619,12 @@ class MonitorImpl implements Monitor {
       bad = simpleBad(rule, raw);
     }
     ctx.bad[index] = bad ? 1 : 0;
-    return this.checkTrigger(rule, trig, step, raw, bad, evidence);
+    return this.checkTrigger(rule, index, trig, step, raw, bad, evidence);
   }
 
   private checkTrigger(
     rule: Rule,
+    index: number,
     trig: RuleState["trigger"],
     step: number,
     value: number | null,
@@ -644,21 +669,28 @@ class MonitorImpl implements Monitor {
     }
     const { size, fraction } = rule.trigger.window;
     const minObservations = rule.trigger.window.minObservations ?? size;
+    const window = trig.window;
     if (value !== null) {
-      const window = trig.window;
-      // A full window reuses its oldest entry (entries are never shared: state copies are clones).
-      const entry =
-        window.length >= size && window.length > 0 ? window.shift()! : ([0, 0] as [number, 0 | 1]);
-      entry[0] = step;
-      entry[1] = bad ? 1 : 0;
-      window.push(entry);
-      while (window.length > size) window.shift();
+      if (window.length === size) {
+        // Full: overwrite the oldest entry in place (entries are never shared: state copies are clones).
+        const head = this.windowHead[index]!;
+        const entry = window[head]!;
+        entry[0] = step;
+        entry[1] = bad ? 1 : 0;
+        this.windowHead[index] = head + 1 === size ? 0 : head + 1;
+      } else {
+        this.normalizeWindow(index);
+        window.push([step, bad ? 1 : 0]);
+        while (window.length > size) window.shift();
+      }
       if (!bad) return null;
     }
-    const observed = trig.window.length;
+    const observed = window.length;
+    const head = this.windowHead[index]!;
     let badCount = 0;
     let firstBad: number | null = null;
-    for (const [s, b] of trig.window) {
+    for (let i = 0; i < observed; i++) {
+      const [s, b] = window[(head + i) % observed]!;
       if (b === 1) {
         badCount++;
         firstBad ??= s;

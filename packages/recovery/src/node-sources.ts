@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { open, readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
@@ -157,8 +158,9 @@ export class JsonlChunkReader {
     }
     const last = chunk.lastIndexOf(10);
     if (last >= p) {
+      // ASCII (the usual metrics file) decodes the same as latin1, several times faster than utf8.
       const lines = parseMetricLines(
-        chunk.toString("utf8", p, last),
+        chunk.toString(isAscii(chunk.subarray(p, last)) ? "latin1" : "utf8", p, last),
         this.lineNo + 1,
         this.options,
         this.sink,
