@@ -106,6 +106,8 @@ async function readWhole(path: string): Promise<string> {
   }
 }
 
+const REGION_BYTES = 64 * 1024;
+
 /**
  * Splits JSONL bytes into lines and parses them (see `parseMetricLines`) without a stream-wide
  * string decoder: each chunk is decoded up to its last `\n` byte (0x0A never occurs inside a
@@ -157,17 +159,23 @@ export class JsonlChunkReader {
       p = nl + 1;
     }
     const last = chunk.lastIndexOf(10);
-    if (last >= p) {
+    while (last >= p) {
+      // Decoded in regions of whole lines of about 64 KiB: small strings stay in the young generation.
+      let end = last;
+      if (end - p > REGION_BYTES) {
+        end = chunk.lastIndexOf(10, p + REGION_BYTES);
+        if (end < p) end = chunk.indexOf(10, p + REGION_BYTES);
+      }
       // ASCII (the usual metrics file) decodes the same as latin1, several times faster than utf8.
       const lines = parseMetricLines(
-        chunk.toString(isAscii(chunk.subarray(p, last)) ? "latin1" : "utf8", p, last),
+        chunk.toString(isAscii(chunk.subarray(p, end)) ? "latin1" : "utf8", p, end),
         this.lineNo + 1,
         this.options,
         this.sink,
       );
       if (lines < 0) return false;
       this.lineNo += lines;
-      p = last + 1;
+      p = end + 1;
     }
     if (p < chunk.length) {
       this.tailDecoder = new StringDecoder("utf8");

@@ -300,6 +300,22 @@ describe("fast JSONL path", () => {
   });
 });
 
+describe("fast JSONL path: large chunks", () => {
+  it("decodes a chunk in regions of whole lines (lines longer than a region, non-ASCII regions)", () => {
+    const rows: string[] = [];
+    for (let i = 0; i < 6000; i++) {
+      if (i === 1000) rows.push(`{"step":${i},"blob":"${"x".repeat(150_000)}"}`);
+      else if (i === 3000) rows.push(`{"step":${i},"name":"é${"y".repeat(70_000)}"}`);
+      else if (i === 4000) rows.push(`{"step":${i},"nested":{"a":${"[".repeat(10)}${"]".repeat(10)}}}`);
+      else rows.push(`{"step":${i},"loss":${i / 3},"ключ":${i % 2}}`);
+    }
+    const bytes = Buffer.from(`${rows.join("\n")}\n{"step":6000`, "utf8");
+    for (const options of [{}, { metrics: ["loss", "ключ"] }])
+      for (const chunks of [[bytes], cut(bytes, [1 << 20, 2 << 20]), cut(bytes, [70_001, 150_030, 400_000])])
+        expect(fastRead(chunks, options)).toStrictEqual(referenceRead(chunks, options));
+  });
+});
+
 describe("fast JSONL path through files", () => {
   const dir = mkdtempSync(join(tmpdir(), "rlops-fast-jsonl-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
