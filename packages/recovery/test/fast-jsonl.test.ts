@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { createMonitor, type MetricRecord } from "../src/index.js";
 import { observeQuiet, slotMonitor } from "../src/monitor.js";
 import { checkMetrics, readMetricRecords } from "../src/node.js";
@@ -313,6 +313,29 @@ describe("fast JSONL path: large chunks", () => {
     for (const options of [{}, { metrics: ["loss", "ключ"] }])
       for (const chunks of [[bytes], cut(bytes, [1 << 20, 2 << 20]), cut(bytes, [70_001, 150_030, 400_000])])
         expect(fastRead(chunks, options)).toStrictEqual(referenceRead(chunks, options));
+  });
+});
+
+describe("fast JSONL path: batches", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("parses flat lines with one JSON.parse per batch of 256 lines, ASCII or not", () => {
+    for (const key of ["loss", "損失"]) {
+      const rows = Array.from(
+        { length: 600 },
+        (_, i) => `{"step":${i},"${key}":${i / 8}}${i % 7 ? "" : "\r"}`,
+      );
+      const parse = vi.spyOn(JSON, "parse");
+      const out = fastRead([Buffer.from(`${rows.join("\n")}\n`)], { metrics: [key] });
+      expect(parse.mock.calls.map((call) => call[0])).toStrictEqual([
+        `[${rows.slice(0, 256).join(",")}]`,
+        `[${rows.slice(256, 512).join(",")}]`,
+        `[${rows.slice(512).join(",")}]`,
+      ]);
+      vi.restoreAllMocks();
+      expect(out.records).toHaveLength(600);
+      expect(out.records[599]).toStrictEqual({ step: 599, metrics: { [key]: 599 / 8 } });
+    }
   });
 });
 
