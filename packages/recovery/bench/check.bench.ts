@@ -62,10 +62,24 @@ async function splitAndParse(): Promise<number> {
   return lines;
 }
 
-let peakRss = 0;
-const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-}, 50);
+/** Peak RSS per measured phase, sampled every 20 ms. */
+type Phase = "split" | "parse" | "check";
+const peakRss: Record<Phase, number> = { split: 0, parse: 0, check: 0 };
+let phase: Phase | null = null;
+const sample = () => {
+  if (phase !== null) peakRss[phase] = Math.max(peakRss[phase], process.memoryUsage().rss);
+};
+const sampler = setInterval(sample, 20);
+async function measure<T>(p: Phase, run: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  phase = p;
+  sample();
+  const t = performance.now();
+  const value = await run();
+  const ms = performance.now() - t;
+  sample();
+  phase = null;
+  return { ms, value };
+}
 
 const config = {
   rules: [
@@ -104,17 +118,14 @@ try {
   let parseMs = Number.POSITIVE_INFINITY;
   let lines = 0;
   let result: Awaited<ReturnType<typeof checkMetrics>> | undefined;
-  peakRss = rssBefore;
   for (let round = 0; round < rounds; round++) {
-    const t1 = performance.now();
-    lines = await bareSplit();
-    splitMs = Math.min(splitMs, performance.now() - t1);
-    const t3 = performance.now();
-    await splitAndParse();
-    parseMs = Math.min(parseMs, performance.now() - t3);
-    const t2 = performance.now();
-    result = await checkMetrics(config, [file]);
-    checkMs = Math.min(checkMs, performance.now() - t2);
+    const split = await measure("split", bareSplit);
+    lines = split.value;
+    splitMs = Math.min(splitMs, split.ms);
+    parseMs = Math.min(parseMs, (await measure("parse", splitAndParse)).ms);
+    const check = await measure("check", () => checkMetrics(config, [file]));
+    result = check.value;
+    checkMs = Math.min(checkMs, check.ms);
   }
   clearInterval(sampler);
   if (!result) throw new Error("no rounds");
@@ -130,8 +141,9 @@ try {
     `checkMetrics    : ${mbps(checkMs).toFixed(0)} MB/s (${(checkMs / 1000).toFixed(2)} s) — ${(splitMs / checkMs).toFixed(2)}x of the bare split, ${(parseMs / checkMs).toFixed(2)}x of split+JSON.parse, verdict ${result.verdict?.action ?? "ok"}`,
   );
   console.log(`rounds          : best of ${rounds} alternating runs each`);
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
   console.log(
-    `memory          : peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB during the check (RSS before ${(rssBefore / 2 ** 20).toFixed(0)} MiB; file ${(bytes / 2 ** 20).toFixed(0)} MiB)`,
+    `memory          : peak RSS ${mib(peakRss.check)} during checkMetrics (bare split ${mib(peakRss.split)}, split+JSON.parse ${mib(peakRss.parse)}; RSS before ${mib(rssBefore)}; file ${mib(bytes)})`,
   );
 } finally {
   clearInterval(sampler);

@@ -442,7 +442,8 @@ class MonitorImpl implements Monitor {
     ctx.step = step;
     ctx.gap = gap;
     ctx.previousStep = previousStep;
-    ctx.bad.fill(-1);
+    const bad = ctx.bad;
+    for (let i = 0; i < bad.length; i++) bad[i] = -1;
     const { rules, earlyStopping, goals, best } = this.config;
     let decisions: Decision[] | null = null;
     for (let i = 0; i < rules.length; i++) {
