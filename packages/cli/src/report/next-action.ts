@@ -1,4 +1,4 @@
-import { shellJoin, shellQuote } from "@rlops/recovery";
+import { shellJoin } from "@rlops/recovery";
 import type { NextAction, Report, ReportCheckpoint } from "./schema.js";
 
 /** Joins a root and a relative path with `/` (browser-safe; absolute `rel` is returned as is). */
