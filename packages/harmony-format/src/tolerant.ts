@@ -405,7 +405,7 @@ export class TolerantParser {
         return;
       case "header":
         if (id === SPECIAL.message) {
-          const header = this.#parseHeader(this.#header, offset);
+          const header = this.#headerFor(this.#header, offset);
           this.#startContent(header, offset);
         } else if (terminator) {
           const { header, content } = this.#resolveMissing(this.#header);
@@ -600,7 +600,11 @@ export class TolerantParser {
 
   /** {@link #parseHeader} of `text[start, end)`, memoised by header text (diagnostics replayed). */
   #cachedHeader(text: string, start: number, end: number, offset: number): ParsedHeader {
-    const raw = text.slice(start, end);
+    return this.#headerFor(text.slice(start, end), offset);
+  }
+
+  /** {@link #parseHeader} of `raw`, memoised by header text and preset role (diagnostics replayed). */
+  #headerFor(raw: string, offset: number | undefined): ParsedHeader {
     const preset = this.#presetRole;
     for (const entry of this.#headerCache) {
       if (entry.raw !== raw || entry.preset !== preset) continue;

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createStreamParser, parseMessagesFromText, type StreamEvent } from "../src/index.js";
 import { TextLexer } from "../src/lexer.js";
+import { encode, parseMessagesFromTokens } from "../src/tokens.js";
 import { TolerantParser } from "../src/tolerant.js";
 
 /** The unit-by-unit path (text lexer → tolerant parser) that the one-shot fast path must equal. */
@@ -130,6 +131,42 @@ describe("one-shot fast path", () => {
     );
     const parser = createStreamParser();
     expect(() => parser.write(42 as unknown as string)).toThrow(/expected a string or a Uint8Array/);
+  });
+
+  it("memoised headers give what parsing each message alone gives (text and token ids)", () => {
+    const headers = [
+      "assistant<|channel|>analysis",
+      "assistant to=functions.x<|channel|>commentary <|constrain|>json",
+      "functions.x to=assistant<|channel|>commentary",
+      "assistant<|channel|>final <|constrain|>json", // CONSTRAIN_WITHOUT_RECIPIENT
+      "assistant<|channel|> x", // EMPTY_CHANNEL
+      "to=functions.y<|channel|>analysis", // MISSING_ROLE
+      "assistant a b c<|channel|>final", // HEADER_EXTRA_TEXT
+      "assistant to=functions.z<|channel|>analysis", // TOOL_CALL_ON_ANALYSIS
+      "user:alice",
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.nat(headers.length - 1), { minLength: 1, maxLength: 12 }), (picks) => {
+        const messages = picks.map((h, i) => `<|start|>${headers[h]}<|message|>m${i}<|end|>`);
+        const whole = parseMessagesFromText(messages.join(""));
+        const expected = { messages: [] as unknown[], diagnostics: [] as unknown[] };
+        let offset = 0;
+        for (const message of messages) {
+          const alone = parseMessagesFromText(message);
+          expected.messages.push(...alone.messages);
+          for (const d of alone.diagnostics)
+            expected.diagnostics.push({ ...d, offset: (d.offset ?? 0) + offset });
+          offset += message.length;
+        }
+        expect(whole).toEqual(expected);
+        const ids = encode(messages.join(""), { allowedSpecial: "all" });
+        expect(parseMessagesFromTokens(ids).messages).toEqual(whole.messages);
+        expect(parseMessagesFromTokens(ids).diagnostics.map((d) => d.code)).toEqual(
+          whole.diagnostics.map((d) => d.code),
+        );
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("equals the unit-by-unit path around the header length limit", () => {
