@@ -253,8 +253,12 @@ class TokenFeeder {
       grown.set(this.#buffer.subarray(0, this.#used));
       this.#buffer = grown;
     }
-    this.#buffer.set(bytes, this.#used);
-    this.#used += bytes.length;
+    const buffer = this.#buffer;
+    const used = this.#used;
+    const length = bytes.length;
+    if (length <= 16) for (let i = 0; i < length; i++) buffer[used + i] = bytes[i]!;
+    else buffer.set(bytes, used);
+    this.#used = used + length;
     if (this.#used >= 65536) this.#drain(false);
   }
 
