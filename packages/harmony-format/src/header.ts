@@ -150,3 +150,22 @@ export function parseHeaderString(
   if (contentType !== undefined) parsed.content_type = contentType;
   return { ok: true, header: parsed, remaining };
 }
+
+/**
+ * A few header results keyed by header text and role: a completion repeats a handful of headers,
+ * so the parsers look them up instead of parsing each again. Bounded (the first 16 kept).
+ */
+export class HeaderMemo<V> {
+  readonly #entries: { text: string; role: Role | null; value: V }[] = [];
+
+  /** The value stored for `text` and `role`, or undefined. */
+  get(text: string, role: Role | null): V | undefined {
+    for (const entry of this.#entries) if (entry.text === text && entry.role === role) return entry.value;
+    return undefined;
+  }
+
+  /** Stores `value` for `text` and `role` (ignored once 16 are stored). */
+  set(text: string, role: Role | null, value: V): void {
+    if (this.#entries.length < 16) this.#entries.push({ text, role, value });
+  }
+}

@@ -161,11 +161,10 @@ export class TextLexer {
     this.#offset += count;
   }
 
-  /** Removes and returns the held-back text; the next chunk starts at `offset`. */
-  takePending(offset: number = this.#offset): string {
+  /** Removes and returns the held-back text ({@link offset} stays at its start). */
+  takePending(): string {
     const pending = this.#pending;
     this.#pending = "";
-    this.#offset = offset;
     return pending;
   }
 

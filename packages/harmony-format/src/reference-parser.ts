@@ -1,6 +1,6 @@
 import { TextAccumulator } from "./accumulator.js";
 import { HarmonyError } from "./errors.js";
-import { type ParsedHeader, parseHeaderString, rustDebugString } from "./header.js";
+import { HeaderMemo, type ParsedHeader, parseHeaderString, rustDebugString } from "./header.js";
 import type { Role, WireMessage } from "./schema.js";
 import { isStopToken, SPECIAL } from "./special.js";
 import { checkUtf8, utf8DecodeLossy, utf8DecodeValid, utf8Encode } from "./utf8.js";
@@ -222,13 +222,15 @@ export class ReferenceParser {
     this.state = "Content";
   }
 
-  #cache: { text: string; role: Role | null; result: ReturnType<typeof parseHeaderString> }[] = [];
+  readonly #memo = new HeaderMemo<ReturnType<typeof parseHeaderString>>();
 
-  /** `parseHeaderString(text, role, true)`, memoised: completions repeat a handful of headers. */
+  /** `parseHeaderString(text, role, true)`, memoised. */
   #parseCached(text: string, role: Role | null): ReturnType<typeof parseHeaderString> {
-    for (const entry of this.#cache) if (entry.text === text && entry.role === role) return entry.result;
-    const result = parseHeaderString(text, role, true);
-    if (this.#cache.length < 16) this.#cache.push({ text, role, result });
+    let result = this.#memo.get(text, role);
+    if (result === undefined) {
+      result = parseHeaderString(text, role, true);
+      this.#memo.set(text, role, result);
+    }
     return result;
   }
 

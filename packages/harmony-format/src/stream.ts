@@ -42,6 +42,45 @@ export interface UnitParser {
   readonly diagnostics: Diagnostic[];
 }
 
+/** Rethrows a reference-parser error with the offset of the unit that caused it. */
+function failAt(error: unknown, offset: number | undefined): never {
+  if (HarmonyError.isInstance(error) && offset !== undefined) {
+    (error as HarmonyError).details.offset ??= offset;
+  }
+  throw error;
+}
+
+/**
+ * The events of one `write()`: collected as the parser emits them (and passed to `onEvent`), handed
+ * out by {@link take}. Shared by the text and token-id stream parsers.
+ */
+export class EventBatch {
+  #events: StreamEvent[] = [];
+  constructor(private readonly onEvent?: (event: StreamEvent) => void) {}
+
+  /** The parser's emit callback. */
+  readonly emit = (event: StreamEvent): void => {
+    this.#events.push(event);
+    this.onEvent?.(event);
+  };
+
+  /** The events so far (a new array each time), emptying the batch. */
+  take(): StreamEvent[] {
+    if (this.#events.length === 0) return [];
+    const out = this.#events;
+    this.#events = [];
+    return out;
+  }
+
+  /** {@link take} after one more event that was produced around the parser (a fast path). */
+  takeWith(event: StreamEvent): StreamEvent[] {
+    this.onEvent?.(event);
+    if (this.#events.length === 0) return [event];
+    this.#events.push(event);
+    return this.take();
+  }
+}
+
 /** Wraps the reference parser so it has the unit interface and emits stream events. */
 class ReferenceUnitParser implements UnitParser {
   readonly diagnostics: Diagnostic[] = [];
@@ -64,9 +103,22 @@ class ReferenceUnitParser implements UnitParser {
     return this.parser.messages;
   }
 
-  #after(beforeState: string, beforeCount: number, offset: number | undefined, stopId?: number): void {
+  /** State and message count before the unit being fed (read by {@link #after}). */
+  #beforeState = "";
+  #beforeCount = 0;
+
+  #begin(): ReferenceParser {
     const p = this.parser;
+    this.#beforeState = p.state;
+    this.#beforeCount = p.messages.length;
+    return p;
+  }
+
+  #after(offset: number | undefined, stopId?: number): void {
     if (!this.#streaming) return;
+    const p = this.parser;
+    const beforeState = this.#beforeState;
+    const beforeCount = this.#beforeCount;
     if (!this.#inMessage && p.state === "Header") {
       this.#inMessage = true;
       this.#emit({ type: "message-start", index: this.#index, offset });
@@ -96,67 +148,50 @@ class ReferenceUnitParser implements UnitParser {
       this.#inMessage = false;
   }
 
-  #fail(error: unknown, offset: number | undefined): never {
-    if (HarmonyError.isInstance(error) && offset !== undefined) {
-      (error as HarmonyError).details.offset ??= offset;
-    }
-    throw error;
-  }
-
   special(id: number, text: string, offset?: number): void {
-    const p = this.parser;
-    const state = p.state;
-    const count = p.messages.length;
+    const p = this.#begin();
     try {
       p.special(id, text);
     } catch (error) {
-      this.#fail(error, offset);
+      failAt(error, offset);
     }
-    this.#after(state, count, offset, id);
+    this.#after(offset, id);
   }
   text(text: string, offset?: number): void {
-    const p = this.parser;
-    const state = p.state;
-    const count = p.messages.length;
+    const p = this.#begin();
     try {
       p.text(text);
     } catch (error) {
-      this.#fail(error, offset);
+      failAt(error, offset);
     }
-    this.#after(state, count, offset);
+    this.#after(offset);
   }
   bytes(bytes: Uint8Array, id: number, offset?: number, text: string | null = null): void {
-    const p = this.parser;
-    const state = p.state;
-    const count = p.messages.length;
+    const p = this.#begin();
     try {
       p.bytes(bytes, id, text);
     } catch (error) {
-      this.#fail(error, offset);
+      failAt(error, offset);
     }
-    this.#after(state, count, offset);
+    this.#after(offset);
   }
   invalid(id: number, offset?: number): void {
-    const p = this.parser;
-    const state = p.state;
-    const count = p.messages.length;
+    const p = this.#begin();
     try {
       p.invalid(id);
     } catch (error) {
-      this.#fail(error, offset);
+      failAt(error, offset);
     }
-    this.#after(state, count, offset);
+    this.#after(offset);
   }
   eos(offset?: number): void {
-    const p = this.parser;
-    const state = p.state;
-    const count = p.messages.length;
+    const p = this.#begin();
     try {
       p.eos();
     } catch (error) {
-      this.#fail(error, offset);
+      failAt(error, offset);
     }
-    this.#after(state, count, offset);
+    this.#after(offset);
   }
 }
 
@@ -228,7 +263,6 @@ function lexerSink(parser: UnitParser): UnitSink {
 export function parseMessagesFromText(text: string, options?: ParseOptions): ParseResult {
   const parser = createUnitParser(options);
   const input = typeof text === "string" ? text : String(text ?? "");
-  const lexer = new TextLexer(lexerSink(parser));
   if (modeOf(options) === "tolerant") {
     try {
       (parser as TolerantUnitParser).parseText(input);
@@ -241,6 +275,7 @@ export function parseMessagesFromText(text: string, options?: ParseOptions): Par
       });
     }
   } else {
+    const lexer = new TextLexer(lexerSink(parser));
     lexer.write(input);
     lexer.end();
     parser.eos(input.length);
@@ -278,58 +313,33 @@ export interface StreamParserOptions extends ParseOptions {
  * throws `HarmonyError` `PARSE_FAILED` like the reference.
  */
 export function createStreamParser(options?: StreamParserOptions): StreamParser {
-  let batch: StreamEvent[] = [];
-  const onEvent = options?.onEvent;
-  const parser = createUnitParser(options, (event) => {
-    batch.push(event);
-    onEvent?.(event);
-  });
+  const batch = new EventBatch(options?.onEvent);
+  const parser = createUnitParser(options, batch.emit);
   const lexer = new TextLexer(lexerSink(parser));
   const tolerant = parser instanceof TolerantUnitParser ? parser : undefined;
   let total = 0;
   let ended = false;
-  const take = (): StreamEvent[] => {
-    if (batch.length === 0) return [];
-    const out = batch;
-    batch = [];
-    return out;
-  };
   let bytes: Utf8ChunkDecoder | undefined;
   const writeText = (chunk: string): StreamEvent[] => {
     total += chunk.length;
-    if (chunk.length === 1 && tolerant !== undefined && tolerant.state === "content" && lexer.idle) {
-      // one ordinary character inside content (the common case of character streaming)
-      const code = chunk.charCodeAt(0);
-      if (code !== 60 && (code < 0xd800 || code > 0xdbff)) {
-        lexer.skip(1);
-        const event = tolerant.contentDelta(chunk);
-        onEvent?.(event);
-        if (batch.length === 0) return [event];
-        batch.push(event);
-        return take();
+    if (tolerant !== undefined && chunk.length > 0 && tolerant.state === "content" && lexer.idle) {
+      // content with nothing to recognise or hold back (no "<", not ending in half a surrogate pair):
+      // one delta, the common case of character streaming and of plain content chunks
+      const last = chunk.charCodeAt(chunk.length - 1);
+      if ((last < 0xd800 || last > 0xdbff) && chunk.indexOf("<") < 0) {
+        lexer.skip(chunk.length);
+        return batch.takeWith(tolerant.contentDelta(chunk));
       }
     }
     if (tolerant !== undefined && chunk.length > 16) {
-      if (tolerant.state === "content" && lexer.idle && chunk.indexOf("<") < 0) {
-        // a run of content with nothing to recognise or hold back (unless it ends in half a pair)
-        const last = chunk.charCodeAt(chunk.length - 1);
-        if (last < 0xd800 || last > 0xdbff) {
-          lexer.skip(chunk.length);
-          const event = tolerant.contentDelta(chunk);
-          onEvent?.(event);
-          if (batch.length === 0) return [event];
-          batch.push(event);
-          return take();
-        }
-      }
       // whole messages inside the chunk take the one-shot path; the tail goes through the lexer
       const base = lexer.offset;
       const text = lexer.takePending() + chunk;
       const end = tolerant.feedText(text, base);
-      lexer.takePending(base + end);
+      lexer.skip(end);
       lexer.write(end === 0 ? text : text.slice(end));
     } else lexer.write(chunk);
-    return take();
+    return batch.take();
   };
   return {
     write(chunk: string | Uint8Array): StreamEvent[] {
@@ -353,7 +363,7 @@ export function createStreamParser(options?: StreamParserOptions): StreamParser 
         lexer.end();
         parser.eos(total);
       }
-      return take();
+      return batch.take();
     },
     get messages() {
       return parser.messages;

@@ -17,6 +17,7 @@ import type { Conversation, ConversationInput, Message, MessageInput, Role } fro
 import { LAST_SPECIAL_ID, SPECIAL, specialId, specialText } from "./special.js";
 import {
   createUnitParser,
+  EventBatch,
   modeOf,
   type ParseOptions,
   type ParseResult,
@@ -24,7 +25,7 @@ import {
   type UnitParser,
 } from "./stream.js";
 import { type Diagnostic, type StreamEvent, TolerantParser } from "./tolerant.js";
-import { checkUtf8, utf8DecodeLossy } from "./utf8.js";
+import { incompleteTail, utf8DecodeLossy } from "./utf8.js";
 
 type ConversationLike = Conversation | ConversationInput | MessageInput[];
 
@@ -223,18 +224,7 @@ class TokenFeeder {
         return;
       }
     }
-    let cut = used;
-    if (!final) {
-      for (let p = used - 1; p >= 0 && p >= used - 3; p--) {
-        const byte = this.#buffer[p]!;
-        if (byte >= 0x80 && byte <= 0xbf) continue;
-        if (byte >= 0xc2) {
-          const check = checkUtf8(this.#buffer, p, used);
-          if (!check.ok && check.errorLen === null && check.validUpTo === 0) cut = p;
-        }
-        break;
-      }
-    }
+    const cut = final ? used : incompleteTail(this.#buffer, used);
     const text = cut > 0 ? this.#decoder.decode(this.#buffer.subarray(0, cut)) : "";
     if (cut < used) this.#buffer.copyWithin(0, cut, used);
     this.#used = used - cut;
@@ -305,16 +295,12 @@ class TokenFeeder {
 
   /** One token id (a streaming write of a single id): no array, no buffering when it decodes alone. */
   writeOne(id: number): void {
-    if (this.#tolerant && this.#used === 0 && Number.isInteger(id) && id >= 0 && id < 199998) {
-      const text = vocab().text(id);
-      if (text) {
-        this.parser.text(text, this.#index);
-        this.#index++;
-        this.#runStart = this.#index;
-        return;
-      }
+    const text = this.soloText(id);
+    if (text === undefined) this.write([id]);
+    else {
+      this.parser.text(text, this.#index);
+      this.skipOne();
     }
-    this.write([id]);
   }
 
   end(): void {
@@ -361,19 +347,11 @@ export interface TokenStreamParser {
 
 /** Streaming parser over token ids, same events and modes as the text `createStreamParser`. */
 export function createTokenStreamParser(options?: StreamParserOptions): TokenStreamParser {
-  let batch: StreamEvent[] = [];
-  const parser = createUnitParser(options, (event) => {
-    batch.push(event);
-    options?.onEvent?.(event);
-  });
+  const batch = new EventBatch(options?.onEvent);
+  const parser = createUnitParser(options, batch.emit);
   const feeder = new TokenFeeder(parser, modeOf(options) === "tolerant");
   const tolerant = parser instanceof TolerantParser ? parser : undefined;
   let ended = false;
-  const take = (): StreamEvent[] => {
-    const out = batch;
-    batch = [];
-    return out;
-  };
   return {
     write(tokens) {
       if (ended) throw new HarmonyError({ code: "INVALID_OPTIONS", message: "write() after end()" });
@@ -384,23 +362,19 @@ export function createTokenStreamParser(options?: StreamParserOptions): TokenStr
           if (text !== undefined) {
             // one ordinary token inside content (the common case of token streaming)
             feeder.skipOne();
-            const event = tolerant.contentDelta(text);
-            options?.onEvent?.(event);
-            if (batch.length === 0) return [event];
-            batch.push(event);
-            return take();
+            return batch.takeWith(tolerant.contentDelta(text));
           }
         }
         feeder.writeOne(one);
       } else feeder.write(tokens as readonly number[]);
-      return take();
+      return batch.take();
     },
     end() {
       if (!ended) {
         ended = true;
         feeder.end();
       }
-      return take();
+      return batch.take();
     },
     get messages() {
       return parser.messages;

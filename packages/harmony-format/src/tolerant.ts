@@ -1,5 +1,12 @@
 import { TextAccumulator } from "./accumulator.js";
-import { isRole, isRustWhitespace, type ParsedHeader, rustTrim, splitAsciiWhitespace } from "./header.js";
+import {
+  HeaderMemo,
+  isRole,
+  isRustWhitespace,
+  type ParsedHeader,
+  rustTrim,
+  splitAsciiWhitespace,
+} from "./header.js";
 import { matchSpecialAt, TextLexer } from "./lexer.js";
 import { headerToMessage } from "./reference-parser.js";
 import type { Role, WireMessage } from "./schema.js";
@@ -197,8 +204,8 @@ export class TolerantParser {
     return { type: "content-delta", index: this.#index, delta: text };
   }
 
-  #endMessage(terminator: MessageTerminator, content = this.#content.value()): void {
-    const message = headerToMessage(this.#parsed!, content);
+  #endMessage(terminator: MessageTerminator): void {
+    const message = headerToMessage(this.#parsed!, this.#content.value());
     this.messages.push(message);
     this.terminators.push(terminator);
     if (this.#streaming) this.#emit({ type: "message-end", index: this.#index, message, terminator });
@@ -532,29 +539,10 @@ export class TolerantParser {
           continue;
         }
         if (id === SPECIAL.message && at - headerStart <= MAX_HEADER_LENGTH) {
-          const header = this.#cachedHeader(text, headerStart, at, base + at);
+          const header = this.#headerFor(text.slice(headerStart, at), base + at);
           this.#startContent(header, base + at);
           headerStart = -1;
           from = pos = next;
-          // the content is one slice when the next marker is a stop token (the common case)
-          while (true) {
-            const stop = text.indexOf("<|", from);
-            if (stop < 0) break;
-            const found = matchSpecialAt(text, stop);
-            if (found === undefined) {
-              from = stop + 1;
-              continue;
-            }
-            const terminator = terminatorOf(found[1]);
-            if (terminator !== undefined && this.#state === "content") {
-              const content = text.slice(pos, stop);
-              if (this.#streaming && content !== "")
-                this.#emit({ type: "content-delta", index: this.#index, delta: content });
-              this.#endMessage(terminator, content);
-              from = pos = stop + found[0].length;
-            }
-            break;
-          }
           continue;
         }
         // anything else: deliver the deferred header units as the lexer would have, then go on
@@ -577,44 +565,29 @@ export class TolerantParser {
     return pos;
   }
 
-  /** Feeds `text[from, to)` (plain text and recognised special tokens only) unit by unit. */
+  /**
+   * Feeds `text[from, to)` unit by unit, as the lexer would have (`to` ends a special token, so
+   * nothing is held back).
+   */
   #replay(text: string, from: number, to: number, base: number): void {
-    let start = from;
-    let search = from;
-    while (search < to) {
-      const at = text.indexOf("<|", search);
-      if (at < 0 || at >= to) break;
-      const match = matchSpecialAt(text, at);
-      if (match === undefined) {
-        search = at + 1;
-        continue;
-      }
-      if (at > start) this.text(text.slice(start, at), base + start);
-      this.special(match[1], match[0], base + at);
-      start = search = at + match[0].length;
-    }
-    if (to > start) this.text(text.slice(start, to), base + start);
+    if (to <= from) return;
+    const lexer = new TextLexer(this, base + from);
+    lexer.write(text.slice(from, to));
+    lexer.end();
   }
 
-  #headerCache: { raw: string; preset: Role | null; header: ParsedHeader; diags: Diagnostic[] }[] = [];
-
-  /** {@link #parseHeader} of `text[start, end)`, memoised by header text (diagnostics replayed). */
-  #cachedHeader(text: string, start: number, end: number, offset: number): ParsedHeader {
-    return this.#headerFor(text.slice(start, end), offset);
-  }
+  readonly #memo = new HeaderMemo<{ header: ParsedHeader; diags: Diagnostic[] }>();
 
   /** {@link #parseHeader} of `raw`, memoised by header text and preset role (diagnostics replayed). */
   #headerFor(raw: string, offset: number | undefined): ParsedHeader {
-    const preset = this.#presetRole;
-    for (const entry of this.#headerCache) {
-      if (entry.raw !== raw || entry.preset !== preset) continue;
-      for (const d of entry.diags) this.#diag(d.code, d.message, offset);
-      return entry.header;
+    const known = this.#memo.get(raw, this.#presetRole);
+    if (known !== undefined) {
+      for (const d of known.diags) this.#diag(d.code, d.message, offset);
+      return known.header;
     }
     const before = this.diagnostics.length;
     const header = this.#parseHeader(raw, offset);
-    if (this.#headerCache.length < 16)
-      this.#headerCache.push({ raw, preset, header, diags: this.diagnostics.slice(before) });
+    this.#memo.set(raw, this.#presetRole, { header, diags: this.diagnostics.slice(before) });
     return header;
   }
 

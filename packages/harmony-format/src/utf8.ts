@@ -91,6 +91,23 @@ export function utf8DecodeLossy(bytes: Uint8Array): string {
 }
 
 /**
+ * Where a truncated but so-far-valid UTF-8 sequence at the end of `bytes[0, end)` starts (`end` when
+ * there is none): the bytes to hold back until the next chunk completes the character.
+ */
+export function incompleteTail(bytes: ArrayLike<number>, end: number): number {
+  for (let p = end - 1; p >= 0 && p >= end - 3; p--) {
+    const byte = bytes[p]!;
+    if (byte >= 0x80 && byte <= 0xbf) continue;
+    if (byte >= 0xc2) {
+      const check = checkUtf8(bytes, p, end);
+      if (!check.ok && check.errorLen === null && check.validUpTo === 0) return p;
+    }
+    break;
+  }
+  return end;
+}
+
+/**
  * Decodes UTF-8 arriving in arbitrary byte chunks: a sequence split across chunks is held back until
  * it completes, invalid bytes become U+FFFD (as {@link utf8DecodeLossy} of the whole stream would give).
  */
@@ -107,16 +124,7 @@ export class Utf8ChunkDecoder {
       all.set(bytes, this.#carry.length);
       this.#carry = null;
     }
-    let cut = all.length;
-    for (let p = all.length - 1; p >= 0 && p >= all.length - 3; p--) {
-      const byte = all[p]!;
-      if (byte >= 0x80 && byte <= 0xbf) continue;
-      if (byte >= 0xc2) {
-        const check = checkUtf8(all, p, all.length);
-        if (!check.ok && check.errorLen === null && check.validUpTo === 0) cut = p;
-      }
-      break;
-    }
+    const cut = incompleteTail(all, all.length);
     if (cut < all.length) this.#carry = all.slice(cut);
     return cut === 0 ? "" : utf8DecodeLossy(cut === all.length ? all : all.subarray(0, cut));
   }

@@ -333,6 +333,11 @@ export function parseMetricLines(
  */
 export type BatchText = (from: number, to: number, ends: Int32Array, count: number) => string;
 
+/** The JSON array text of the lines in `text[from, to)`: `[` + the lines joined by `,` + `]`. */
+function linesArray(text: string, from: number, to: number): string {
+  return `[${text.slice(from, to).replaceAll("\n", ",")}]`;
+}
+
 function batchJson(
   text: string,
   from: number,
@@ -341,9 +346,7 @@ function batchJson(
   count: number,
   batchText: BatchText | undefined,
 ): string {
-  return batchText === undefined
-    ? `[${text.slice(from, to).replaceAll("\n", ",")}]`
-    : batchText(from, to, ends, count);
+  return batchText === undefined ? linesArray(text, from, to) : batchText(from, to, ends, count);
 }
 
 function parseOne(line: string, lineNumber: number, options: RecordOptions, sink: MetricLineSink): boolean {
@@ -399,9 +402,9 @@ function parseBatch(
     const half = count >> 1;
     let mid = from - 1;
     for (let i = 0; i < half; i++) mid = text.indexOf("\n", mid + 1);
-    const head = `[${text.slice(from, mid).replaceAll("\n", ",")}]`;
+    const head = linesArray(text, from, mid);
     if (!parseBatch(head, text, from, mid, firstLine, half, options, sink)) return false;
-    const rest = `[${text.slice(mid + 1, to).replaceAll("\n", ",")}]`;
+    const rest = linesArray(text, mid + 1, to);
     return parseBatch(rest, text, mid + 1, to, firstLine + half, count - half, options, sink);
   }
   let start = from;
