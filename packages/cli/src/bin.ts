@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import type { Command } from "commander";
 import { EXIT, handleError } from "./cli-kit.js";
-import { createProgram } from "./program.js";
+import { programFor } from "./program-base.js";
 
 /** commander's own usage errors (unknown option, missing argument) are bad input: exit 2. */
 function applyExitCodes(command: Command): void {
@@ -13,7 +13,7 @@ function applyExitCodes(command: Command): void {
 }
 
 try {
-  const program = createProgram();
+  const program = await programFor(process.argv);
   applyExitCodes(program);
   await program.parseAsync(process.argv);
 } catch (error) {

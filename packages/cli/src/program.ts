@@ -1,5 +1,4 @@
-import { Command } from "commander";
-import { examples } from "./cli-kit.js";
+import type { Command } from "commander";
 import { register as registerArc } from "./commands/arc.js";
 import { register as registerBreaker } from "./commands/breaker.js";
 import { register as registerCkpt } from "./commands/ckpt.js";
@@ -8,14 +7,14 @@ import { register as registerInit } from "./commands/init.js";
 import { register as registerRecover } from "./commands/recover.js";
 import { register as registerReport } from "./commands/report.js";
 import { register as registerRewards } from "./commands/rewards.js";
-import { VERSION } from "./version.js";
+import { baseProgram } from "./program-base.js";
 
-/** Builds the `rlops` commander program (not yet parsed). */
+/**
+ * Builds the whole `rlops` commander program (not yet parsed), every command group loaded. The `rlops`
+ * binary itself loads only the group a command line names (`programFor` in `program-base.ts`).
+ */
 export function createProgram(): Command {
-  const program = new Command("rlops")
-    .description("Tooling around LLM RL runs: checkpoints, harmony, ARC, rewards, breakers and recovery.")
-    .version(VERSION, "-V, --version")
-    .showHelpAfterError("(run with --help for usage)");
+  const program = baseProgram();
   for (const register of [
     registerReport,
     registerCkpt,
@@ -28,17 +27,5 @@ export function createProgram(): Command {
   ]) {
     register(program);
   }
-  examples(program, [
-    "rlops report                      # the bundled example run, with an HTML report",
-    "rlops report ./outputs --html report.html",
-    "rlops init",
-    "rlops <command> --help",
-  ]);
-  program.addHelpText(
-    "after",
-    "\nExit codes:\n  0 ok · 1 nothing found · 2 bad input · 3 stop · 4 rollback · 70 internal error\n" +
-      "Errors print one line `rlops: <code>: <message>`, plus a `hint:` line when there is one.\n" +
-      "Colour follows NO_COLOR / FORCE_COLOR and is off when output is not a terminal.\n",
-  );
   return program;
 }
