@@ -150,7 +150,7 @@ export interface PlanDifference {
 /** Compares a plan from a dry run with a fresh plan of the same run and policy. */
 export function diffPlans(given: RetentionPlan, fresh: RetentionPlan): PlanDifference {
   const changed: string[] = [];
-  if (JSON.stringify(given.policy) !== JSON.stringify(fresh.policy))
+  if (canonical(given.policy) !== canonical(fresh.policy))
     changed.push("the policy differs from the one the plan was made with");
   if (given.run && fresh.run && trimSlash(given.run.root) !== trimSlash(fresh.run.root))
     changed.push(`the plan is for ${given.run.root}, not ${fresh.run.root}`);
@@ -312,4 +312,16 @@ export async function applyRetention(plan: RetentionPlan, options: ApplyOptions)
     }
   }
   return result;
+}
+
+/** JSON with sorted keys and no `undefined` members (a plan read back from JSON compares equal). */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value)
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(value);
 }
