@@ -1,4 +1,5 @@
 import { checkLayout, type ListOptions, listCheckpoints, requireStorage } from "./api.js";
+import { CheckpointError } from "./errors.js";
 import { attachFaults, faultIsolating } from "./faults.js";
 import { type ScanContext, verifyCheckpointHeaders } from "./folder.js";
 import { detectFromEntries, requireDir, scanRun } from "./layouts.js";
@@ -105,7 +106,12 @@ export async function latestCheckpoint(dir: string, options: LatestOptions): Pro
   if (options.verify !== undefined) {
     const listing = await listCheckpoints(dir, { ...options, include: "all" });
     const ordered = [...listing.checkpoints].sort(compareCheckpoints).reverse();
-    return finish(listing.layout, listing.root, await walk(ordered, [], k, storage, null), storage);
+    return finish(
+      listing.layout,
+      listing.root,
+      await walk(ordered, [], k, storage, listing.root, null),
+      storage,
+    );
   }
   const root = trimSlash(dir);
   await requireDir(storage, root);
@@ -122,7 +128,12 @@ export async function latestCheckpoint(dir: string, options: LatestOptions): Pro
       sizes: ctx.sizes,
     });
     const ordered = [...listing.checkpoints].sort(compareCheckpoints).reverse();
-    return finish(listing.layout, listing.root, await walk(ordered, [], k, storage, null), storage);
+    return finish(
+      listing.layout,
+      listing.root,
+      await walk(ordered, [], k, storage, listing.root, null),
+      storage,
+    );
   }
   const cand = spec.candidateDir(root, rootEntries);
   const candEntries = cand.dir === root ? rootEntries : await storage.list(cand.dir);
@@ -172,7 +183,7 @@ export async function latestCheckpoint(dir: string, options: LatestOptions): Pro
   // entries whose place in the order is unknown from the name (final_checkpoint, last-checkpoint, …)
   const first = await scan(rest);
   const ordered = first.sort(compareCheckpoints).reverse();
-  return finish(layout, root, await walk(ordered, pending, k, storage, scan), storage);
+  return finish(layout, root, await walk(ordered, pending, k, storage, root, scan), storage);
 }
 
 async function finish(
@@ -182,7 +193,10 @@ async function finish(
   storage: Storage,
 ): Promise<LatestResult> {
   if (!r.checkpoint) return { layout, root, checkpoint: null, location: null, rejected: r.rejected };
-  await fillBytes(storage, r.checkpoint);
+  await fillBytes(storage, r.checkpoint).catch((error: unknown) => {
+    // sizes are informative: an unreadable stat leaves bytes null, the choice stands
+    if (!CheckpointError.isInstance(error)) throw error;
+  });
   return {
     layout,
     root,
@@ -201,6 +215,7 @@ async function walk(
   pending: Pending[],
   k: Criteria,
   storage: Storage,
+  root: string,
   scan: ((entries: DirEntry[]) => Promise<Checkpoint[]>) | null,
 ): Promise<{ checkpoint: Checkpoint | null; rejected: RejectedCandidate[]; need: CheckpointUse }> {
   const rejected: RejectedCandidate[] = [];
@@ -230,7 +245,10 @@ async function walk(
     pool.shift();
     let reasons = judgeCheckpoint(c!, k);
     if (!reasons) {
-      await verifyCheckpointHeaders(storage, c!);
+      // header checks of the one about to be chosen; an unreadable file is a problem on it
+      const iso = faultIsolating(storage, root);
+      await verifyCheckpointHeaders(iso.storage, c!);
+      attachFaults(iso.faults, [c!], []);
       reasons = judgeCheckpoint(c!, k);
     }
     if (!reasons) return { checkpoint: c!, rejected, need: k.need };

@@ -65,6 +65,17 @@ function safetySet(
 ): SafetySet {
   const guards: SafetySet["guards"] = new Map();
   const notes: string[] = [];
+  // one checkpoint can guard several things: the strongest check (resumable) wins, reasons add up
+  const rank: Record<RetentionGuard, number> = { best: 0, protected: 1, "newest-resumable": 2 };
+  const add = (c: RetentionCandidate, guard: RetentionGuard, reason: string) => {
+    const g = guards.get(c);
+    if (!g) guards.set(c, { guard, reason });
+    else if (!g.reason.split("; ").includes(reason))
+      guards.set(c, {
+        guard: rank[guard] > rank[g.guard] ? guard : g.guard,
+        reason: `${g.reason}; ${reason}`,
+      });
+  };
   for (const p of protect) {
     const match = ordered.filter(
       (c) =>
@@ -73,17 +84,15 @@ function safetySet(
     );
     if (!match.length)
       notes.push(`protected ${p.name ?? p.location} (${p.reason}) is not among the checkpoints`);
-    for (const c of match) if (!guards.has(c)) guards.set(c, { guard: "protected", reason: p.reason });
+    for (const c of match) add(c, "protected", p.reason);
   }
   for (const c of ordered)
-    if ((c.best || c.role === "best" || extraBest?.(c)) && !guards.has(c))
-      guards.set(c, { guard: "best", reason: "best checkpoint" });
+    if (c.best || c.role === "best" || extraBest?.(c)) add(c, "best", "best checkpoint");
   if (keepNewestResumable) {
     for (let i = ordered.length - 1; i >= 0; i--) {
       const c = ordered[i]!;
       if (c.complete === true && c.capabilities?.resume === true) {
-        if (!guards.has(c))
-          guards.set(c, { guard: "newest-resumable", reason: "newest resumable checkpoint" });
+        add(c, "newest-resumable", "newest resumable checkpoint");
         break;
       }
     }
