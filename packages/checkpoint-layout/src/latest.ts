@@ -2,8 +2,9 @@ import { checkLayout, type ListOptions, listCheckpoints, requireStorage } from "
 import { CheckpointError } from "./errors.js";
 import { attachFaults, faultIsolating } from "./faults.js";
 import { type ScanContext, verifyCheckpointHeaders } from "./folder.js";
+import { type Pending, PendingQueue } from "./latest-queue.js";
 import { detectFromEntries, requireDir, scanRun } from "./layouts.js";
-import { type Checkpoint, compareCheckpoints, isDigits, type Layout, stepFromDigits } from "./model.js";
+import { type Checkpoint, compareCheckpoints, isDigits, type Layout, normalizeDigits } from "./model.js";
 import {
   type CheckpointUse,
   type Criteria,
@@ -86,11 +87,6 @@ async function fillBytes(storage: Storage, c: Checkpoint): Promise<void> {
   if (sizes.every((s) => s !== undefined)) c.bytes = sizes.reduce((a, b) => a! + b!, 0)!;
 }
 
-interface Pending {
-  entry: DirEntry;
-  key: Checkpoint;
-}
-
 /**
  * Walks back from the newest checkpoint to the newest one that really qualifies for `require`,
  * explaining every candidate it rejected. Without an explicit `verify` it reads lazily: candidates
@@ -109,7 +105,7 @@ export async function latestCheckpoint(dir: string, options: LatestOptions): Pro
     return finish(
       listing.layout,
       listing.root,
-      await walk(ordered, [], k, storage, listing.root, null),
+      await walk(ordered, new PendingQueue([], [], "", ""), k, storage, listing.root, null),
       storage,
     );
   }
@@ -131,31 +127,27 @@ export async function latestCheckpoint(dir: string, options: LatestOptions): Pro
     return finish(
       listing.layout,
       listing.root,
-      await walk(ordered, [], k, storage, listing.root, null),
+      await walk(ordered, new PendingQueue([], [], "", ""), k, storage, listing.root, null),
       storage,
     );
   }
   const cand = spec.candidateDir(root, rootEntries);
   const candEntries = cand.dir === root ? rootEntries : await storage.list(cand.dir);
-  const pending: Pending[] = [];
   const rest: DirEntry[] = [];
   const context: DirEntry[] = [];
+  const candidates: DirEntry[] = [];
+  const digits: string[] = [];
   for (const e of candEntries) {
-    const digits = spec.step(e);
-    if (digits === null) {
+    const d = spec.step(e);
+    if (d === null) {
       if (spec.context(e)) context.push(e);
       else rest.push(e);
       continue;
     }
-    const key = {
-      ...stepFromDigits(digits),
-      name: cand.prefix + e.name,
-      location: joinPath(cand.dir, e.name),
-      role: "intermediate",
-    } as Checkpoint;
-    pending.push({ entry: e, key });
+    candidates.push(e);
+    digits.push(normalizeDigits(d));
   }
-  pending.sort((a, b) => compareCheckpoints(b.key, a.key));
+  const pending = new PendingQueue(candidates, digits, cand.dir, cand.prefix);
   let windows = 0;
   const scan = async (entries: DirEntry[]): Promise<Checkpoint[]> => {
     const windowIndex = windows++;
@@ -212,7 +204,7 @@ async function finish(
  */
 async function walk(
   pool: Checkpoint[],
-  pending: Pending[],
+  pending: PendingQueue,
   k: Criteria,
   storage: Storage,
   root: string,
@@ -221,7 +213,7 @@ async function walk(
   const rejected: RejectedCandidate[] = [];
   let window = 1;
   for (;;) {
-    const p = pending[0];
+    const p = pending.peek();
     const c = pool[0];
     if (!p && !c) return { checkpoint: null, rejected, need: k.need };
     if (p && (!c || compareCheckpoints(p.key, c) > 0)) {
@@ -233,7 +225,11 @@ async function walk(
       }
       if (!scan) throw new Error("latestCheckpoint: pending candidates without a scanner");
       const batch: Pending[] = [];
-      while (batch.length < window && pending.length && !stepRejection(pending[0]!.key.stepText, k))
+      for (
+        let q = pending.peek();
+        batch.length < window && q && !stepRejection(q.key.stepText, k);
+        q = pending.peek()
+      )
         batch.push(pending.shift()!);
       window = Math.min(window * 4, 256);
       const scanned = await scan(batch.map((b) => b.entry));
