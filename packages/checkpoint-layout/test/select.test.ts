@@ -42,14 +42,23 @@ function denying(storage: Storage, denied: string[]): Storage {
         });
   };
   return {
-    list: async (p) => (check(p), storage.list(p)),
+    list: async (p) => {
+      check(p);
+      return storage.list(p);
+    },
     stat: async (p) => {
       // like POSIX: stat of the denied folder itself works, of anything inside it fails
       if (!denied.includes(p)) check(p);
       return storage.stat(p);
     },
-    read: async (p, r) => (check(p), storage.read(p, r)),
-    readText: async (p) => (check(p), storage.readText(p)),
+    read: async (p, r) => {
+      check(p);
+      return storage.read(p, r);
+    },
+    readText: async (p) => {
+      check(p);
+      return storage.readText(p);
+    },
     remove: (p) => storage.remove(p),
   };
 }
