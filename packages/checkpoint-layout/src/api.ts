@@ -1,12 +1,7 @@
 import type { z } from "zod";
 import { CheckpointError } from "./errors.js";
-import {
-  analyzeModelFolder,
-  listDir,
-  type ScanContext,
-  type VerifyLevel,
-  verifyCheckpointHeaders,
-} from "./folder.js";
+import { attachFaults, faultIsolating } from "./faults.js";
+import { analyzeModelFolder, listDir, type ScanContext, type VerifyLevel } from "./folder.js";
 import {
   buildManifest,
   checkSafetensors,
@@ -43,6 +38,7 @@ import {
   trainingConfigSchema,
   trainingInfoSchema,
 } from "./schemas.js";
+import { stepBoundText } from "./select.js";
 import { baseName, dirName, joinPath, type Storage, trimSlash } from "./storage.js";
 
 /** Options every function accepts. */
@@ -74,25 +70,8 @@ export interface ListOptions extends StorageOptions {
   tinker?: TinkerRemoteInfo;
 }
 
-function stepText(bound: StepBound, flag: string): string {
-  const s =
-    typeof bound === "string"
-      ? bound.trim()
-      : typeof bound === "bigint"
-        ? bound.toString()
-        : Number.isSafeInteger(bound)
-          ? String(bound)
-          : "";
-  if (!/^\d+$/.test(s))
-    throw new CheckpointError({
-      code: "INVALID_INPUT",
-      message: `${flag}: expected a non-negative integer, got ${JSON.stringify(String(bound))}`,
-      details: { flag },
-    });
-  return s;
-}
-
-function checkLayout(layout: string | undefined): Layout | undefined {
+/** Checks a layout name. */
+export function checkLayout(layout: string | undefined): Layout | undefined {
   if (layout === undefined) return undefined;
   if (!(LAYOUTS as readonly string[]).includes(layout))
     throw new CheckpointError({
@@ -103,7 +82,8 @@ function checkLayout(layout: string | undefined): Layout | undefined {
   return layout as Layout;
 }
 
-function requireStorage(options: Partial<StorageOptions> | undefined): Storage {
+/** The storage of `options`, or a typed error. */
+export function requireStorage(options: Partial<StorageOptions> | undefined): Storage {
   if (!options?.storage)
     throw new CheckpointError({
       code: "INVALID_INPUT",
@@ -117,8 +97,8 @@ export function filterCheckpoints(
   checkpoints: Checkpoint[],
   filter: { beforeStep?: StepBound; maxStep?: StepBound; include?: "all" | "complete" },
 ): Checkpoint[] {
-  const before = filter.beforeStep === undefined ? undefined : stepText(filter.beforeStep, "beforeStep");
-  const max = filter.maxStep === undefined ? undefined : stepText(filter.maxStep, "maxStep");
+  const before = filter.beforeStep === undefined ? undefined : stepBoundText(filter.beforeStep, "beforeStep");
+  const max = filter.maxStep === undefined ? undefined : stepBoundText(filter.maxStep, "maxStep");
   return checkpoints.filter((c) => {
     if (filter.include === "complete" && !c.complete) return false;
     if (before === undefined && max === undefined) return true;
@@ -146,11 +126,11 @@ export async function detectLayout(dir: string, options: StorageOptions): Promis
  * problems, capabilities and the siblings it ignored. Returns the `rlops ckpt list --json` shape.
  */
 export async function listCheckpoints(dir: string, options: ListOptions): Promise<CheckpointListing> {
-  const storage = requireStorage(options);
   const layout = checkLayout(options.layout);
+  const iso = faultIsolating(requireStorage(options), dir);
   const result = await scanRun(
     {
-      storage,
+      storage: iso.storage,
       sizes: options.sizes ?? true,
       verify: options.verify ?? "headers",
       onProgress: options.onProgress,
@@ -159,83 +139,14 @@ export async function listCheckpoints(dir: string, options: ListOptions): Promis
     dir,
     layout,
   );
+  // unreadable entries are problems on their checkpoint, never a failure of the listing
+  attachFaults(iso.faults, result.checkpoints, result.ignored);
   return {
     layout: result.layout,
     root: result.root,
     checkpoints: filterCheckpoints(result.checkpoints, options),
     ignored: result.ignored,
   };
-}
-
-/** Options of {@link latestCheckpoint}. */
-export interface LatestOptions extends Omit<ListOptions, "include"> {
-  /** What the checkpoint must be usable for. Default `resume`. */
-  require?: "resume" | "inference";
-}
-
-/** A candidate {@link latestCheckpoint} walked past, and why. */
-export interface RejectedCandidate {
-  name: string;
-  location: string;
-  step: number | null;
-  reasons: string[];
-}
-
-/** Result of {@link latestCheckpoint}. */
-export interface LatestResult {
-  layout: Layout;
-  root: string;
-  /** The newest qualifying checkpoint, or `null`. */
-  checkpoint: Checkpoint | null;
-  /** The address to use: for Tinker the `weights/` (resume) or `sampler_weights/` (inference) URI. */
-  location: string | null;
-  /** Newer candidates that were rejected, newest first, each with its reasons. */
-  rejected: RejectedCandidate[];
-}
-
-/**
- * Walks back from the newest checkpoint to the newest one that really qualifies for `require`
- * (`resume`: weights, trainer state with the right step, optimizer and scheduler, …; `inference`:
- * usable weights), explaining every candidate it rejected.
- */
-export async function latestCheckpoint(dir: string, options: LatestOptions): Promise<LatestResult> {
-  const need = options.require ?? "resume";
-  if (need !== "resume" && need !== "inference")
-    throw new CheckpointError({
-      code: "INVALID_INPUT",
-      message: `require: expected "resume" or "inference", got ${JSON.stringify(need)}`,
-    });
-  // Without an explicit `verify`, list cheaply (names and metadata) and read headers only of the
-  // candidates walked, newest first.
-  const lazy = options.verify === undefined;
-  const listing = await listCheckpoints(dir, {
-    ...options,
-    include: "all",
-    verify: lazy ? "presence" : options.verify,
-    sizes: options.sizes ?? !lazy,
-  });
-  const storage = requireStorage(options);
-  const rejected: RejectedCandidate[] = [];
-  for (let i = listing.checkpoints.length - 1; i >= 0; i--) {
-    const c = listing.checkpoints[i]!;
-    if (lazy && c.capabilities[need]) await verifyCheckpointHeaders(storage, c);
-    if (c.capabilities[need]) {
-      const location =
-        c.layout === "tinker"
-          ? ((need === "resume" ? c.uris?.state : c.uris?.sampler) ?? c.location)
-          : c.location;
-      return { layout: listing.layout, root: listing.root, checkpoint: c, location, rejected };
-    }
-    const reasons = c.problems.filter((p) => p.severity === "error").map((p) => `${p.code}: ${p.message}`);
-    if (!reasons.length)
-      reasons.push(
-        need === "resume"
-          ? "NOT_RESUMABLE: holds no resumable training state (weights only)"
-          : "NO_INFERENCE_WEIGHTS: holds no weights usable for inference",
-      );
-    rejected.push({ name: c.name, location: c.location, step: c.step, reasons });
-  }
-  return { layout: listing.layout, root: listing.root, checkpoint: null, location: null, rejected };
 }
 
 /** Options of {@link validateCheckpoint}. */
@@ -246,6 +157,8 @@ export interface ValidateOptions extends StorageOptions {
   layout?: Layout;
   /** Verify `rlops-manifest.json` when present (default true with `deep`). */
   manifest?: boolean;
+  /** The checkpoint as a listing of its run (verify `headers`) saw it: skips re-listing the run. */
+  checkpoint?: Checkpoint;
 }
 
 /** Result of {@link validateCheckpoint}. */
@@ -257,10 +170,13 @@ export interface ValidationReport {
   /** The checkpoint as the listing sees it, when the path is one. */
   checkpoint: Checkpoint | null;
   problems: CheckpointProblem[];
-  /** Files checked in depth and their result. */
+  /**
+   * What was checked, never empty: first the layout's completeness rules with header checks
+   * (`layout`, on the checkpoint itself), then with `deep` every file checked in depth.
+   */
   checked: Array<{
     file: string;
-    kind: "safetensors" | "torch-zip" | "index" | "manifest" | "metadata";
+    kind: "layout" | "safetensors" | "torch-zip" | "index" | "manifest" | "metadata";
     ok: boolean;
   }>;
 }
@@ -297,8 +213,10 @@ export async function validateCheckpoint(path: string, options: ValidateOptions)
   const report: ValidationReport = { location, ok: false, deep, checkpoint: null, problems: [], checked: [] };
   const parent = dirName(location);
   const name = baseName(location);
+  if (options.checkpoint && trimSlash(options.checkpoint.location) === location)
+    report.checkpoint = options.checkpoint;
   // find the checkpoint through its run listing (parent, grand-parent for nested layouts)
-  for (const runRoot of [parent, dirName(parent), dirName(dirName(parent))]) {
+  for (const runRoot of report.checkpoint ? [] : [parent, dirName(parent), dirName(dirName(parent))]) {
     if (runRoot === location || runRoot === ".") break;
     try {
       const listing = await listCheckpoints(runRoot, {
@@ -336,6 +254,12 @@ export async function validateCheckpoint(path: string, options: ValidateOptions)
       file: location,
       severity: "error",
     });
+
+  report.checked.push({
+    file: location,
+    kind: "layout",
+    ok: !report.problems.some((p) => p.severity === "error"),
+  });
 
   if (deep) {
     const files: Array<{ path: string; size: number; rel: string }> = [];

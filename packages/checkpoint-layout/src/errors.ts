@@ -9,6 +9,9 @@ import { RlopsError } from "@rlops/errors";
  * - `JSON_INVALID` — a metadata file is not (lenient) JSON.
  * - `METADATA_INVALID` — a metadata file parsed but does not match its schema.
  * - `STORAGE_ERROR` — the storage adapter failed (I/O error, permission, unsupported operation).
+ * - `PLAN_CHANGED` — a retention plan given to apply no longer matches the run (re-plan).
+ * - `KEPT_SET_INVALID` — a checkpoint a retention plan keeps for safety is gone or no longer qualifies;
+ *   deletion stopped.
  */
 export type CheckpointErrorCode =
   | "INVALID_INPUT"
@@ -16,7 +19,9 @@ export type CheckpointErrorCode =
   | "LAYOUT_UNKNOWN"
   | "JSON_INVALID"
   | "METADATA_INVALID"
-  | "STORAGE_ERROR";
+  | "STORAGE_ERROR"
+  | "PLAN_CHANGED"
+  | "KEPT_SET_INVALID";
 
 /** Base error of `@rlops/checkpoint-layout`; check with `CheckpointError.isInstance(e)`. */
 export class CheckpointError extends RlopsError<CheckpointErrorCode> {

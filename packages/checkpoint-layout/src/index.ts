@@ -5,23 +5,12 @@
  * checks and retention planning. Browser-safe: all file access goes through a {@link Storage}.
  */
 
-export type {
-  LatestOptions,
-  LatestResult,
-  ListOptions,
-  RejectedCandidate,
-  StepBound,
-  StorageOptions,
-  ValidateOptions,
-  ValidationReport,
-} from "./api.js";
+export type { ListOptions, StepBound, StorageOptions, ValidateOptions, ValidationReport } from "./api.js";
 export {
   /** Detects the layout of a run directory. */
   detectLayout,
   /** Applies `beforeStep` / `maxStep` / `include` filters to a list of checkpoints. */
   filterCheckpoints,
-  /** Newest checkpoint that really qualifies for resume or inference, with rejected candidates. */
-  latestCheckpoint,
   /** Lists every checkpoint of a run directory. */
   listCheckpoints,
   /** Validates one checkpoint (shallow or deep) without Python. */
@@ -53,6 +42,9 @@ export {
 export type { LenientJson, LenientJsonOptions } from "./json.js";
 /** JSON parser accepting `NaN`/`Infinity` and returning big integers as `bigint`. */
 export { parseLenientJson } from "./json.js";
+export type { LatestOptions, LatestResult } from "./latest.js";
+/** Newest checkpoint that really qualifies for resume or inference (read lazily), with rejected candidates. */
+export { latestCheckpoint } from "./latest.js";
 export type { LayoutCandidate, LayoutDetection, ProgressCallback, TinkerRemoteInfo } from "./layouts.js";
 /** Parsers of layout-specific names (AReaL folders, Lightning files). */
 export { parseArealName, parseLightningName } from "./layouts.js";
@@ -66,23 +58,48 @@ export type {
 } from "./model.js";
 /** Layout names and the numeric checkpoint ordering. */
 export { compareCheckpoints, compareStepText, LAYOUTS } from "./model.js";
-export type {
-  HfRetentionPolicy,
-  RetentionCandidate,
-  RetentionDecision,
-  RetentionPlan,
-  RetentionPolicy,
-  RetentionResult,
-  SafeRetentionPolicy,
-} from "./retention.js";
+export type { PlanOptions, RetentionCandidate } from "./retention.js";
 export {
-  /** Deletes what a plan lists, re-checking each folder first. */
-  applyRetention,
   /** HF's `.*checkpoint-([0-9]+)` number of a path. */
   hfCheckpointNumber,
-  /** Pure, dry-run retention plan (HF `save_total_limit` v4/v5 or the safe policy). */
+  /** Pure, dry-run retention plan (HF `save_total_limit` v4/v5 or the safe policy), safety set always kept. */
   planRetention,
 } from "./retention.js";
+export type {
+  ApplyOptions,
+  PlanDifference,
+  PlanRunOptions,
+  RetentionResult,
+} from "./retention-apply.js";
+export {
+  /** Deletes what a plan lists, re-validating the kept set and each folder's content identity first. */
+  applyRetention,
+  /** Compares a dry-run plan with a fresh plan of the same run. */
+  diffPlans,
+  /** Content identity (names, sizes, mtimes) of a folder. */
+  fingerprintFolder,
+  /** `best_model_checkpoint` of an HF run's newest `trainer_state.json`. */
+  hfBestModelCheckpoint,
+  /** Lists a run and plans its retention with fingerprints (what `rlops ckpt prune` runs). */
+  planRunRetention,
+} from "./retention-apply.js";
+export type {
+  FolderFingerprint,
+  HfRetentionPolicy,
+  ParsedRetentionPlan,
+  RetentionDecision,
+  RetentionGuard,
+  RetentionOverride,
+  RetentionPlan,
+  RetentionPolicy,
+  RetentionProtect,
+  SafeRetentionPolicy,
+} from "./retention-schema.js";
+export {
+  /** zod schemas of retention policies, decisions and plans (`rlops ckpt prune --json`). */
+  retentionPlanSchema,
+  retentionPolicySchema,
+} from "./retention-schema.js";
 export type {
   AdapterConfig,
   CheckpointRecord,
@@ -129,9 +146,23 @@ export {
   /** zod schema of `training_info.json`. */
   trainingInfoSchema,
 } from "./schemas.js";
+export type { CheckpointUse, RejectedCandidate, Selection, SelectOptions } from "./select.js";
+export {
+  /** zod schema of a rejected candidate (`{name, location, step, reasons}`). */
+  rejectedCandidateSchema,
+  /** The one checkpoint selector over a listing (pure). */
+  selectCheckpoint,
+} from "./select.js";
 export type { DirEntry, EntryType, MemoryFile, StatInfo, Storage } from "./storage.js";
 /** In-memory storage for tests and browsers. */
 export { createMemoryStorage } from "./storage.js";
 export type { TinkerPath } from "./tinker.js";
 /** Parses `tinker://<run>/<weights|sampler_weights>/<name>` like the Tinker SDK. */
 export { parseTinkerPath } from "./tinker.js";
+export type { PathValidation, RunValidationReport } from "./validate-run.js";
+export {
+  /** Validates a run directory (every checkpoint) or one checkpoint, whichever `path` is. */
+  validatePath,
+  /** Validates every checkpoint of a run directory. */
+  validateRun,
+} from "./validate-run.js";

@@ -10,22 +10,33 @@ import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import {
   detectLayout as coreDetect,
-  latestCheckpoint as coreLatest,
   listCheckpoints as coreList,
   validateCheckpoint as coreValidate,
   writeManifest as coreWriteManifest,
-  type LatestOptions,
-  type LatestResult,
   type ListOptions,
   type ValidateOptions,
   type ValidationReport,
 } from "./api.js";
 import { CheckpointError } from "./errors.js";
 import type { Manifest } from "./integrity.js";
+import { latestCheckpoint as coreLatest, type LatestOptions, type LatestResult } from "./latest.js";
 import type { LayoutDetection } from "./layouts.js";
 import type { CheckpointListing } from "./model.js";
-import { applyRetention as coreApply, type RetentionPlan, type RetentionResult } from "./retention.js";
+import {
+  type ApplyOptions,
+  applyRetention as coreApply,
+  planRunRetention as corePlanRun,
+  type PlanRunOptions,
+  type RetentionResult,
+} from "./retention-apply.js";
+import type { RetentionPlan, RetentionPolicy } from "./retention-schema.js";
 import type { DirEntry, Storage } from "./storage.js";
+import {
+  validatePath as coreValidatePath,
+  validateRun as coreValidateRun,
+  type PathValidation,
+  type RunValidationReport,
+} from "./validate-run.js";
 
 // The callback APIs avoid the per-call FileHandle overhead of fs/promises (open + fstat + read +
 // close round trips through JS), which dominated listing time in the benchmark profile.
@@ -197,12 +208,37 @@ export function validateCheckpoint(
   return coreValidate(path, { ...options, storage: options.storage ?? local() });
 }
 
+/** `validateRun` (every checkpoint of a run) on the local file system by default. */
+export function validateRun(
+  dir: string,
+  options: NodeOptions<ValidateOptions> = {},
+): Promise<RunValidationReport> {
+  return coreValidateRun(dir, { ...options, storage: options.storage ?? local() });
+}
+
+/** `validatePath` (a run directory or one checkpoint) on the local file system by default. */
+export function validatePath(
+  path: string,
+  options: NodeOptions<ValidateOptions> = {},
+): Promise<PathValidation> {
+  return coreValidatePath(path, { ...options, storage: options.storage ?? local() });
+}
+
+/** `planRunRetention` on the local file system by default. */
+export function planRunRetention(
+  dir: string,
+  policy: RetentionPolicy,
+  options: NodeOptions<PlanRunOptions> = {},
+): Promise<RetentionPlan> {
+  return corePlanRun(dir, policy, { ...options, storage: options.storage ?? local() });
+}
+
 /** `applyRetention` on the local file system by default. */
 export function applyRetention(
   plan: RetentionPlan,
-  options: { storage?: Storage } = {},
+  options: NodeOptions<ApplyOptions> = {},
 ): Promise<RetentionResult> {
-  return coreApply(plan, { storage: options.storage ?? local() });
+  return coreApply(plan, { ...options, storage: options.storage ?? local() });
 }
 
 /** `writeManifest` on the local file system by default. */
@@ -215,6 +251,24 @@ export {
   filterCheckpoints,
 } from "./api.js";
 export {
+  /** The package's error class (stable `code`). */
+  CheckpointError,
+} from "./errors.js";
+export {
   /** Pure, dry-run retention plan. */
   planRetention,
 } from "./retention.js";
+export {
+  /** Compares a dry-run plan with a fresh plan of the same run. */
+  diffPlans,
+} from "./retention-apply.js";
+export {
+  /** zod schema of a retention plan (`rlops ckpt prune --json`). */
+  retentionPlanSchema,
+} from "./retention-schema.js";
+export {
+  /** zod schema of a rejected candidate. */
+  rejectedCandidateSchema,
+  /** The one checkpoint selector over a listing (pure). */
+  selectCheckpoint,
+} from "./select.js";

@@ -330,6 +330,7 @@ describe("validateCheckpoint", () => {
     });
     expect(rep.ok).toBe(true);
     expect(rep.checked).toEqual([
+      { file: "/l/lightning_logs/version_0/checkpoints/epoch=1-step=12.ckpt", kind: "layout", ok: true },
       { file: "/l/lightning_logs/version_0/checkpoints/epoch=1-step=12.ckpt", kind: "torch-zip", ok: true },
     ]);
     await expect(validateCheckpoint("/nope", { storage })).rejects.toMatchObject({ code: "NOT_FOUND" });

@@ -174,6 +174,7 @@ describe("rlops ckpt validate", () => {
     );
     expect(json.ok).toBe(true);
     expect(json.checked.map((c: { kind: string }) => c.kind).sort()).toEqual([
+      "layout",
       "metadata",
       "torch-zip",
       "torch-zip",

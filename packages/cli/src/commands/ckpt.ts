@@ -3,32 +3,20 @@ import {
   type Checkpoint,
   LAYOUTS,
   type Layout,
-  type RetentionCandidate,
-  type RetentionPlan,
-  type RetentionPolicy,
+  type RunValidationReport,
   type TinkerRemoteInfo,
+  type ValidationReport,
 } from "@rlops/checkpoint-layout";
 import {
-  applyRetention,
-  createNodeStorage,
   latestCheckpoint,
   listCheckpoints,
-  planRetention,
-  validateCheckpoint,
+  validatePath,
   writeManifest,
 } from "@rlops/checkpoint-layout/node";
 import type { Command } from "commander";
 import { action, EXIT, ExitError, examples, printJson } from "../cli-kit.js";
-
-function layoutOption(value: string): Layout {
-  if (!(LAYOUTS as readonly string[]).includes(value))
-    throw new ExitError(
-      EXIT.BAD_INPUT,
-      "BAD_FLAG",
-      `--layout expects one of ${LAYOUTS.join(", ")}, got "${value}"`,
-    );
-  return value as Layout;
-}
+import { choice, humanBytes, layoutOption, table } from "./ckpt-flags.js";
+import { registerPrune } from "./ckpt-prune.js";
 
 /** Step flags stay strings so huge steps are compared exactly. */
 function stepOption(flag: string): (value: string) => string {
@@ -40,30 +28,6 @@ function stepOption(flag: string): (value: string) => string {
         `${flag} expects a non-negative integer, got "${value}"`,
       );
     return value;
-  };
-}
-
-function countOption(flag: string): (value: string) => number {
-  return (value: string) => {
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
-      throw new ExitError(
-        EXIT.BAD_INPUT,
-        "BAD_FLAG",
-        `${flag} expects a non-negative integer, got "${value}"`,
-      );
-    return Number(value);
-  };
-}
-
-function choice<T extends string>(flag: string, values: readonly T[]): (value: string) => T {
-  return (value: string) => {
-    if (!(values as readonly string[]).includes(value))
-      throw new ExitError(
-        EXIT.BAD_INPUT,
-        "BAD_FLAG",
-        `${flag} expects one of ${values.join(", ")}, got "${value}"`,
-      );
-    return value as T;
   };
 }
 
@@ -94,30 +58,6 @@ async function tinkerRemote(file: string | undefined): Promise<TinkerRemoteInfo 
       `--tinker-checkpoints ${file}: expected {checkpoints: [{tinker_path, expires_at?}]} or an array of those`,
     );
   return { checkpoints: list as NonNullable<TinkerRemoteInfo["checkpoints"]> };
-}
-
-function humanBytes(n: number | null): string {
-  if (n === null) return "-";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
 }
 
 /** A stderr progress bar, only on a TTY and only for large trees. */
@@ -170,18 +110,6 @@ interface ValidateFlags {
   json?: boolean;
   layout?: Layout;
   writeManifest?: boolean;
-}
-
-interface PruneFlags {
-  keepLast: number;
-  keepBest?: boolean;
-  keepEvery?: number;
-  policy: "hf" | "safe";
-  hfVersion: "4" | "5";
-  ordering: "numeric" | "mtime";
-  layout?: Layout;
-  apply?: boolean;
-  json?: boolean;
 }
 
 /** Registers `rlops ckpt list|latest|validate|prune`. */
@@ -316,7 +244,7 @@ export function register(program: Command): void {
     ckpt
       .command("validate <path>")
       .description(
-        "Check one checkpoint's completeness and integrity without Python; exit 1 when it has errors.",
+        "Check a checkpoint (or every checkpoint of a run directory) without Python; exit 1 when any has errors.",
       )
       .option("--deep", "also safetensors shards vs index, CRC-32 of every torch zip entry, sha256 manifest")
       .option("--layout <layout>", "layout of the run the checkpoint belongs to", layoutOption)
@@ -324,7 +252,9 @@ export function register(program: Command): void {
       .option("--json", "print the validation report")
       .action(
         action(async (path: string, flags: ValidateFlags) => {
-          const report = await validateCheckpoint(path, { deep: flags.deep, layout: flags.layout });
+          const result = await validatePath(path, { deep: flags.deep, layout: flags.layout });
+          if (result.kind === "run") return printRunValidation(result.run, flags);
+          const report = result.report;
           let manifest: { files: number } | undefined;
           if (flags.writeManifest && report.ok)
             manifest = { files: (await writeManifest(path)).files.length };
@@ -339,6 +269,7 @@ export function register(program: Command): void {
               );
             for (const p of report.problems)
               process.stdout.write(`  ${p.severity} ${p.code}: ${p.message}\n`);
+            process.stdout.write(`  checked: ${checkedSummary(report)}\n`);
             if (manifest) process.stdout.write(`  wrote rlops-manifest.json (${manifest.files} files)\n`);
           }
           return report.ok ? EXIT.OK : EXIT.NOT_FOUND;
@@ -347,110 +278,44 @@ export function register(program: Command): void {
     [
       "rlops ckpt validate outputs/checkpoint-500",
       "rlops ckpt validate outputs/checkpoint-500 --deep --json",
+      "rlops ckpt validate outputs/            # every checkpoint of the run",
     ],
   );
 
-  examples(
-    ckpt
-      .command("prune <dir>")
-      .description("Plan which checkpoints to delete (dry run by default; --apply deletes).")
-      .requiredOption(
-        "--keep-last <k>",
-        "keep the K newest (hf: save_total_limit)",
-        countOption("--keep-last"),
-      )
-      .option("--keep-best", "keep the best checkpoint (hf: best_model_checkpoint from trainer_state.json)")
-      .option(
-        "--keep-every <n>",
-        "safe: also keep every checkpoint whose step is a multiple of N",
-        countOption("--keep-every"),
-      )
-      .option(
-        "--policy <policy>",
-        "hf (exact save_total_limit) | safe",
-        choice("--policy", ["hf", "safe"] as const),
-        "safe",
-      )
-      .option(
-        "--hf-version <v>",
-        "hf: transformers 4 or 5 rotation",
-        choice("--hf-version", ["4", "5"] as const),
-        "5",
-      )
-      .option(
-        "--ordering <o>",
-        "hf: numeric | mtime",
-        choice("--ordering", ["numeric", "mtime"] as const),
-        "mtime",
-      )
-      .option("--layout <layout>", "layout instead of detecting it", layoutOption)
-      .option("--apply", "delete what the plan lists (each folder is re-checked first)")
-      .option("--json", "print the plan (and what was deleted)")
-      .action(
-        action(async (dir: string, flags: PruneFlags) => {
-          const storage = createNodeStorage();
-          const listing = await listCheckpoints(dir, { layout: flags.layout, storage });
-          let candidates: RetentionCandidate[] = listing.checkpoints;
-          let policy: RetentionPolicy;
-          if (flags.policy === "hf") {
-            if (listing.layout !== "hf")
-              throw new ExitError(
-                EXIT.BAD_INPUT,
-                "BAD_FLAG",
-                `--policy hf needs a Hugging Face run, ${listing.root} is ${listing.layout}`,
-              );
-            // HF rotates every checkpoint-* folder, including siblings resume ignores
-            candidates = [
-              ...listing.checkpoints,
-              ...listing.ignored
-                .filter((i) => (i.path.split("/").pop() ?? "").startsWith("checkpoint-"))
-                .map((i) => ({ name: i.path.split("/").pop()!, location: i.path, mtimeMs: i.mtimeMs })),
-            ];
-            const best = listing.checkpoints.find((c) => c.best);
-            policy = {
-              kind: "hf",
-              saveTotalLimit: flags.keepLast,
-              version: flags.hfVersion === "4" ? 4 : 5,
-              ordering: flags.ordering,
-              bestModelCheckpoint: flags.keepBest && best ? best.location : null,
-            };
-          } else {
-            policy = { kind: "safe", keepLast: flags.keepLast, keepBest: true };
-            if (flags.keepEvery) policy.keepEvery = flags.keepEvery;
-          }
-          // record folder mtimes so --apply refuses folders that changed after planning
-          candidates = await Promise.all(
-            candidates.map(async (c) => {
-              if (!c.location || c.location.includes("://")) return c;
-              const s = await storage.stat(c.location);
-              return s?.mtimeMs === undefined ? c : { ...c, mtimeMs: s.mtimeMs };
-            }),
-          );
-          const plan: RetentionPlan = planRetention(candidates, policy);
-          const applied = flags.apply ? await applyRetention(plan, { storage }) : undefined;
-          if (flags.json) printJson(applied ? { ...plan, applied } : { ...plan, dryRun: true });
-          else {
-            const rows = [["ACTION", "NAME", "STEP", "REASON"]];
-            for (const d of plan.delete)
-              rows.push(["delete", d.name, d.step === null ? "-" : String(d.step), d.reason]);
-            for (const k of plan.keep)
-              rows.push(["keep", k.name, k.step === null ? "-" : String(k.step), k.reason]);
-            process.stdout.write(`${table(rows)}\n`);
-            for (const n of plan.notes) process.stdout.write(`note: ${n}\n`);
-            if (!applied)
-              process.stdout.write(`dry run: ${plan.delete.length} to delete; pass --apply to delete them\n`);
-            else {
-              for (const d of applied.deleted) process.stdout.write(`deleted ${d}\n`);
-              for (const s of applied.skipped) process.stdout.write(`skipped ${s.location}: ${s.reason}\n`);
-            }
-          }
-          return EXIT.OK;
-        }),
-      ),
-    [
-      "rlops ckpt prune outputs/ --keep-last 3",
-      "rlops ckpt prune outputs/ --keep-last 2 --keep-best --policy hf --ordering numeric",
-      "rlops ckpt prune outputs/ --keep-last 3 --apply",
-    ],
+  registerPrune(ckpt);
+}
+
+/** One line saying what a validation checked (never "nothing"). */
+function checkedSummary(report: ValidationReport): string {
+  const kinds = new Map<string, number>();
+  for (const c of report.checked) kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1);
+  const parts = [...kinds].map(([k, n]) =>
+    k === "layout" ? "completeness rules with headers" : `${n} ${k}`,
   );
+  return `${parts.join(", ")}${report.deep ? "" : " (shallow; --deep also checks every file)"}`;
+}
+
+function printRunValidation(run: RunValidationReport, flags: ValidateFlags): number {
+  if (flags.writeManifest)
+    throw new ExitError(
+      EXIT.BAD_INPUT,
+      "BAD_FLAG",
+      "--write-manifest takes one checkpoint folder, not a run directory",
+      `pass one checkpoint, e.g. ${run.checkpoints[0]?.location ?? `${run.root}/checkpoint-N`}`,
+    );
+  if (flags.json) printJson(run);
+  else {
+    const n = run.checkpoints.length;
+    process.stdout.write(
+      `${run.ok ? "ok" : "invalid"} ${run.layout} run at ${run.root}: validated ${n} checkpoint(s)${run.deep ? " (deep)" : ""}, ${n - run.invalid.length} ok, ${run.invalid.length} with errors\n`,
+    );
+    for (const r of run.checkpoints) {
+      const errors = r.problems.filter((p) => p.severity === "error");
+      process.stdout.write(
+        `  ${r.ok ? "ok     " : "invalid"} ${r.checkpoint?.name ?? r.location}: ${errors.length ? errors.map((p) => p.code).join(", ") : checkedSummary(r)}\n`,
+      );
+    }
+    if (!n) process.stdout.write("  no checkpoint found: nothing was validated\n");
+  }
+  return run.ok ? EXIT.OK : EXIT.NOT_FOUND;
 }
