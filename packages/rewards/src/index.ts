@@ -34,6 +34,8 @@ export {
 } from "./group.js";
 export { KIND_NAMES } from "./kinds/index.js";
 export {
+  /** A group size: positive integer ≤ `MAX_GROUP_SIZE` (the one schema of spec, library, HTTP and CLI). */
+  groupSizeSchema,
   /** Options of `scoreJsonl` / `rlops rewards score` (groupSize, batchSize, maxLineBytes; bounded). */
   jsonlOptionsSchema,
   /** Largest `batchSize` of the JSONL bridge. */
@@ -42,8 +44,6 @@ export {
   MAX_GROUP_SIZE,
   /** Largest `maxLineBytes` of the JSONL bridge. */
   MAX_LINE_BYTES,
-  /** A group size: positive integer ≤ `MAX_GROUP_SIZE` (the one schema of spec, library, HTTP and CLI). */
-  groupSizeSchema,
   /** Validates options with a schema; throws `INVALID_OPTIONS` naming the field. */
   parseOptions,
   /** Options of `Scorer.score` (groupSize, groups). */

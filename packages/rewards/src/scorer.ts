@@ -10,8 +10,8 @@ import {
   preferencePair,
 } from "./group.js";
 import { KINDS } from "./kinds/index.js";
-import { parseOptions, scoreOptionsSchema } from "./limits.js";
 import type { KindContext, KindResult } from "./kinds/types.js";
+import { parseOptions, scoreOptionsSchema } from "./limits.js";
 import { type Diagnostic, normalizeSample, type Sample } from "./sample.js";
 import { type GroupConfig, groupSchema, loadRewardSpec, type RewardEntry, type RewardSpec } from "./spec.js";
 

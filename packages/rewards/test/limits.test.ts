@@ -16,7 +16,10 @@ describe("numeric options", () => {
     (groupSize) => {
       const scorer = createScorer(SPEC);
       expect(() => scorer.score(samples, { groupSize: groupSize as number })).toThrow(
-        expect.objectContaining({ code: "INVALID_OPTIONS", message: expect.stringMatching(/^score options\.groupSize: /) }),
+        expect.objectContaining({
+          code: "INVALID_OPTIONS",
+          message: expect.stringMatching(/^score options\.groupSize: /),
+        }),
       );
     },
   );

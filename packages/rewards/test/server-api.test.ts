@@ -50,7 +50,13 @@ describe("numeric input on the HTTP path", () => {
     expect((await res.json()).error.code).toBe("GROUP_INVALID");
   });
   it("bad server options are INVALID_OPTIONS naming the field", () => {
-    for (const bad of [{ port: -1 }, { maxConcurrency: 0 }, { groupSize: 0.5 }, { workers: 1.5 }, { bodyTimeoutMs: 0 }])
+    for (const bad of [
+      { port: -1 },
+      { maxConcurrency: 0 },
+      { groupSize: 0.5 },
+      { workers: 1.5 },
+      { bodyTimeoutMs: 0 },
+    ])
       expect(() => createRewardServer({ spec: GROUPED, ...bad })).toThrow(
         expect.objectContaining({ code: "INVALID_OPTIONS" }),
       );
@@ -152,14 +158,15 @@ describe("versions and log", () => {
     await post("/score", "{", "application/json");
     await fetch(`${url}/nope`);
     expect(lines).toHaveLength(4);
-    const re = /^\d{4}-\d\d-\d\dT[\d:.]+Z (POST|GET) (\/\S*) (\d{3}) samples=(\d+) ms=\d+\.\d( code=[A-Z_]+)?$/;
+    const re =
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z (POST|GET) (\/\S*) (\d{3}) samples=(\d+) ms=\d+\.\d( code=[A-Z_]+)?$/;
     for (const line of lines) expect(line).toMatch(re);
     expect(lines[0]).toMatch(/ POST \/score 200 samples=3 ms=/);
     expect(lines[1]).toMatch(/ POST \/score 422 samples=3 ms=[\d.]+ code=INVALID_OPTIONS$/);
     expect(lines[2]).toMatch(/ 400 samples=0 ms=[\d.]+ code=BAD_JSON$/);
     expect(lines[3]).toMatch(/ GET \/nope 404 samples=0 ms=[\d.]+ code=NOT_FOUND$/);
-    expect(formatLogLine({ method: "POST", path: "/r", status: 200, samples: 1, ms: 1.25 }, new Date(0))).toBe(
-      "1970-01-01T00:00:00.000Z POST /r 200 samples=1 ms=1.3",
-    );
+    expect(
+      formatLogLine({ method: "POST", path: "/r", status: 200, samples: 1, ms: 1.25 }, new Date(0)),
+    ).toBe("1970-01-01T00:00:00.000Z POST /r 200 samples=1 ms=1.3");
   });
 });

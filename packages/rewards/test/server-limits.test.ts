@@ -66,7 +66,8 @@ describe("body limits", () => {
   it("a slow sender gets 408 BODY_TOO_SLOW after the grace period, and its slot is free again", async () => {
     const { port, url } = await start({ maxConcurrency: 1, bodyGraceMs: 300, minBodyBytesPerSecond: 1000 });
     const slow = raw(port, `${postHead(1000)}[`, trickle(200));
-    while ((await (await fetch(`${url}/healthz`)).json()).active < 1) await new Promise((r) => setTimeout(r, 10));
+    while ((await (await fetch(`${url}/healthz`)).json()).active < 1)
+      await new Promise((r) => setTimeout(r, 10));
     expect((await validPost(url)).status).toBe(503); // the one slot is held while the grace runs
     const { text, ms } = await slow;
     expect(statusOf(text)).toBe(408);
@@ -174,7 +175,8 @@ describe("load: slow senders and oversized bodies beside valid traffic", () => {
     // 4 clients × 100 valid requests while the slow ones hold 16 of 32 slots.
     await Promise.all(
       Array.from({ length: 4 }, async () => {
-        for (let i = 0; i < 100 && performance.now() < deadline; i++) statuses.push((await validPost(url, 8)).status);
+        for (let i = 0; i < 100 && performance.now() < deadline; i++)
+          statuses.push((await validPost(url, 8)).status);
       }),
     );
     const slowAnswers = await Promise.all(slow);

@@ -124,15 +124,48 @@ export function register(program: Command): void {
         "HTTP reward server: POST /get_reward (OpenRLHF), POST /score, POST /reward, GET /healthz, GET /version, GET /spec; one log line per request on stderr",
       )
       .requiredOption("--spec <file>", "reward spec (YAML or JSON)")
-      .option("--port <n>", `port (default ${DEFAULT_PORT}; 0 = any free port)`, intOption("--port"), DEFAULT_PORT)
+      .option(
+        "--port <n>",
+        `port (default ${DEFAULT_PORT}; 0 = any free port)`,
+        intOption("--port"),
+        DEFAULT_PORT,
+      )
       .option("--host <host>", "interface to bind (loopback by default)", "127.0.0.1")
-      .option("--workers <n>", "scoring threads (default: one per core; 0 = score in the server thread)", intOption("--workers"))
-      .option("--group-size <n>", "default group size for /score (/get_reward and /reward never group)", intOption("--group-size"))
-      .option("--max-body-bytes <n>", "largest request body (default 32 MiB) → 413", intOption("--max-body-bytes"))
-      .option("--max-concurrency <n>", "requests admitted at once before 503 (default 64)", intOption("--max-concurrency"))
-      .option("--max-samples <n>", "most samples in one request (default 65536) → 413", intOption("--max-samples"))
-      .option("--headers-timeout-ms <n>", "time to receive the headers (default 30000) → 408", intOption("--headers-timeout-ms"))
-      .option("--timeout-ms <n>", "time to receive a request body (default 30000) → 408", intOption("--timeout-ms"))
+      .option(
+        "--workers <n>",
+        "scoring threads (default: one per core; 0 = score in the server thread)",
+        intOption("--workers"),
+      )
+      .option(
+        "--group-size <n>",
+        "default group size for /score (/get_reward and /reward never group)",
+        intOption("--group-size"),
+      )
+      .option(
+        "--max-body-bytes <n>",
+        "largest request body (default 32 MiB) → 413",
+        intOption("--max-body-bytes"),
+      )
+      .option(
+        "--max-concurrency <n>",
+        "requests admitted at once before 503 (default 64)",
+        intOption("--max-concurrency"),
+      )
+      .option(
+        "--max-samples <n>",
+        "most samples in one request (default 65536) → 413",
+        intOption("--max-samples"),
+      )
+      .option(
+        "--headers-timeout-ms <n>",
+        "time to receive the headers (default 30000) → 408",
+        intOption("--headers-timeout-ms"),
+      )
+      .option(
+        "--timeout-ms <n>",
+        "time to receive a request body (default 30000) → 408",
+        intOption("--timeout-ms"),
+      )
       .option(
         "--min-body-rate <n>",
         "slowest accepted body upload in bytes/s after 5 s (default 65536; 0 = off) → 408",

@@ -105,7 +105,9 @@ export function readBody(
     const declared = req.headers["content-length"];
     const length = declared === undefined ? undefined : Number(declared);
     if (length !== undefined && length > limit) {
-      reject(new HttpError(413, "BODY_TOO_LARGE", `request body of ${length} bytes exceeds the limit of ${limit}`));
+      reject(
+        new HttpError(413, "BODY_TOO_LARGE", `request body of ${length} bytes exceeds the limit of ${limit}`),
+      );
       return;
     }
     const chunks: Buffer[] = [];
@@ -133,7 +135,9 @@ export function readBody(
         return;
       }
       if (!budget.take(chunk.length)) {
-        finish(new HttpError(503, "OVERLOADED", "request bodies in flight exceed the server's buffer budget"));
+        finish(
+          new HttpError(503, "OVERLOADED", "request bodies in flight exceed the server's buffer budget"),
+        );
         return;
       }
       held += chunk.length;

@@ -11,7 +11,13 @@ import {
   resolveServerOptions,
 } from "./options.js";
 import { ScoringPool } from "./pool.js";
-import { type RouteLimits, type RouteOutcome, runRoute, SCORING_ROUTES, type ScoringRoute } from "./routes.js";
+import {
+  type RouteLimits,
+  type RouteOutcome,
+  runRoute,
+  SCORING_ROUTES,
+  type ScoringRoute,
+} from "./routes.js";
 import { SERVER_PROTOCOL, SERVER_VERSION } from "./version.js";
 
 /** Options of {@link createRewardServer}. */
@@ -104,7 +110,12 @@ export function createRewardServer(input: RewardServerOptions): RewardServer {
   };
 
   /** Answers an error and, when the request body is not consumed, drains it (bounded) and closes. */
-  const refuse = (req: IncomingMessage, res: ServerResponse, error: unknown, headers: Record<string, string> = {}) => {
+  const refuse = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    error: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const { status, code, message } = statusOf(error);
     meta.set(res, { ...meta.get(res), code });
     const unread = !req.complete;
@@ -139,7 +150,13 @@ export function createRewardServer(input: RewardServerOptions): RewardServer {
         return send(
           res,
           200,
-          JSON.stringify({ ok: true, ...versions, workers: pool?.workers ?? 0, active, queued: pool?.queued ?? 0 }),
+          JSON.stringify({
+            ok: true,
+            ...versions,
+            workers: pool?.workers ?? 0,
+            active,
+            queued: pool?.queued ?? 0,
+          }),
         );
       if (url === "/version") return send(res, 200, JSON.stringify(versions));
       if (url === "/spec") return send(res, 200, JSON.stringify(scorer.spec));
@@ -147,7 +164,9 @@ export function createRewardServer(input: RewardServerOptions): RewardServer {
     if (!(SCORING_ROUTES as readonly string[]).includes(url))
       return refuse(req, res, new HttpError(404, "NOT_FOUND", `no route ${req.method} ${url}`));
     if (req.method !== "POST")
-      return refuse(req, res, new HttpError(405, "METHOD_NOT_ALLOWED", `${url} needs POST`), { allow: "POST" });
+      return refuse(req, res, new HttpError(405, "METHOD_NOT_ALLOWED", `${url} needs POST`), {
+        allow: "POST",
+      });
     if (!isJson(req.headers["content-type"]))
       return refuse(
         req,
@@ -173,7 +192,8 @@ export function createRewardServer(input: RewardServerOptions): RewardServer {
       meta.set(res, { samples: outcome.samples, ...(outcome.code ? { code: outcome.code } : {}) });
       send(res, outcome.status, outcome.body);
     } catch (error) {
-      if (!res.headersSent) refuse(req, res, error, statusOf(error).status === 503 ? { "retry-after": "1" } : {});
+      if (!res.headersSent)
+        refuse(req, res, error, statusOf(error).status === 503 ? { "retry-after": "1" } : {});
     } finally {
       active--;
       if (body) budget.give(body.length);
@@ -260,7 +280,9 @@ export function createRewardServer(input: RewardServerOptions): RewardServer {
     },
     close: async () => {
       await new Promise<void>((resolve, reject) => {
-        server.close((e) => (e && (e as { code?: string }).code !== "ERR_SERVER_NOT_RUNNING" ? reject(e) : resolve()));
+        server.close((e) =>
+          e && (e as { code?: string }).code !== "ERR_SERVER_NOT_RUNNING" ? reject(e) : resolve(),
+        );
         server.closeIdleConnections();
         // Connections still sending get a short grace, then are closed.
         setTimeout(() => server.closeAllConnections(), 1_000).unref();

@@ -152,7 +152,12 @@ export class ScoringPool {
   async close(): Promise<void> {
     this.closing = true;
     for (const { resolve } of this.queue.splice(0))
-      resolve({ status: 503, code: "OVERLOADED", samples: 0, body: errorBody("OVERLOADED", "server is shutting down") });
+      resolve({
+        status: 503,
+        code: "OVERLOADED",
+        samples: 0,
+        body: errorBody("OVERLOADED", "server is shutting down"),
+      });
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
   }

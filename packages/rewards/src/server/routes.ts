@@ -55,7 +55,11 @@ export function openRlhfSamples(body: unknown): Record<string, unknown>[] {
   const query = stringArray(b, "query", true)!;
   const prompts = stringArray(b, "prompts", false);
   if (prompts && prompts.length !== query.length)
-    throw new HttpError(400, "BAD_REQUEST", `\`prompts\` has ${prompts.length} items but \`query\` has ${query.length}`);
+    throw new HttpError(
+      400,
+      "BAD_REQUEST",
+      `\`prompts\` has ${prompts.length} items but \`query\` has ${query.length}`,
+    );
   const labels = b.labels;
   if (labels !== undefined && (!Array.isArray(labels) || labels.length !== query.length))
     throw new HttpError(400, "BAD_REQUEST", `\`labels\` must be an array of ${query.length} items`);
@@ -102,7 +106,11 @@ export const REWARD_SCORED_FIELDS = ["prompt", "completion", "completionIds", "c
 export function slimeSample(body: unknown): Record<string, unknown> {
   const b = objectBody(body, "{prompt?, response, label?, metadata?}");
   if (typeof b.response !== "string")
-    throw new HttpError(400, "BAD_REQUEST", "`response` must be a string ({prompt?, response, label?, metadata?})");
+    throw new HttpError(
+      400,
+      "BAD_REQUEST",
+      "`response` must be a string ({prompt?, response, label?, metadata?})",
+    );
   if (b.prompt !== undefined && typeof b.prompt !== "string")
     throw new HttpError(400, "BAD_REQUEST", "`prompt` must be a string");
   const meta = b.metadata;
@@ -128,7 +136,11 @@ export function slimeSample(body: unknown): Record<string, unknown> {
 function scoreSamples(body: unknown): unknown[] {
   const samples = Array.isArray(body) ? body : (body as { samples?: unknown } | null)?.samples;
   if (!Array.isArray(samples))
-    throw new HttpError(400, "BAD_REQUEST", "expected {samples: [...], groupSize?, groups?} or an array of samples");
+    throw new HttpError(
+      400,
+      "BAD_REQUEST",
+      "expected {samples: [...], groupSize?, groups?} or an array of samples",
+    );
   return samples;
 }
 
@@ -143,7 +155,12 @@ function scoreOptions(body: unknown, limits: RouteLimits): ScoreOptions {
 }
 
 /** Runs one scoring route on a raw JSON body; never throws. */
-export function runRoute(scorer: Scorer, route: ScoringRoute, bytes: Uint8Array, limits: RouteLimits): RouteOutcome {
+export function runRoute(
+  scorer: Scorer,
+  route: ScoringRoute,
+  bytes: Uint8Array,
+  limits: RouteLimits,
+): RouteOutcome {
   let samples = 0;
   try {
     let body: unknown;
@@ -157,12 +174,20 @@ export function runRoute(scorer: Scorer, route: ScoringRoute, bytes: Uint8Array,
       samples = list.length;
       checkCount(samples, limits);
       // OpenRLHF computes advantages itself: no group statistics on this path.
-      return { status: 200, samples, body: JSON.stringify(openRlhfResponse(scorer.score(list, { groups: false }))) };
+      return {
+        status: 200,
+        samples,
+        body: JSON.stringify(openRlhfResponse(scorer.score(list, { groups: false }))),
+      };
     }
     if (route === "/reward") {
       const sample = slimeSample(body);
       samples = 1;
-      return { status: 200, samples, body: JSON.stringify(scorer.score([sample], { groups: false }).samples[0]!.reward) };
+      return {
+        status: 200,
+        samples,
+        body: JSON.stringify(scorer.score([sample], { groups: false }).samples[0]!.reward),
+      };
     }
     const list = scoreSamples(body);
     samples = list.length;
