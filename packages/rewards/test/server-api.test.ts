@@ -44,6 +44,17 @@ describe("numeric input on the HTTP path", () => {
     expect(performance.now() - t0).toBeLessThan(5_000);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
+  it("deep nesting is refused before JSON.parse (400 JSON_TOO_DEEP), strings are not counted", async () => {
+    const deep = "[".repeat(200_000) + "]".repeat(200_000);
+    const res = await post("/score", `{"samples":[{"completion":"#### 1","answer":${deep}}]}`);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe("JSON_TOO_DEEP");
+    const inString = await post("/score", {
+      samples: [{ completion: `${"[{".repeat(500)}\\" #### 1`, answer: "1" }],
+      groups: false,
+    });
+    expect(inString.status).toBe(200);
+  });
   it("a group size that does not divide the batch is 422 GROUP_INVALID", async () => {
     const res = await post("/score", { samples: three, groupSize: 2 });
     expect(res.status).toBe(422);

@@ -4,6 +4,7 @@ import { RewardsError } from "../errors.js";
 import { parseOptions, scoreOptionsSchema } from "../limits.js";
 import type { ScoreOptions, ScoreResult, Scorer } from "../scorer.js";
 import { errorBody, HttpError, statusOf } from "./errors.js";
+import { parseJsonBody } from "./json.js";
 
 /** POST routes that score. */
 export const SCORING_ROUTES = ["/get_reward", "/score", "/reward"] as const;
@@ -163,12 +164,7 @@ export function runRoute(
 ): RouteOutcome {
   let samples = 0;
   try {
-    let body: unknown;
-    try {
-      body = JSON.parse(new TextDecoder().decode(bytes));
-    } catch (cause) {
-      throw new HttpError(400, "BAD_JSON", `request body is not valid JSON: ${(cause as Error).message}`);
-    }
+    const body = parseJsonBody(bytes);
     if (route === "/get_reward") {
       const list = openRlhfSamples(body);
       samples = list.length;
