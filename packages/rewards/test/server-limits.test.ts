@@ -64,7 +64,7 @@ function validPost(url: string, samples = 1) {
 
 describe("body limits", () => {
   it("a slow sender gets 408 BODY_TOO_SLOW after the grace period, and its slot is free again", async () => {
-    const { port, url } = await start({ maxConcurrency: 1, bodyGraceMs: 300, minBodyBytesPerSecond: 1000 });
+    const { port, url } = await start({ maxConcurrency: 1, bodyGraceMs: 3000, minBodyBytesPerSecond: 1000 });
     const slow = raw(port, `${postHead(1000)}[`, trickle(200));
     while ((await (await fetch(`${url}/healthz`)).json()).active < 1)
       await new Promise((r) => setTimeout(r, 10));
@@ -72,7 +72,8 @@ describe("body limits", () => {
     const { text, ms } = await slow;
     expect(statusOf(text)).toBe(408);
     expect(errorOf(text)).toBe("BODY_TOO_SLOW");
-    expect(ms).toBeLessThan(5_000);
+    expect(ms).toBeGreaterThanOrEqual(2_900);
+    expect(ms).toBeLessThan(10_000);
     expect((await validPost(url)).status).toBe(200);
   });
   it("the body deadline answers 408 REQUEST_TIMEOUT", async () => {
@@ -171,17 +172,15 @@ describe("load: slow senders and oversized bodies beside valid traffic", () => {
       }),
     );
     const statuses: number[] = [];
-    const deadline = performance.now() + 10_000;
-    // 4 clients × 100 valid requests while the slow ones hold 16 of 32 slots.
+    // 4 clients × 50 valid requests while the slow ones hold 16 of 32 slots.
     await Promise.all(
       Array.from({ length: 4 }, async () => {
-        for (let i = 0; i < 100 && performance.now() < deadline; i++)
-          statuses.push((await validPost(url, 8)).status);
+        for (let i = 0; i < 50; i++) statuses.push((await validPost(url, 8)).status);
       }),
     );
     const slowAnswers = await Promise.all(slow);
     const bigAnswers = await Promise.all(big);
-    expect(statuses.length).toBe(400);
+    expect(statuses.length).toBe(200);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect(slowAnswers.map((a) => `${statusOf(a.text)} ${errorOf(a.text)}`)).toEqual(
       Array.from({ length: 16 }, () => "408 BODY_TOO_SLOW"),

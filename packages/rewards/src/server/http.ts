@@ -185,9 +185,10 @@ export function createRewardServer(input: RewardServerOptions): RewardServer {
         { "retry-after": "1" },
       );
     active++;
-    let body: Buffer | undefined;
+    let held = 0;
     try {
-      body = await readBody(req, options, clock, budget);
+      const body = await readBody(req, options, clock, budget);
+      held = body.length; // the bytes may move to a worker (the buffer is detached then)
       const outcome = await score(url as ScoringRoute, body);
       meta.set(res, { samples: outcome.samples, ...(outcome.code ? { code: outcome.code } : {}) });
       send(res, outcome.status, outcome.body);
@@ -196,7 +197,7 @@ export function createRewardServer(input: RewardServerOptions): RewardServer {
         refuse(req, res, error, statusOf(error).status === 503 ? { "retry-after": "1" } : {});
     } finally {
       active--;
-      if (body) budget.give(body.length);
+      budget.give(held);
     }
   };
 
@@ -212,15 +213,17 @@ export function createRewardServer(input: RewardServerOptions): RewardServer {
     (req, res) => {
       const t0 = performance.now();
       if (log)
-        res.on("finish", () => {
+        res.on("close", () => {
           const locals = meta.get(res) ?? {};
+          // a client that hung up before the answer was written
+          const code = res.writableFinished ? locals.code : "CLIENT_CLOSED";
           const entry: RequestLogEntry = {
             method: req.method ?? "-",
             path: (req.url ?? "/").split("?")[0]!,
             status: res.statusCode,
             samples: locals.samples ?? 0,
             ms: performance.now() - t0,
-            ...(locals.code ? { code: locals.code } : {}),
+            ...(code ? { code } : {}),
           };
           log(formatLogLine(entry), entry);
         });

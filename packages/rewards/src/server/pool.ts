@@ -54,6 +54,7 @@ export class ScoringPool {
   private readonly queue: { job: Omit<PoolJob, "id">; resolve: (o: RouteOutcome) => void }[] = [];
   private nextId = 1;
   private closing = false;
+  private starting = 0;
 
   private constructor(
     private readonly data: PoolWorkerData,
@@ -83,6 +84,13 @@ export class ScoringPool {
   }
 
   private add(): Promise<void> {
+    this.starting++;
+    return this.start().finally(() => {
+      this.starting--;
+    });
+  }
+
+  private start(): Promise<void> {
     const worker = spawn(this.data);
     const slot: Slot = { worker, job: undefined };
     return new Promise<void>((resolve, reject) => {
@@ -109,6 +117,15 @@ export class ScoringPool {
   /** Scores a job on the next free worker. */
   run(route: ScoringRoute, body: Uint8Array): Promise<RouteOutcome> {
     return new Promise((resolve) => {
+      if (this.slots.length === 0 && this.starting === 0) {
+        resolve({
+          status: 503,
+          code: "OVERLOADED",
+          samples: 0,
+          body: errorBody("OVERLOADED", "no scoring worker is running"),
+        });
+        return;
+      }
       this.queue.push({ job: { route, body }, resolve });
       this.pump();
     });
@@ -145,7 +162,18 @@ export class ScoringPool {
       samples: 0,
       body: errorBody("INTERNAL", "the scoring worker exited while scoring this request"),
     });
-    if (!this.closing && this.slots.length < this.size) this.add().catch(() => {});
+    if (!this.closing && this.slots.length < this.size)
+      this.add().catch((error) => {
+        // No worker left and none can start: queued jobs must not wait forever.
+        if (this.slots.length > 0) return;
+        for (const { resolve } of this.queue.splice(0))
+          resolve({
+            status: 503,
+            code: "OVERLOADED",
+            samples: 0,
+            body: errorBody("OVERLOADED", `no scoring worker could be started: ${(error as Error).message}`),
+          });
+      });
   }
 
   /** Stops every worker; queued jobs get 503. */
