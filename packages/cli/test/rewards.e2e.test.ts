@@ -94,6 +94,7 @@ describe("rlops rewards serve", () => {
         "<|channel|>analysis<|message|>x<|end|><|start|>assistant<|channel|>final<|message|>[[1]]<|return|>";
       const res = await fetch(`${url}/get_reward`, {
         method: "POST",
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ query: [query], prompts: [""], labels: [[[1]]] }),
       });
       const body = await res.json();

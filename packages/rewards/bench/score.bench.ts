@@ -84,7 +84,7 @@ console.log(
   `  ratio score/TextEncoder: ${(baseMs / scoreMs).toFixed(3)}, score/charCodeAt loop: ${(loopMs / scoreMs).toFixed(3)}  (target ≥ 100 MB/s)`,
 );
 
-const server = createRewardServer({ spec: scorer, port: 0, maxBodyBytes: 64 * 1024 * 1024 });
+const server = createRewardServer({ spec: scorer, port: 0, maxBodyBytes: 64 * 1024 * 1024, log: false });
 const { url } = await server.listen();
 const body = JSON.stringify({ samples });
 async function latency(req: () => Promise<Response>, rounds: number): Promise<number[]> {

@@ -33,6 +33,22 @@ export {
   preferencePair,
 } from "./group.js";
 export { KIND_NAMES } from "./kinds/index.js";
+export {
+  /** A group size: positive integer ≤ `MAX_GROUP_SIZE` (the one schema of spec, library, HTTP and CLI). */
+  groupSizeSchema,
+  /** Options of `scoreJsonl` / `rlops rewards score` (groupSize, batchSize, maxLineBytes; bounded). */
+  jsonlOptionsSchema,
+  /** Largest `batchSize` of the JSONL bridge. */
+  MAX_BATCH_SIZE,
+  /** Largest group size accepted on any path. */
+  MAX_GROUP_SIZE,
+  /** Largest `maxLineBytes` of the JSONL bridge. */
+  MAX_LINE_BYTES,
+  /** Validates options with a schema; throws `INVALID_OPTIONS` naming the field. */
+  parseOptions,
+  /** Options of `Scorer.score` (groupSize, groups). */
+  scoreOptionsSchema,
+} from "./limits.js";
 export type { Diagnostic, Sample } from "./sample.js";
 export { normalizeSample, sampleSchema } from "./sample.js";
 export type {

@@ -1,4 +1,5 @@
 import { RewardsError } from "./errors.js";
+import { jsonlOptionsSchema, parseOptions } from "./limits.js";
 import type { ScoredSample, Scorer } from "./scorer.js";
 
 /** Options of {@link scoreJsonl}. */
@@ -68,8 +69,9 @@ function toResult(s: ScoredSample, fallbackId: number): JsonlResult {
 export async function* scoreJsonl(
   scorer: Scorer,
   input: AsyncIterable<string | Uint8Array>,
-  options: ScoreJsonlOptions = {},
+  rawOptions: ScoreJsonlOptions = {},
 ): AsyncGenerator<JsonlResult> {
+  const options: ScoreJsonlOptions = parseOptions(jsonlOptionsSchema, rawOptions, "scoreJsonl options");
   const size = options.groupSize ?? scorer.spec.group?.size;
   const grouped = scorer.spec.group !== undefined || options.groupSize !== undefined;
   const batchSize = options.batchSize ?? 256;

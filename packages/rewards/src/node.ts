@@ -4,8 +4,30 @@ import { loadRewardSpec, MAX_SPEC_BYTES, type RewardSpec } from "./spec.js";
 
 export type { JsonlResult, ScoreJsonlOptions } from "./jsonl.js";
 export { readLines, scoreJsonl } from "./jsonl.js";
-export type { RewardServer, RewardServerOptions } from "./server.js";
-export { createRewardServer, openRlhfResponse, openRlhfSamples } from "./server.js";
+export type {
+  RequestLogEntry,
+  RequestLogSink,
+  RewardServer,
+  RewardServerLimits,
+  RewardServerLimitsInput,
+  RewardServerOptions,
+} from "./server/index.js";
+export {
+  /** The reward HTTP server (OpenRLHF, slime and native routes; worker-thread scoring). */
+  createRewardServer,
+  /** Default port of the reward server (8377; 8000 is vLLM's). */
+  DEFAULT_PORT,
+  /** The request log line format. */
+  formatLogLine,
+  openRlhfResponse,
+  openRlhfSamples,
+  /** Fields `/reward` scores that `metadata` may not carry. */
+  REWARD_SCORED_FIELDS,
+  /** Zod schema of the server options (every number bounded). */
+  rewardServerOptionsSchema,
+  SERVER_PROTOCOL,
+  SERVER_VERSION,
+} from "./server/index.js";
 
 /**
  * Reads and validates a reward spec file (YAML or JSON). Refuses files over {@link MAX_SPEC_BYTES}

@@ -11,6 +11,7 @@ import {
 } from "./group.js";
 import { KINDS } from "./kinds/index.js";
 import type { KindContext, KindResult } from "./kinds/types.js";
+import { parseOptions, scoreOptionsSchema } from "./limits.js";
 import { type Diagnostic, normalizeSample, type Sample } from "./sample.js";
 import { type GroupConfig, groupSchema, loadRewardSpec, type RewardEntry, type RewardSpec } from "./spec.js";
 
@@ -173,7 +174,9 @@ export function createScorer(specInput: string | unknown): Scorer {
     });
   }
 
-  function score(rawSamples: readonly unknown[], options: ScoreOptions = {}): ScoreResult {
+  function score(rawSamples: readonly unknown[], rawOptions: ScoreOptions = {}): ScoreResult {
+    // Numbers first: a bad groupSize must fail before any work (groupSize -1 used to loop forever).
+    const options: ScoreOptions = parseOptions(scoreOptionsSchema, rawOptions, "score options");
     if (!Array.isArray(rawSamples))
       throw new RewardsError({ code: "INVALID_SAMPLE", message: "samples: expected an array" });
     const samples = rawSamples.map((s, i) => normalizeSample(s, i));

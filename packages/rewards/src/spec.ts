@@ -2,6 +2,7 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { RewardsError } from "./errors.js";
 import { KIND_NAMES, KINDS } from "./kinds/index.js";
+import { groupSizeSchema } from "./limits.js";
 
 /** Largest spec text accepted by {@link loadRewardSpec} (1 MiB). */
 export const MAX_SPEC_BYTES = 1024 * 1024;
@@ -81,7 +82,7 @@ export const groupFilterSchema = z.discriminatedUnion("kind", [
 /** Group statistics (advantages) settings. */
 export const groupSchema = z.strictObject({
   /** Consecutive samples per group (TRL `num_generations`); omit to group by each sample's `group` field. */
-  size: z.number().int().positive().optional(),
+  size: groupSizeSchema.optional(),
   /** Std level: `group` (TRL default), `batch` (LitePPO) or `none` (Dr.GRPO). */
   scale: z.enum(["group", "batch", "none"]).default("group"),
   /** `sample` (Bessel, n−1: TRL/verl/OpenRLHF) or `population` (n). */

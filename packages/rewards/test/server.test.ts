@@ -13,7 +13,7 @@ let server: RewardServer;
 let url: string;
 
 beforeAll(async () => {
-  server = createRewardServer({ spec: SPEC, port: 0, maxBodyBytes: 64 * 1024 });
+  server = createRewardServer({ spec: SPEC, port: 0, maxBodyBytes: 64 * 1024, workers: 0, log: false });
   url = (await server.listen()).url;
 });
 afterAll(() => server.close());
@@ -30,7 +30,11 @@ describe("reward server", () => {
     expect(url.startsWith("http://127.0.0.1:")).toBe(true);
   });
   it("GET /healthz and /spec", async () => {
-    expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ ok: true, spec: "client-test" });
+    expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({
+      ok: true,
+      server: { name: "@rlops/rewards", protocol: 1 },
+      spec: { name: "client-test", version: 1 },
+    });
     const spec = await (await fetch(`${url}/spec`)).json();
     expect(spec.rewards[1].params.weights).toEqual({});
   });
@@ -52,10 +56,13 @@ describe("reward server", () => {
     const grouped = createRewardServer({
       spec: { version: 1, name: "g", rewards: [{ id: "g", kind: "verl.gsm8k" }], group: { size: 4 } },
       port: 0,
+      workers: 0,
+      log: false,
     });
     const { url: u } = await grouped.listen();
     const res = await fetch(`${u}/get_reward`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: ["#### 1"], labels: ["1"] }),
     });
     await grouped.close();
@@ -90,10 +97,13 @@ describe("reward server", () => {
     const strict = createRewardServer({
       spec: { version: 1, name: "s", rewards: [{ id: "g", kind: "verl.gsm8k" }] },
       port: 0,
+      workers: 0,
+      log: false,
     });
     const { url: u } = await strict.listen();
     const missing = await fetch(`${u}/score`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify([{ completion: "x" }]),
     });
     await strict.close();
@@ -108,7 +118,14 @@ describe("reward server", () => {
     expect(res.status).toBe(413);
   });
   it("bounds concurrency with 503 + Retry-After", async () => {
-    const busy = createRewardServer({ spec: SPEC, port: 0, maxConcurrency: 1, requestTimeoutMs: 2000 });
+    const busy = createRewardServer({
+      spec: SPEC,
+      port: 0,
+      maxConcurrency: 1,
+      bodyTimeoutMs: 2000,
+      workers: 0,
+      log: false,
+    });
     const { url: u } = await busy.listen();
     try {
       // Hold one request open by sending headers but not the body.
@@ -120,9 +137,14 @@ describe("reward server", () => {
       held.on("error", () => {});
       held.write("{");
       await new Promise((r) => setTimeout(r, 100));
-      const res = await fetch(`${u}/score`, { method: "POST", body: "[]" });
+      const res = await fetch(`${u}/score`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "[]",
+      });
       expect(res.status).toBe(503);
       expect(res.headers.get("retry-after")).toBe("1");
+      expect((await res.json()).error.code).toBe("OVERLOADED");
       held.destroy();
     } finally {
       await busy.close();

@@ -1,6 +1,13 @@
 import { createReadStream } from "node:fs";
 import { createScorer, KIND_NAMES, rewardSpecJsonSchema } from "@rlops/rewards";
-import { createRewardServer, loadRewardSpecFile, scoreJsonl } from "@rlops/rewards/node";
+import {
+  createRewardServer,
+  DEFAULT_PORT,
+  loadRewardSpecFile,
+  type RewardServerLimitsInput,
+  rewardServerOptionsSchema,
+  scoreJsonl,
+} from "@rlops/rewards/node";
 import type { Command } from "commander";
 import { action, EXIT, ExitError, examples, intOption, printJson } from "../cli-kit.js";
 
@@ -15,10 +22,41 @@ interface ServeFlags {
   spec: string;
   port: number;
   host: string;
+  workers?: number;
   groupSize?: number;
   maxBodyBytes?: number;
   maxConcurrency?: number;
+  maxSamples?: number;
+  headersTimeoutMs?: number;
   timeoutMs?: number;
+  minBodyRate?: number;
+  quiet?: boolean;
+}
+
+/** `serve` flags → server options; the server's schema checks every bound, errors name the flag. */
+const SERVE_FLAGS: [keyof ServeFlags, keyof RewardServerLimitsInput, string][] = [
+  ["port", "port", "--port"],
+  ["host", "host", "--host"],
+  ["workers", "workers", "--workers"],
+  ["groupSize", "groupSize", "--group-size"],
+  ["maxBodyBytes", "maxBodyBytes", "--max-body-bytes"],
+  ["maxConcurrency", "maxConcurrency", "--max-concurrency"],
+  ["maxSamples", "maxSamples", "--max-samples"],
+  ["headersTimeoutMs", "headersTimeoutMs", "--headers-timeout-ms"],
+  ["timeoutMs", "bodyTimeoutMs", "--timeout-ms"],
+  ["minBodyRate", "minBodyBytesPerSecond", "--min-body-rate"],
+];
+
+function serveOptions(flags: ServeFlags): RewardServerLimitsInput {
+  const options: Record<string, unknown> = { log: !flags.quiet };
+  for (const [flag, key] of SERVE_FLAGS) if (flags[flag] !== undefined) options[key] = flags[flag];
+  const parsed = rewardServerOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = SERVE_FLAGS.find(([, key]) => key === issue.path[0])?.[2] ?? String(issue.path[0]);
+    throw new ExitError(EXIT.BAD_INPUT, "BAD_FLAG", `${name}: ${issue.message}`);
+  }
+  return options as RewardServerLimitsInput;
 }
 
 function positive(flag: string): (value: string) => number {
@@ -83,33 +121,62 @@ export function register(program: Command): void {
     rewards
       .command("serve")
       .description(
-        "HTTP reward server: POST /get_reward (OpenRLHF), POST /score, POST /reward, GET /healthz, GET /spec",
+        "HTTP reward server: POST /get_reward (OpenRLHF), POST /score, POST /reward, GET /healthz, GET /version, GET /spec; one log line per request on stderr",
       )
       .requiredOption("--spec <file>", "reward spec (YAML or JSON)")
-      .option("--port <n>", "port (0 = any free port)", intOption("--port"), 8000)
+      .option(
+        "--port <n>",
+        `port (default ${DEFAULT_PORT}; 0 = any free port)`,
+        intOption("--port"),
+        DEFAULT_PORT,
+      )
       .option("--host <host>", "interface to bind (loopback by default)", "127.0.0.1")
       .option(
-        "--group-size <n>",
-        "default group size for /score (/get_reward never groups)",
-        positive("--group-size"),
+        "--workers <n>",
+        "scoring threads (default: one per core; 0 = score in the server thread)",
+        intOption("--workers"),
       )
-      .option("--max-body-bytes <n>", "largest request body (default 32 MiB)", positive("--max-body-bytes"))
+      .option(
+        "--group-size <n>",
+        "default group size for /score (/get_reward and /reward never group)",
+        intOption("--group-size"),
+      )
+      .option(
+        "--max-body-bytes <n>",
+        "largest request body (default 32 MiB) → 413",
+        intOption("--max-body-bytes"),
+      )
       .option(
         "--max-concurrency <n>",
-        "requests in flight before 503 (default 16)",
-        positive("--max-concurrency"),
+        "requests admitted at once before 503 (default 64)",
+        intOption("--max-concurrency"),
       )
-      .option("--timeout-ms <n>", "time to receive a request (default 30000)", positive("--timeout-ms"))
+      .option(
+        "--max-samples <n>",
+        "most samples in one request (default 65536) → 413",
+        intOption("--max-samples"),
+      )
+      .option(
+        "--headers-timeout-ms <n>",
+        "time to receive the headers (default 30000) → 408",
+        intOption("--headers-timeout-ms"),
+      )
+      .option(
+        "--timeout-ms <n>",
+        "time to receive a request body (default 30000) → 408",
+        intOption("--timeout-ms"),
+      )
+      .option(
+        "--min-body-rate <n>",
+        "slowest accepted body upload in bytes/s after 5 s (default 65536; 0 = off) → 408",
+        intOption("--min-body-rate"),
+      )
+      .option("--quiet", "no request log on stderr")
       .action(
         action(async (flags: ServeFlags) => {
           const server = createRewardServer({
             spec: createScorer(loadRewardSpecFile(flags.spec)),
-            host: flags.host,
-            port: flags.port,
-            ...(flags.groupSize !== undefined ? { groupSize: flags.groupSize } : {}),
-            ...(flags.maxBodyBytes !== undefined ? { maxBodyBytes: flags.maxBodyBytes } : {}),
-            ...(flags.maxConcurrency !== undefined ? { maxConcurrency: flags.maxConcurrency } : {}),
-            ...(flags.timeoutMs !== undefined ? { requestTimeoutMs: flags.timeoutMs } : {}),
+            ...serveOptions(flags),
           });
           let address: { url: string };
           try {
@@ -133,8 +200,8 @@ export function register(program: Command): void {
         }),
       ),
     [
-      "rlops rewards serve --spec spec.yaml --port 8000",
-      "rlops rewards serve --spec spec.yaml --port 0 --group-size 8",
+      `rlops rewards serve --spec spec.yaml            # http://127.0.0.1:${DEFAULT_PORT}`,
+      "rlops rewards serve --spec spec.yaml --port 0 --workers 4 --group-size 8",
     ],
   );
 

@@ -14,7 +14,7 @@ export function rewardSpecTemplate(): string {
   return `# reward-spec.yaml — rewards for an ARC GRPO/DAPO run (@rlops/rewards spec, version 1).
 # Check it:     rlops rewards check --spec reward-spec.yaml
 # Use it with:  rlops rewards score --spec reward-spec.yaml < samples.jsonl
-#               rlops rewards serve --spec reward-spec.yaml
+#               rlops rewards serve --spec reward-spec.yaml   (http://127.0.0.1:8377)
 version: 1
 name: arc-dapo
 description: ARC grid accuracy on the harmony final channel, harmony format, DAPO overlong penalty.
@@ -47,16 +47,20 @@ rewards:
       stopTokenStripped: false  # true if your engine drops <|return|> / <|call|> from returned text
 
   # DAPO soft overlong punishment (Eq. 13): 0 up to maxLength - buffer, a linear ramp, -1 beyond.
+  # Counted in characters so every caller can use it: /get_reward, /reward and verl send text only.
+  # unit: tokens is DAPO's own unit, but then every sample must carry completion_ids (TRL does).
   - id: overlong
     kind: length.overlong
     weight: 1
     params:
-      maxLength: 2048
-      buffer: 256
+      maxLength: 8192           # characters (about 2048 tokens of English text)
+      buffer: 1024
       style: dapo               # dapo | verl (= AReaL) | openrlhf
-      unit: tokens
+      unit: chars               # chars | tokens (needs completion_ids on every sample)
 
-# GRPO group statistics (advantages).
+# GRPO group statistics (advantages), used by rlops rewards score and POST /score. The per-sample
+# paths (/get_reward, /reward, /score with "groups": false, TRL and verl) never group: the trainer
+# computes its own advantages, so their batches need not be a multiple of group.size.
 group:
   size: 8                       # candidates per prompt (TRL num_generations)
   scale: group                  # group (TRL) | batch (LitePPO) | none (Dr.GRPO)

@@ -3,7 +3,7 @@
 TRL::
 
     from rlops_rewards import make_reward_func
-    trainer = GRPOTrainer(..., reward_funcs=[make_reward_func("http://127.0.0.1:8000")])
+    trainer = GRPOTrainer(..., reward_funcs=[make_reward_func("http://127.0.0.1:8377")])
 
 verl (``custom_reward_function.path=rlops_rewards.py``, ``name=compute_score``; server URL from
 ``RLOPS_REWARDS_URL``)::
@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 __all__ = ["RewardClient", "RewardServerError", "make_reward_func", "reward_func", "compute_score"]
 
-DEFAULT_URL = "http://127.0.0.1:8000"
+DEFAULT_URL = "http://127.0.0.1:8377"
 # TRL passes these to every reward function; they are not dataset columns.
 _TRL_RESERVED = {"trainer_state", "log_extra", "log_metric", "environments", "prompts", "completions", "completion_ids"}
 
