@@ -222,9 +222,11 @@ def derive_expected(truth: dict[str, Any], *, save_only: bool, peft: bool) -> di
             "adapterOnly": peft,
         })
     resumable = [c["name"] for c in ckpts if c["resumable"]]
-    inference = [c["name"] for c in ckpts if c["inference"] and c["complete"]]
+    # weights fully written are usable for inference even when the save crashed later (optimizer, state)
+    inference = [c["name"] for c in ckpts if c["inference"]]
     final = None
-    if truth["endState"] != "crashed":
+    # an explicit final save (save_model() into output_dir) is the run's final model instead
+    if truth["endState"] != "crashed" and not truth.get("finalSaveModel"):
         final = next((c["name"] for c in ckpts if c["step"] == truth["globalStep"]), None)
     return {
         "layout": "hf",

@@ -9,6 +9,9 @@ import { RlopsError } from "@rlops/errors";
  * - `JSON_INVALID` — a metadata file is not (lenient) JSON.
  * - `METADATA_INVALID` — a metadata file parsed but does not match its schema.
  * - `STORAGE_ERROR` — the storage adapter failed (I/O error, permission, unsupported operation).
+ * - `PICKLE_INVALID` — a pickle (or the torch zip holding it) is malformed or truncated.
+ * - `PICKLE_UNSUPPORTED` — a pickle uses an opcode the safe reader does not implement.
+ * - `PICKLE_LIMIT` — a pickle exceeds the reader's size, depth or item bounds.
  */
 export type CheckpointErrorCode =
   | "INVALID_INPUT"
@@ -16,7 +19,10 @@ export type CheckpointErrorCode =
   | "LAYOUT_UNKNOWN"
   | "JSON_INVALID"
   | "METADATA_INVALID"
-  | "STORAGE_ERROR";
+  | "STORAGE_ERROR"
+  | "PICKLE_INVALID"
+  | "PICKLE_UNSUPPORTED"
+  | "PICKLE_LIMIT";
 
 /** Base error of `@rlops/checkpoint-layout`; check with `CheckpointError.isInstance(e)`. */
 export class CheckpointError extends RlopsError<CheckpointErrorCode> {
