@@ -146,6 +146,7 @@ export async function listCheckpoints(dir: string, options: ListOptions): Promis
     root: result.root,
     checkpoints: filterCheckpoints(result.checkpoints, options),
     ignored: result.ignored,
+    ...(result.trainingArgs ? { trainingArgs: result.trainingArgs } : {}),
   };
 }
 

@@ -12,6 +12,9 @@ import { RlopsError } from "@rlops/errors";
  * - `PLAN_CHANGED` — a retention plan given to apply no longer matches the run (re-plan).
  * - `KEPT_SET_INVALID` — a checkpoint a retention plan keeps for safety is gone or no longer qualifies;
  *   deletion stopped.
+ * - `PICKLE_INVALID` — a pickle (or the torch zip holding it) is malformed or truncated.
+ * - `PICKLE_UNSUPPORTED` — a pickle uses an opcode the safe reader does not implement.
+ * - `PICKLE_LIMIT` — a pickle exceeds the reader's size, depth or item bounds.
  */
 export type CheckpointErrorCode =
   | "INVALID_INPUT"
@@ -21,7 +24,10 @@ export type CheckpointErrorCode =
   | "METADATA_INVALID"
   | "STORAGE_ERROR"
   | "PLAN_CHANGED"
-  | "KEPT_SET_INVALID";
+  | "KEPT_SET_INVALID"
+  | "PICKLE_INVALID"
+  | "PICKLE_UNSUPPORTED"
+  | "PICKLE_LIMIT";
 
 /** Base error of `@rlops/checkpoint-layout`; check with `CheckpointError.isInstance(e)`. */
 export class CheckpointError extends RlopsError<CheckpointErrorCode> {

@@ -1,5 +1,6 @@
 import { crc32 } from "./hash.js";
 import type { Layout } from "./model.js";
+import { dcpMetadataPickle, writePickle } from "./pickle/write.js";
 
 const enc = new TextEncoder();
 
@@ -89,12 +90,15 @@ export function buildZip(entries: Array<{ name: string; data: Uint8Array }>): Ui
 }
 
 /** Builds a torch-style zip (`<stem>/data.pkl` ending with the pickle STOP opcode, `<stem>/data/0`, …). */
-export function buildTorchFile(stem: string, payloadBytes = 256): Uint8Array {
-  const pkl = new Uint8Array(64);
-  pkl[0] = 0x80;
-  pkl[1] = 0x02;
-  for (let i = 2; i < 63; i++) pkl[i] = 0x4e; // NONE opcodes as filler
-  pkl[63] = 0x2e; // STOP
+export function buildTorchFile(stem: string, payloadBytes = 256, pickle?: Uint8Array): Uint8Array {
+  let pkl = pickle;
+  if (!pkl) {
+    pkl = new Uint8Array(64);
+    pkl[0] = 0x80;
+    pkl[1] = 0x02;
+    for (let i = 2; i < 63; i++) pkl[i] = 0x4e; // NONE opcodes as filler
+    pkl[63] = 0x2e; // STOP
+  }
   const payload = new Uint8Array(payloadBytes);
   for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) & 0xff;
   return buildZip([
@@ -104,6 +108,23 @@ export function buildTorchFile(stem: string, payloadBytes = 256): Uint8Array {
     { name: `${stem}/data/0`, data: payload },
     { name: `${stem}/version`, data: enc.encode("3\n") },
   ]);
+}
+
+/** The `.metadata` of a two-rank DCP folder (`__0_0.distcp`, `__1_0.distcp`, 512 bytes each). */
+const DCP_TWO_RANKS = [
+  { fqn: "model.weight", path: "__0_0.distcp", offset: 0, length: 512 },
+  { fqn: "model.bias", path: "__1_0.distcp", offset: 0, length: 512 },
+];
+
+/** The top-level dict of a Lightning `.ckpt` (tensors omitted). */
+function lightningPickle(epoch: number, step: number): Uint8Array {
+  return writePickle({
+    epoch,
+    global_step: step,
+    "pytorch-lightning_version": "2.6.6",
+    state_dict: {},
+    callbacks: {},
+  });
 }
 
 /** A deliberately broken case the fixture generator can build. */
@@ -443,7 +464,7 @@ export function fixtureFiles(
       }
       const last = steps[steps.length - 1]!;
       const rc = `${save}/default/recover_checkpoint`;
-      files.set(`${rc}/.metadata`, new Uint8Array([0x80, 0x04, 0x95, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x2e]));
+      files.set(`${rc}/.metadata`, dcpMetadataPickle(DCP_TWO_RANKS));
       files.set(`${rc}/__0_0.distcp`, new Uint8Array(512).fill(7));
       files.set(`${rc}/__1_0.distcp`, new Uint8Array(512).fill(9));
       run.checkpoints.push("default/recover_checkpoint");
@@ -614,10 +635,19 @@ export function fixtureFiles(
     case "lightning": {
       const base = `${root}/lightning_logs/version_0/checkpoints`;
       steps.forEach((s, i) => {
-        files.set(`${base}/epoch=${i}-step=${s}.ckpt`, buildTorchFile("archive", lean ? 64 : 512));
+        files.set(
+          `${base}/epoch=${i}-step=${s}.ckpt`,
+          buildTorchFile("archive", lean ? 64 : 512, lightningPickle(i, s)),
+        );
         run.checkpoints.push(`lightning_logs/version_0/checkpoints/epoch=${i}-step=${s}.ckpt`);
       });
-      files.set(`${base}/last.ckpt`, buildTorchFile("archive", lean ? 64 : 512));
+      // Lightning writes last.ckpt after the epoch file: a save that died half-way left the previous copy
+      const lastAt =
+        brokenList.includes("half-written") && steps.length > 1 ? steps.length - 2 : steps.length - 1;
+      files.set(
+        `${base}/last.ckpt`,
+        buildTorchFile("archive", lean ? 64 : 512, lightningPickle(lastAt, steps[lastAt] ?? 0)),
+      );
       run.checkpoints.push("lightning_logs/version_0/checkpoints/last.ckpt");
       for (const b of brokenList) {
         const i = steps.indexOf(target);
@@ -662,7 +692,7 @@ export function fixtureFiles(
       for (const s of steps) {
         files.set(
           `${root}/step-${s}/.metadata`,
-          new Uint8Array([0x80, 0x04, 0x95, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x2e]),
+          dcpMetadataPickle([{ fqn: "model.weight", path: "__0_0.distcp", offset: 0, length: 256 }]),
         );
         files.set(`${root}/step-${s}/__0_0.distcp`, new Uint8Array(256).fill(3));
         run.checkpoints.push(`step-${s}`);

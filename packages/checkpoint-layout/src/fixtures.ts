@@ -14,6 +14,13 @@ export {
   /** The files of a fixture run as a map (for `createMemoryStorage`). */
   fixtureFiles,
 } from "./fixture-files.js";
+export type { PickleSpec } from "./pickle/write.js";
+export {
+  /** A torch.distributed.checkpoint `.metadata` pickle naming the given byte ranges. */
+  dcpMetadataPickle,
+  /** A small protocol-2 pickle writer for plain data and recorded objects. */
+  writePickle,
+} from "./pickle/write.js";
 
 /**
  * Writes a realistic run tree for `layout` under `dir` (HF, AReaL, staged, Tinker, step folders,

@@ -1,7 +1,10 @@
+import { checkDcpRanges } from "./dcp.js";
+import { CheckpointError } from "./errors.js";
 import { checkSafetensors, checkTorchZip, parseShardIndex } from "./integrity.js";
 import { parseLenientJson } from "./json.js";
 import type { CheckpointProblem } from "./model.js";
 import { compareStepText, isDigits, normalizeDigits } from "./model.js";
+import { readTrainingArgs } from "./pickle/meta.js";
 import { type DirEntry, joinPath, mapLimit, type Storage } from "./storage.js";
 
 /** How much file content listing reads. */
@@ -51,6 +54,8 @@ export interface FolderAnalysis {
   metrics?: Record<string, number>;
   bestModelCheckpoint?: string | null;
   globalStepText?: string;
+  /** `trainer_state.json` says training ended here (`global_step >= max_steps`, or `should_training_stop`). */
+  trainingStopped?: boolean;
 }
 
 /** What the folder is expected to hold. */
@@ -458,6 +463,7 @@ export async function analyzeModelFolder(
   let globalStepText: string | undefined;
   let metrics: Record<string, number> | undefined;
   let bestModelCheckpoint: string | null | undefined;
+  let trainingStopped: boolean | undefined;
   const hasState = fileMap.has("trainer_state.json");
   const hasOptimizer =
     ds.optimStates ||
@@ -477,6 +483,7 @@ export async function analyzeModelFolder(
       globalStepText = ts.globalStepText;
       const bmc = ts.raw.best_model_checkpoint;
       bestModelCheckpoint = typeof bmc === "string" ? bmc : null;
+      trainingStopped = stoppedHere(ts.raw);
       metrics = metricsAtStep(ts.raw, expect.expectedStep ?? globalStepText);
       if (expect.expectedStep !== undefined && compareStepText(globalStepText, expect.expectedStep) !== 0) {
         err(
@@ -510,7 +517,18 @@ export async function analyzeModelFolder(
         resumeBlocked = true;
       }
     }
-    if (!hasOptimizer) {
+    const saveOnlyModel =
+      (!hasOptimizer || !fileMap.has("scheduler.pt")) && fileMap.has("training_args.bin")
+        ? await savedOnlyModel(ctx, joinPath(dir, "training_args.bin"))
+        : false;
+    if (saveOnlyModel) {
+      // save_only_model=True: weights + trainer state by design; resuming starts a fresh optimizer
+      warn(
+        "SAVE_ONLY_MODEL",
+        `${dir}: saved with save_only_model=True (training_args.bin): no optimizer, scheduler or RNG state; usable for inference, not for an exact resume`,
+      );
+      resumeBlocked = true;
+    } else if (!hasOptimizer) {
       err(
         "OPTIMIZER_MISSING",
         `${dir}: no optimizer state (optimizer.pt); resuming would silently start a fresh optimizer`,
@@ -518,7 +536,7 @@ export async function analyzeModelFolder(
       );
       resumeBlocked = true;
     }
-    if (!fileMap.has("scheduler.pt")) {
+    if (!fileMap.has("scheduler.pt") && !saveOnlyModel) {
       if (expect.requireScheduler && !ds.optimStates) {
         err(
           "SCHEDULER_MISSING",
@@ -551,7 +569,7 @@ export async function analyzeModelFolder(
       if (r === null) single = true;
       else if (r !== undefined) ranks.push(r);
     }
-    if (!single && !ranks.length)
+    if (!single && !ranks.length && !saveOnlyModel)
       warn("RNG_MISSING", `${dir}: no rng_state*.pth (reproducibility is not guaranteed)`);
     else if (ranks.length) {
       const world = Math.max(ds.world ?? 0, Math.max(...ranks) + 1);
@@ -567,6 +585,14 @@ export async function analyzeModelFolder(
         }
     }
   }
+  const full =
+    SINGLE_WEIGHTS.slice(0, 2).some((n) => fileMap.has(n)) || INDEX_FILES.some((n) => fileMap.has(n));
+  if (
+    !full &&
+    fileMap.has("adapter_config.json") &&
+    (fileMap.has("adapter_model.safetensors") || fileMap.has("adapter_model.bin"))
+  )
+    warn("NEEDS_BASE_MODEL", await baseModelHint(ctx, dir), "adapter_config.json");
   const hasErrors = problems.some((p) => p.severity === "error");
   const resume = training && resumeWeights && !resumeBlocked && !hasErrors;
   const inference = inferWeights && !inferBlocked;
@@ -579,7 +605,41 @@ export async function analyzeModelFolder(
     metrics,
     bestModelCheckpoint,
     globalStepText,
+    ...(trainingStopped === undefined ? {} : { trainingStopped }),
   };
+}
+
+/** Did training end at this trainer state? (`global_step >= max_steps > 0`, or `should_training_stop`). */
+function stoppedHere(raw: Record<string, unknown>): boolean {
+  const gs = Number(raw.global_step);
+  const max = Number(raw.max_steps);
+  if (Number.isFinite(max) && max > 0 && gs >= max) return true;
+  const sc = raw.stateful_callbacks as Record<string, unknown> | undefined;
+  const tc = sc?.TrainerControl as { args?: { should_training_stop?: unknown } } | undefined;
+  return tc?.args?.should_training_stop === true;
+}
+
+async function savedOnlyModel(ctx: ScanContext, path: string): Promise<boolean> {
+  try {
+    return (await readTrainingArgs(ctx.storage, path)).save_only_model === true;
+  } catch (error) {
+    if (CheckpointError.isInstance(error)) return false;
+    throw error;
+  }
+}
+
+async function baseModelHint(ctx: ScanContext, dir: string): Promise<string> {
+  const file = joinPath(dir, "adapter_config.json");
+  let base: unknown = null;
+  try {
+    base = (JSON.parse(await ctx.storage.readText(file)) as { base_model_name_or_path?: unknown })
+      .base_model_name_or_path;
+  } catch {
+    // unreadable config: the presence checks report it
+  }
+  return typeof base === "string" && base
+    ? `${dir}: adapter-only (PEFT) checkpoint: load it on top of the base model "${base}"`
+    : `${dir}: adapter-only (PEFT) checkpoint: it needs its base model, and adapter_config.json does not name one (base_model_name_or_path is null); pass the base model explicitly`;
 }
 
 const RESUME_ZIPS = new Set(["optimizer.pt", "scheduler.pt", "discriminator.pt"]);
@@ -603,6 +663,10 @@ export async function verifyCheckpointHeaders(
     c.capabilities.resume = false;
     if (breaks === "both") c.capabilities.inference = false;
   };
+  if (c.layout === "dcp" || (c.role === "recover" && c.files.includes(".metadata"))) {
+    add(await checkDcpRanges(storage, c.location), "both");
+    if (c.layout === "dcp") return;
+  }
   if (c.layout === "lightning") {
     add(
       (await checkTorchZip(storage, c.location, { verifyCrc: false, endRecordOnly: true })).problems,

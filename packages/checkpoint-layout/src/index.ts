@@ -58,6 +58,37 @@ export type {
 } from "./model.js";
 /** Layout names and the numeric checkpoint ordering. */
 export { compareCheckpoints, compareStepText, LAYOUTS } from "./model.js";
+export type { DcpMetadata, LightningCheckpointMeta, TrainingArgs } from "./pickle/meta.js";
+export {
+  /** zod schema of the byte ranges a DCP `.metadata` names. */
+  dcpMetadataSchema,
+  /** zod schema of a Lightning `.ckpt`'s top-level facts and callback states. */
+  lightningCheckpointMetaSchema,
+  /** Parses a torch.distributed.checkpoint `.metadata` pickle (bytes). */
+  parseDcpMetadata,
+  /** Reads a DCP `.metadata` file: every data file and byte range it names. */
+  readDcpMetadata,
+  /** Reads `epoch`, `global_step`, ModelCheckpoint / EarlyStopping state from a Lightning `.ckpt` (no Python). */
+  readLightningCheckpointMeta,
+  /** Reads HF `training_args.bin` (`save_total_limit`, `save_steps`, `max_steps`, best-model settings; no Python). */
+  readTrainingArgs,
+  /** zod schema of what {@link readTrainingArgs} returns. */
+  trainingArgsSchema,
+} from "./pickle/meta.js";
+export type {
+  PickleDict,
+  PickleGlobal,
+  PickleLimits,
+  PickleObject,
+  PicklePersistent,
+  PickleSet,
+  PickleTuple,
+  PickleValue,
+} from "./pickle/reader.js";
+/** Safe pickle reader: nothing executed, classes recorded by name, bounded, typed errors. */
+export { readPickle } from "./pickle/reader.js";
+/** Pickle value helpers: dict lookup, object state, conversion to plain JSON-like data. */
+export { dictGet, objectState, toPlain } from "./pickle/values.js";
 export type { PlanOptions, RetentionCandidate } from "./retention.js";
 export {
   /** HF's `.*checkpoint-([0-9]+)` number of a path. */

@@ -2,6 +2,7 @@ import { crc32, Sha256 } from "./hash.js";
 import { parseLenientJson } from "./json.js";
 import type { CheckpointProblem } from "./model.js";
 import { joinPath, type Storage } from "./storage.js";
+import { parseCentralDirectory, readLocalHeader, readZipEnd } from "./zip.js";
 
 /** Bits per element of every safetensors dtype (`safetensors/src/tensor.rs`). */
 export const SAFETENSORS_DTYPE_BITS: Readonly<Record<string, number>> = {
@@ -330,11 +331,6 @@ export async function checkShardedSafetensors(
   return problems;
 }
 
-const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
-const u32 = (b: Uint8Array, o: number) =>
-  (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-const u64 = (b: Uint8Array, o: number) => u32(b, o) + u32(b, o + 4) * 0x100000000;
-
 /** Result of {@link checkTorchZip}. */
 export interface ZipReport {
   ok: boolean;
@@ -342,14 +338,13 @@ export interface ZipReport {
   problems: CheckpointProblem[];
 }
 
-/** Maximum central directory read into memory. */
-const MAX_CENTRAL_DIR = 64 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
 
 /**
  * Checks a torch `.pt/.pth/.bin/.ckpt` zip archive: end-of-central-directory record (zip64 aware),
- * central directory, local headers, CRC-32 of every stored entry (streamed in 4 MiB ranges) and the
- * pickle STOP opcode at the end of `data.pkl`. `verifyCrc: false` checks only the structure.
+ * central directory (names valid UTF-8 and equal to the local headers' names, as `torch.load`
+ * requires), local headers, CRC-32 of every stored entry (streamed in 4 MiB ranges) and the pickle
+ * STOP opcode at the end of `data.pkl`. `verifyCrc: false` checks only the structure.
  */
 export async function checkTorchZip(
   storage: Storage,
@@ -365,116 +360,38 @@ export async function checkTorchZip(
     p("FILE_MISSING", `${path}: file does not exist`);
     return report;
   }
-  if (size < 22) {
-    p("ZIP_INVALID", `${path}: ${size} bytes is too small for a zip archive (truncated?)`);
-    return report;
-  }
-  // torch writes no archive comment: the end record is normally the last 22 bytes (zip64 locator before it)
-  let tail = await storage.read(path, { start: Math.max(0, size - 42), end: size });
-  const atEnd = tail.length - 22;
-  if (
-    !(
-      tail[atEnd] === 0x50 &&
-      tail[atEnd + 1] === 0x4b &&
-      tail[atEnd + 2] === 0x05 &&
-      tail[atEnd + 3] === 0x06
-    )
-  ) {
-    const tailLen = Math.min(size, 22 + 65535 + 20);
-    tail = await storage.read(path, { start: size - tailLen, end: size });
-  }
-  let eocd = -1;
-  for (let i = tail.length - 22; i >= 0; i--) {
-    if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 0x05 && tail[i + 3] === 0x06) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) {
-    p("ZIP_INVALID", `${path}: no end-of-central-directory record (truncated or not a torch zip)`);
-    return report;
-  }
-  let count = u16(tail, eocd + 10);
-  let cdSize = u32(tail, eocd + 12);
-  let cdOffset = u32(tail, eocd + 16);
-  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-    const loc = eocd - 20;
-    if (loc < 0 || u32(tail, loc) !== 0x07064b50) {
-      p("ZIP_INVALID", `${path}: zip64 values without a zip64 locator`);
-      return report;
-    }
-    const z64Off = u64(tail, loc + 8);
-    if (z64Off + 56 > size) {
-      p("ZIP_INVALID", `${path}: zip64 end record beyond end of file`);
-      return report;
-    }
-    const z = await storage.read(path, { start: z64Off, end: z64Off + 56 });
-    if (u32(z, 0) !== 0x06064b50) {
-      p("ZIP_INVALID", `${path}: bad zip64 end-of-central-directory record`);
-      return report;
-    }
-    count = u64(z, 32);
-    cdSize = u64(z, 40);
-    cdOffset = u64(z, 48);
-  }
-  if (cdOffset + cdSize > size || cdSize > MAX_CENTRAL_DIR) {
-    p("ZIP_INVALID", `${path}: central directory (${cdSize} bytes at ${cdOffset}) does not fit the file`);
+  const end = await readZipEnd(storage, path, size);
+  if (!end.ok) {
+    p(end.code, end.message);
     return report;
   }
   if (options.endRecordOnly) {
-    report.entries = count;
+    report.entries = end.count;
     report.ok = true;
     return report;
   }
-  const cd = await storage.read(path, { start: cdOffset, end: cdOffset + cdSize });
-  let o = 0;
+  const cd = await storage.read(path, { start: end.cdOffset, end: end.cdOffset + end.cdSize });
+  const dir = parseCentralDirectory(cd, end.count, path);
+  if (!dir.ok) {
+    p(dir.code, dir.message);
+    return report;
+  }
   let sawPkl = false;
-  const utf8 = new TextDecoder();
-  for (let k = 0; k < count; k++) {
-    if (o + 46 > cd.length || u32(cd, o) !== 0x02014b50) {
-      p("ZIP_INVALID", `${path}: central directory entry ${k} is corrupt`);
+  for (const entry of dir.entries) {
+    const { name, crc, compSize, uncompSize, method } = entry;
+    const lh = await readLocalHeader(storage, path, size, entry);
+    if (!lh.ok) {
+      p("ZIP_INVALID", lh.message);
       return report;
     }
-    const method = u16(cd, o + 10);
-    const crc = u32(cd, o + 16);
-    let compSize = u32(cd, o + 20);
-    let uncompSize = u32(cd, o + 24);
-    const nameLen = u16(cd, o + 28);
-    const extraLen = u16(cd, o + 30);
-    const commentLen = u16(cd, o + 32);
-    let localOff = u32(cd, o + 42);
-    const name = utf8.decode(cd.subarray(o + 46, o + 46 + nameLen));
-    // zip64 extended information extra field
-    let e = o + 46 + nameLen;
-    const eEnd = e + extraLen;
-    while (e + 4 <= eEnd) {
-      const id = u16(cd, e);
-      const len = u16(cd, e + 2);
-      if (id === 0x0001) {
-        let q = e + 4;
-        if (uncompSize === 0xffffffff) {
-          uncompSize = u64(cd, q);
-          q += 8;
-        }
-        if (compSize === 0xffffffff) {
-          compSize = u64(cd, q);
-          q += 8;
-        }
-        if (localOff === 0xffffffff) localOff = u64(cd, q);
-      }
-      e += 4 + len;
-    }
-    o = eEnd + commentLen;
-    if (localOff + 30 > size) {
-      p("ZIP_INVALID", `${path}: entry ${name} points beyond end of file`);
+    if (!lh.nameMatches) {
+      p(
+        "ZIP_NAME_MISMATCH",
+        `${path}: entry ${name}: the central-directory and local-header names differ (one is corrupt)`,
+      );
       return report;
     }
-    const lh = await storage.read(path, { start: localOff, end: localOff + 30 });
-    if (u32(lh, 0) !== 0x04034b50) {
-      p("ZIP_INVALID", `${path}: entry ${name} has no local header`);
-      return report;
-    }
-    const dataStart = localOff + 30 + u16(lh, 26) + u16(lh, 28);
+    const dataStart = lh.dataStart;
     if (dataStart + compSize > size) {
       p("ZIP_TRUNCATED", `${path}: entry ${name} data runs past end of file`);
       return report;
@@ -523,7 +440,7 @@ export async function checkTorchZip(
       }
     }
   }
-  report.entries = count;
+  report.entries = end.count;
   if (!sawPkl) {
     p("ZIP_NOT_TORCH", `${path}: archive has no data.pkl entry`);
     return report;

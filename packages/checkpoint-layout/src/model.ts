@@ -1,3 +1,5 @@
+import type { TrainingArgs } from "./pickle/meta.js";
+
 /** Every layout the package understands. */
 export const LAYOUTS = [
   "hf",
@@ -70,6 +72,11 @@ export interface CheckpointListing {
   root: string;
   checkpoints: Checkpoint[];
   ignored: IgnoredEntry[];
+  /**
+   * HF runs: the run's own training arguments from `training_args.bin` (newest checkpoint's), so
+   * retention and advice can follow its `save_total_limit`, `save_steps`, `max_steps`, best metric.
+   */
+  trainingArgs?: TrainingArgs;
 }
 
 /** Strips leading zeros; `""` → `"0"`. */
