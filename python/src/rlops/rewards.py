@@ -23,7 +23,10 @@ class RewardSpec:
     """A reward spec compiled in the bridge (``components``: ``[{id, kind, weight}]`` in spec order)."""
 
     def __init__(self, spec: Any, *, url: Optional[str] = None):
-        self._source, self._key = source_params(spec, "spec")
+        if spec is None and url is not None:  # the server's loaded spec
+            self._source, self._key = {}, "url:" + url
+        else:
+            self._source, self._key = source_params(spec, "spec")
         self.url = url
         self._lock = threading.Lock()
         self._bridge: Optional[Bridge] = None
@@ -83,7 +86,7 @@ def load_spec(spec: Any, *, url: Optional[str] = None) -> RewardSpec:
     """The compiled spec for a path / YAML text / dict (cached per spec and file version)."""
     if isinstance(spec, RewardSpec):
         return spec
-    _, key = source_params(spec, "spec")
+    key = "url:%s" % url if spec is None and url is not None else source_params(spec, "spec")[1]
     with _cache_lock:
         found = _cache.get((key, url))
         if found is None:

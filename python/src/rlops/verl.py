@@ -6,7 +6,8 @@ verl config::
       path: <site-packages>/rlops/verl.py      # or: python -c "import rlops.verl as m; print(m.__file__)"
       name: compute_score
 
-The spec comes from ``RLOPS_SPEC`` (or ``custom_reward_function.reward_kwargs.spec``). Token lengths
+The spec comes from ``RLOPS_SPEC`` (or ``custom_reward_function.reward_kwargs.spec``); with
+``reward_kwargs.url`` the samples are scored by a remote ``rlops rewards serve`` instead. Token lengths
 (specs with ``unit: tokens``) come from ``extra_info["completion_ids"]`` / ``["response_ids"]`` when
 the dataset carries them, else from the tokenizer at ``RLOPS_TOKENIZER`` (a local HF tokenizer folder).
 """
@@ -47,13 +48,14 @@ def compute_score(
     extra_info: Optional[Dict[str, Any]] = None,
     *,
     spec: Any = None,
+    url: Optional[str] = None,
     **_: Any,
 ) -> Dict[str, Any]:
     """``{"score": reward, <component id>: value, ...}`` for one response, as verl expects.
 
     Raises ``RewardError`` (never a fake 0) when a reward fails or no reward applies to the sample."""
     spec = spec if spec is not None else os.environ.get("RLOPS_SPEC")
-    if not spec:
+    if not spec and url is None:
         raise SpecError("SPEC_MISSING", "rlops.verl.compute_score needs a reward spec",
                         hint="set RLOPS_SPEC=/path/reward-spec.yaml (or reward_kwargs.spec)")
     sample: Dict[str, Any] = {}
@@ -71,7 +73,7 @@ def compute_score(
         sample["completion_ids"] = list(_tokenizer(os.environ["RLOPS_TOKENIZER"]).encode(
             solution_str, add_special_tokens=False))
     try:
-        result = load_spec(spec).score([sample])[0]
+        result = load_spec(spec or None, url=url).score([sample])[0]
     except RewardError as e:
         if "completion_ids" not in sample and "completionIds" in e.message:
             e.hint = "set RLOPS_TOKENIZER to the run's tokenizer folder, or put completion_ids in extra_info"

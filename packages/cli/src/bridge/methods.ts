@@ -232,6 +232,9 @@ export const METHODS: Record<string, Handler> = {
     } catch (error) {
       if (RecoveryError.isInstance(error) && error.code === "NO_CHECKPOINT")
         return { chosen: null, rejected: (error.details.rejected as unknown[]) ?? [], layout: null };
+      // A run folder with no checkpoint yet (a first start): nothing to resume, not an error.
+      if (RecoveryError.isInstance(error) && (error.cause as { code?: unknown })?.code === "LAYOUT_UNKNOWN")
+        return { chosen: null, rejected: [], layout: null };
       throw error;
     }
   },
