@@ -101,7 +101,7 @@ class Bridge:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                bufsize=0,
+                bufsize=-1,
             )
         except OSError as e:
             raise CliNotFoundError(

@@ -40,6 +40,9 @@ def jsonable(value: Any) -> Any:
 
 
 def ids_of(value: Any) -> List[int]:
+    """Token ids as a list of ints (TRL passes lists already: kept as they are; tensors/arrays converted)."""
+    if type(value) is list:
+        return value
     if hasattr(value, "tolist"):
         value = value.tolist()
     return [int(t) for t in value]

@@ -88,9 +88,10 @@ export async function serveBridge(
   let dropping = false;
   const finish = async (tail: Buffer) => {
     const parts = pendingBytes === 0 ? [tail] : [...pending, tail];
+    const tooLarge = dropping || pendingBytes + tail.length > maxLineBytes;
     pending = [];
     pendingBytes = 0;
-    if (dropping) {
+    if (tooLarge) {
       dropping = false;
       await write(
         `${JSON.stringify({ id: null, ok: false, error: errorInfo(new BridgeFailure("REQUEST_TOO_LARGE", `request line longer than ${maxLineBytes} bytes`)) })}\n`,
