@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { register as registerArc } from "./commands/arc.js";
 import { register as registerBreaker } from "./commands/breaker.js";
+import { register as registerBridge } from "./commands/bridge.js";
 import { register as registerCkpt } from "./commands/ckpt.js";
 import { register as registerHarmony } from "./commands/harmony.js";
 import { register as registerInit } from "./commands/init.js";
@@ -24,6 +25,7 @@ export function createProgram(): Command {
     registerBreaker,
     registerRecover,
     registerInit,
+    registerBridge,
   ]) {
     register(program);
   }

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRewardServer, type RewardServer } from "../src/node.js";
 
 const SPEC = readFileSync(new URL("./fixtures/client-spec.yaml", import.meta.url), "utf8");
-const CLIENT_DIR = fileURLToPath(new URL("../clients/python/", import.meta.url));
+const CLIENT_DIR = fileURLToPath(new URL("../../../python/tests/", import.meta.url));
+const CLIENT_SRC = fileURLToPath(new URL("../../../python/src/", import.meta.url));
 const WELL =
   "<|channel|>analysis<|message|>think<|end|><|start|>assistant<|channel|>final<|message|>#### 4<|return|>";
 
@@ -150,11 +151,11 @@ describe("reward server", () => {
       await busy.close();
     }
   });
-  it("the Python client's unittest passes against the live server (system python3)", async () => {
+  it("the Python package's HTTP client (python/, url=) passes against the live server (system python3)", async () => {
     // Async spawn: the server lives in this process, so the event loop must keep running.
-    const child = spawn("python3", ["-m", "unittest", "-v", "test_rlops_rewards"], {
+    const child = spawn("python3", ["-m", "unittest", "-v", "test_http_live"], {
       cwd: CLIENT_DIR,
-      env: { ...process.env, RLOPS_REWARDS_URL: url, PYTHONDONTWRITEBYTECODE: "1" },
+      env: { ...process.env, RLOPS_REWARDS_URL: url, PYTHONDONTWRITEBYTECODE: "1", PYTHONPATH: CLIENT_SRC },
     });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => {

@@ -126,15 +126,22 @@ function withPlanOptions(command: Command): Command {
     .option("--json", "print JSON");
 }
 
+/** The text `rlops recover plan` prints for a plan (also sent by `rlops bridge` as `recover.plan`'s `text`). */
+export function formatPlan(plan: DiskResumePlan): string {
+  const lines = [
+    `layout: ${plan.layout}   trainer: ${plan.trainer}   before step: ${plan.beforeStep}`,
+    `chosen: ${plan.chosen.name} (step ${plan.chosen.step}) -> resumes at step ${plan.nextStep}`,
+    `        ${plan.chosen.location}`,
+  ];
+  for (const r of plan.rejected) lines.push(`rejected: ${r.name}: ${r.reason}`);
+  for (const w of plan.warnings) lines.push(`warning: ${w}`);
+  lines.push(`resume${plan.resume.complete ? "" : " (add to your command)"}:`, `  ${plan.resume.command}`);
+  if (plan.resume.code) lines.push(`python:\n  ${plan.resume.code.replaceAll("\n", "\n  ")}`);
+  return `${lines.join("\n")}\n`;
+}
+
 function printPlan(plan: DiskResumePlan): void {
-  const out = process.stdout;
-  out.write(`layout: ${plan.layout}   trainer: ${plan.trainer}   before step: ${plan.beforeStep}\n`);
-  out.write(`chosen: ${plan.chosen.name} (step ${plan.chosen.step}) -> resumes at step ${plan.nextStep}\n`);
-  out.write(`        ${plan.chosen.location}\n`);
-  for (const r of plan.rejected) out.write(`rejected: ${r.name}: ${r.reason}\n`);
-  for (const w of plan.warnings) out.write(`warning: ${w}\n`);
-  out.write(`resume${plan.resume.complete ? "" : " (add to your command)"}:\n  ${plan.resume.command}\n`);
-  if (plan.resume.code) out.write(`python:\n  ${plan.resume.code.replaceAll("\n", "\n  ")}\n`);
+  process.stdout.write(formatPlan(plan));
 }
 
 /** Registers `rlops recover plan|setup`. */
