@@ -100,7 +100,8 @@ export async function latestCheckpoint(dir: string, options: LatestOptions): Pro
   const storage = requireStorage(options);
   const layoutOpt = checkLayout(options.layout);
   if (options.verify !== undefined) {
-    const listing = await listCheckpoints(dir, { ...options, include: "all" });
+    // step bounds are judged by the walk (which reports what they reject), not filtered by the listing
+    const listing = await listCheckpoints(dir, { ...unbounded(options), include: "all" });
     const ordered = [...listing.checkpoints].sort(compareCheckpoints).reverse();
     return finish(
       listing.layout,
@@ -118,7 +119,7 @@ export async function latestCheckpoint(dir: string, options: LatestOptions): Pro
   if (!layout || !spec || rootEntries.some((e) => e.type === "dir" && e.name.startsWith("run-"))) {
     // full listing (names and metadata only), headers of the walked candidates
     const listing = await listCheckpoints(root, {
-      ...options,
+      ...unbounded(options),
       layout: layout ?? undefined,
       verify: "presence",
       sizes: ctx.sizes,
@@ -211,6 +212,7 @@ async function walk(
   scan: ((entries: DirEntry[]) => Promise<Checkpoint[]>) | null,
 ): Promise<{ checkpoint: Checkpoint | null; rejected: RejectedCandidate[]; need: CheckpointUse }> {
   const rejected: RejectedCandidate[] = [];
+  const seen = new Set(pool.map((c) => c.location));
   let window = 1;
   for (;;) {
     const p = pending.peek();
@@ -234,7 +236,9 @@ async function walk(
       window = Math.min(window * 4, 256);
       const scanned = await scan(batch.map((b) => b.entry));
       // scanned names carry the exact keys: merge keeping newest-first order
-      pool.push(...scanned);
+      // a pass re-scans the run root's own entries (e.g. final_model/): keep the first copy
+      for (const c of scanned) if (!seen.has(c.location)) pool.push(c);
+      for (const c of scanned) seen.add(c.location);
       pool.sort((a, b) => compareCheckpoints(b, a));
       continue;
     }
@@ -250,4 +254,9 @@ async function walk(
     if (!reasons) return { checkpoint: c!, rejected, need: k.need };
     rejected.push(rejection(c!, reasons));
   }
+}
+
+function unbounded(options: LatestOptions): LatestOptions {
+  const { beforeStep: _b, maxStep: _m, ...rest } = options;
+  return rest;
 }

@@ -29,7 +29,7 @@ import {
   type PlanRunOptions,
   type RetentionResult,
 } from "./retention-apply.js";
-import type { RetentionPlan, RetentionPolicy } from "./retention-schema.js";
+import type { ParsedRetentionPlan, RetentionPlan, RetentionPolicy } from "./retention-schema.js";
 import type { DirEntry, Storage } from "./storage.js";
 import {
   validatePath as coreValidatePath,
@@ -229,7 +229,7 @@ export function planRunRetention(
   dir: string,
   policy: RetentionPolicy,
   options: NodeOptions<PlanRunOptions> = {},
-): Promise<RetentionPlan> {
+): Promise<ParsedRetentionPlan> {
   return corePlanRun(dir, policy, { ...options, storage: options.storage ?? local() });
 }
 

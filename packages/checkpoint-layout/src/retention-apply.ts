@@ -103,7 +103,7 @@ export async function planRunRetention(
   dir: string,
   policy: RetentionPolicy,
   options: PlanRunOptions,
-): Promise<RetentionPlan> {
+): Promise<ParsedRetentionPlan> {
   const { storage } = options;
   const listing = await listCheckpoints(dir, { storage, layout: options.layout });
   let candidates: RetentionCandidate[] = listing.checkpoints;

@@ -3,10 +3,10 @@ import { type Checkpoint, compareCheckpoints } from "./model.js";
 import { hfRotation } from "./retention-hf.js";
 import {
   type HfRetentionPolicy,
+  type ParsedRetentionPlan,
   type RetentionDecision,
   type RetentionGuard,
   type RetentionOverride,
-  type RetentionPlan,
   type RetentionPolicy,
   type RetentionProtect,
   retentionPolicySchema,
@@ -104,7 +104,7 @@ function planHf(
   candidates: RetentionCandidate[],
   policy: HfRetentionPolicy,
   protect: readonly RetentionProtect[],
-): RetentionPlan {
+): ParsedRetentionPlan {
   const rot = hfRotation(candidates, policy);
   const ordered = [...candidates].sort((a, b) => compareCheckpoints(asCk(a), asCk(b)));
   const safety = safetySet(
@@ -144,7 +144,7 @@ function planSafe(
   candidates: RetentionCandidate[],
   policy: SafeRetentionPolicy,
   protect: readonly RetentionProtect[],
-): RetentionPlan {
+): ParsedRetentionPlan {
   if (policy.keepBest === false)
     throw new CheckpointError({
       code: "INVALID_INPUT",
@@ -228,7 +228,7 @@ export function planRetention(
   checkpoints: readonly RetentionCandidate[],
   policy: RetentionPolicy,
   options: PlanOptions = {},
-): RetentionPlan {
+): ParsedRetentionPlan {
   const parsed = retentionPolicySchema.safeParse(policy);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -44,7 +44,26 @@ export async function validateRun(dir: string, options: ValidateOptions): Promis
           problems: c.problems,
           checked: [{ file: c.location, kind: "layout", ok: c.complete }],
         })
-      : validateCheckpoint(c.location, { ...options, storage, checkpoint: c }),
+      : validateCheckpoint(c.location, { ...options, storage, checkpoint: c }).catch(
+          (error: unknown): ValidationReport => {
+            // an unreadable file met by the deep checks is a problem on this checkpoint, not the run
+            if (!CheckpointError.isInstance(error) || error.code !== "STORAGE_ERROR") throw error;
+            const problem = {
+              code: "UNREADABLE",
+              message: `${error.message}; fix its permissions or storage`,
+              file: typeof error.details.path === "string" ? error.details.path : c.location,
+              severity: "error" as const,
+            };
+            return {
+              location: c.location,
+              ok: false,
+              deep: options.deep ?? false,
+              checkpoint: c,
+              problems: [...c.problems, problem],
+              checked: [{ file: c.location, kind: "layout", ok: false }],
+            };
+          },
+        ),
   );
   const invalid = reports.filter((r) => !r.ok).map((r) => r.checkpoint?.name ?? r.location);
   return {

@@ -158,3 +158,32 @@ describe("unreadable entries are problems on their checkpoint (issue 16.5)", () 
     });
   });
 });
+
+describe("lazy and full latestCheckpoint agree on every layout's fixture", () => {
+  const cases: Array<[Parameters<typeof fixtureFiles>[0], Parameters<typeof fixtureFiles>[1]]> = [
+    ["hf", { broken: "missing-optimizer", bestStep: 2 }],
+    ["hf", { broken: "half-written", siblings: true }],
+    ["step-folders", { broken: "truncated-safetensors" }],
+    ["step-folders", {}],
+    ["deepspeed", {}],
+    ["areal", { broken: "half-written" }],
+    ["staged", {}],
+    ["lightning", {}],
+    ["dcp", {}],
+    ["tinker", { broken: "torn-jsonl" }],
+  ];
+  for (const [layout, options] of cases)
+    it(`${layout} ${JSON.stringify(options)}`, async () => {
+      const storage = createMemoryStorage(Object.fromEntries(fixtureFiles(layout, options, "/x").files));
+      for (const require of ["resume", "inference"] as const)
+        for (const beforeStep of [undefined, 4]) {
+          const lazy = await latestCheckpoint("/x", { storage, require, beforeStep });
+          const full = await latestCheckpoint("/x", { storage, require, beforeStep, verify: "headers" });
+          expect(lazy.checkpoint?.name ?? null).toBe(full.checkpoint?.name ?? null);
+          expect(lazy.location).toBe(full.location);
+          expect(lazy.rejected.map((r) => [r.name, r.reasons[0]?.split(":")[0]])).toEqual(
+            full.rejected.map((r) => [r.name, r.reasons[0]?.split(":")[0]]),
+          );
+        }
+    });
+});
