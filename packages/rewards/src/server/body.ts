@@ -88,6 +88,21 @@ export interface BufferBudget {
   give(bytes: number): void;
 }
 
+/** A budget of `max` bytes over every body being held. */
+export function bufferBudget(max: number): BufferBudget {
+  let held = 0;
+  return {
+    take: (n) => {
+      if (held + n > max) return false;
+      held += n;
+      return true;
+    },
+    give: (n) => {
+      held -= n;
+    },
+  };
+}
+
 /**
  * Reads a request body into one buffer. Rejects with an {@link HttpError}: 413 `BODY_TOO_LARGE` when the
  * declared or received size passes the limit (chunked too), 408 on the deadline or minimum rate, 503

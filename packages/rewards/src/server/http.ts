@@ -1,15 +1,9 @@
-import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { createScorer, type Scorer } from "../scorer.js";
-import { BodyClock, readBody } from "./body.js";
+import { BodyClock, bufferBudget, readBody } from "./body.js";
 import { errorBody, HttpError, statusOf } from "./errors.js";
-import {
-  type RequestLogEntry,
-  type RewardServerLimits,
-  type RewardServerLimitsInput,
-  resolveServerOptions,
-} from "./options.js";
+import { type RewardServerLimits, type RewardServerLimitsInput, resolveServerOptions } from "./options.js";
 import { ScoringPool } from "./pool.js";
 import {
   type RouteLimits,
@@ -18,7 +12,10 @@ import {
   SCORING_ROUTES,
   type ScoringRoute,
 } from "./routes.js";
-import { SERVER_PROTOCOL, SERVER_VERSION } from "./version.js";
+import { versionsOf } from "./version.js";
+import { clientErrorAnswer, drain, logOnClose, send } from "./wire.js";
+
+export { formatLogLine } from "./wire.js";
 
 /** Options of {@link createRewardServer}. */
 export interface RewardServerOptions extends RewardServerLimitsInput {
@@ -38,17 +35,8 @@ export interface RewardServer {
   close(): Promise<void>;
 }
 
-/** Bytes of a refused body read and thrown away (so the client sees the answer, not a reset). */
-const DRAIN_BYTES = 64 * 1024 * 1024;
-const DRAIN_MS = 2_000;
-
 function isScorer(v: unknown): v is Scorer {
   return typeof v === "object" && v !== null && typeof (v as Scorer).score === "function" && "spec" in v;
-}
-
-/** The request log line: `<ISO time> <METHOD> <path> <status> samples=<n> ms=<t>[ code=<CODE>]`. */
-export function formatLogLine(e: RequestLogEntry, at = new Date()): string {
-  return `${at.toISOString()} ${e.method} ${e.path} ${e.status} samples=${e.samples} ms=${e.ms.toFixed(1)}${e.code ? ` code=${e.code}` : ""}`;
 }
 
 function isJson(contentType: string | undefined): boolean {
@@ -72,11 +60,7 @@ export function createRewardServer(input: RewardServerOptions): RewardServer {
     maxSamples: options.maxSamples,
     ...(options.groupSize !== undefined ? { groupSize: options.groupSize } : {}),
   };
-  const specSha256 = createHash("sha256").update(JSON.stringify(scorer.spec)).digest("hex");
-  const versions = {
-    server: { name: "@rlops/rewards", version: SERVER_VERSION, protocol: SERVER_PROTOCOL },
-    spec: { name: scorer.spec.name, version: scorer.spec.version, sha256: specSha256 },
-  };
+  const versions = versionsOf(scorer);
   const log =
     options.log === false
       ? undefined
@@ -84,30 +68,11 @@ export function createRewardServer(input: RewardServerOptions): RewardServer {
         ? (line: string) => process.stderr.write(`${line}\n`)
         : options.log;
   const clock = new BodyClock(options);
-  let buffered = 0;
-  const budget = {
-    take: (n: number) => {
-      if (buffered + n > options.maxBufferedBytes) return false;
-      buffered += n;
-      return true;
-    },
-    give: (n: number) => {
-      buffered -= n;
-    },
-  };
+  const budget = bufferBudget(options.maxBufferedBytes);
   let pool: ScoringPool | undefined;
   let active = 0;
   // What the log line reports beyond the status: samples scored and the error code.
   const meta = new WeakMap<ServerResponse, { samples?: number; code?: string }>();
-
-  const send = (res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) => {
-    res.writeHead(status, {
-      "content-type": "application/json",
-      "content-length": String(Buffer.byteLength(text)),
-      ...headers,
-    });
-    res.end(text);
-  };
 
   /** Answers an error and, when the request body is not consumed, drains it (bounded) and closes. */
   const refuse = (
@@ -121,21 +86,6 @@ export function createRewardServer(input: RewardServerOptions): RewardServer {
     const unread = !req.complete;
     send(res, status, errorBody(code, message), unread ? { connection: "close", ...headers } : headers);
     if (unread) drain(req);
-  };
-
-  const drain = (req: IncomingMessage) => {
-    let seen = 0;
-    const socket = req.socket;
-    const stop = () => socket.destroy();
-    const timer = setTimeout(stop, DRAIN_MS);
-    timer.unref();
-    req.on("data", (c: Buffer) => {
-      seen += c.length;
-      if (seen > DRAIN_BYTES) stop();
-    });
-    req.on("end", () => clearTimeout(timer));
-    socket.on("close", () => clearTimeout(timer));
-    req.resume();
   };
 
   const score = (route: ScoringRoute, body: Buffer): Promise<RouteOutcome> | RouteOutcome =>
@@ -211,22 +161,7 @@ export function createRewardServer(input: RewardServerOptions): RewardServer {
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(options.headersTimeoutMs / 10))),
     },
     (req, res) => {
-      const t0 = performance.now();
-      if (log)
-        res.on("close", () => {
-          const locals = meta.get(res) ?? {};
-          // a client that hung up before the answer was written
-          const code = res.writableFinished ? locals.code : "CLIENT_CLOSED";
-          const entry: RequestLogEntry = {
-            method: req.method ?? "-",
-            path: (req.url ?? "/").split("?")[0]!,
-            status: res.statusCode,
-            samples: locals.samples ?? 0,
-            ms: performance.now() - t0,
-            ...(code ? { code } : {}),
-          };
-          log(formatLogLine(entry), entry);
-        });
+      if (log) logOnClose(req, res, log, () => meta.get(res));
       handle(req, res).catch((error) => {
         if (!res.headersSent) send(res, 500, errorBody("INTERNAL", String(error)));
       });
@@ -234,29 +169,7 @@ export function createRewardServer(input: RewardServerOptions): RewardServer {
   );
 
   // Malformed requests and the headers timeout: the documented JSON body, then close.
-  server.on("clientError", (error: Error & { code?: string }, socket: Socket) => {
-    if (error.code === "ECONNRESET" || error.code === "EPIPE") return void socket.destroy();
-    const timeout = error.code === "ERR_HTTP_REQUEST_TIMEOUT";
-    const [status, code, message] = timeout
-      ? [408, "HEADERS_TIMEOUT", `request headers not received within ${options.headersTimeoutMs} ms`]
-      : error.code === "HPE_HEADER_OVERFLOW"
-        ? [431, "HEADERS_TOO_LARGE", "request headers are too large"]
-        : [400, "BAD_REQUEST", `malformed HTTP request (${error.code ?? error.message})`];
-    if (socket.writable && !(socket as Socket & { _httpMessage?: unknown })._httpMessage) {
-      const text = errorBody(code, message);
-      socket.end(
-        `HTTP/1.1 ${status} ${status === 408 ? "Request Timeout" : status === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
-      );
-    } else socket.destroy();
-    log?.(formatLogLine({ method: "-", path: "-", status, samples: 0, ms: 0, code }), {
-      method: "-",
-      path: "-",
-      status,
-      samples: 0,
-      ms: 0,
-      code,
-    });
-  });
+  server.on("clientError", clientErrorAnswer(options.headersTimeoutMs, log));
 
   return {
     server,

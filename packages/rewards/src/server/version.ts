@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import type { Scorer } from "../scorer.js";
+
 declare const __RLOPS_VERSION__: string | undefined;
 
 /** Version of `@rlops/rewards` (set at build time; `0.0.0-dev` when run from source). */
@@ -11,3 +14,12 @@ export const SERVER_PROTOCOL = 1;
 
 /** Default port of `rlops rewards serve` (8000 is vLLM's default, often on the same machine). */
 export const DEFAULT_PORT = 8377;
+
+/** What `/healthz` and `/version` report: server name, version and protocol; spec name, version, sha256. */
+export function versionsOf(scorer: Scorer) {
+  const sha256 = createHash("sha256").update(JSON.stringify(scorer.spec)).digest("hex");
+  return {
+    server: { name: "@rlops/rewards", version: SERVER_VERSION, protocol: SERVER_PROTOCOL },
+    spec: { name: scorer.spec.name, version: scorer.spec.version, sha256 },
+  };
+}
