@@ -79,14 +79,28 @@ def main() -> None:
     def local(b):
         return python_overlong(**b)
 
+    from rlops._bridge import get_bridge
+    from rlops._samples import trl_samples
+
+    def hello(b):
+        return get_bridge().request("hello", {"protocol": 1})
+
+    def encode_only(b):  # the Python half of a batch: samples + JSON line, no round trip
+        cols = {"answer": b["answer"]}
+        return json.dumps({"samples": trl_samples(b["prompts"], b["completions"], b["completion_ids"], cols)},
+                          separators=(",", ":"))
+
     assert bridge(batches[0])[0] == local(batches[0]), "bridge and baseline disagree"
-    for fn in (bridge, bridge_arc, local):  # warm up
+    for fn in (bridge, bridge_arc, local, hello, encode_only):  # warm up
         time_batches(fn, batches, 30)
     res = {name: time_batches(fn, batches, args.iterations)
            for name, fn in (("bridge overlong", bridge), ("bridge gpt-oss-arc (3 components)", bridge_arc),
-                            ("pure Python overlong", local))}
+                            ("pure Python overlong", local), ("  part: empty round trip (hello)", hello),
+                            ("  part: Python samples + JSON encode", encode_only))}
     base = res["pure Python overlong"]
-    print("TRL batch: 64 completions x ~2 KB, %d iterations" % args.iterations)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print("TRL batch: 64 completions x ~2 KB (+600 completion_ids each), %d iterations, load average %.1f on %d cores"
+          % (args.iterations, load, os.cpu_count() or 0))
     for name, t in res.items():
         print("  %-36s p50 %7.3f ms  p99 %7.3f ms  (p50 %6.1fx the pure-Python baseline)"
               % (name, pct(t, 0.5), pct(t, 0.99), pct(t, 0.5) / pct(base, 0.5)))

@@ -56,3 +56,31 @@ def test_reward_funcs_over_http_equal_the_bridge(server, arc_spec):
             pytest.xfail("this server still groups POST /score (needs the per-sample `groups: false` body field)")
         raise
     assert remote == local
+
+
+def test_handshake_refuses_an_unknown_server_protocol():
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps({"ok": True, "server": {"name": "@rlops/rewards", "version": "9.0.0", "protocol": 2}}).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(errors.VersionMismatchError) as e:
+            RewardClient("http://127.0.0.1:%d" % httpd.server_address[1]).check_version()
+        assert "protocol 2" in e.value.message and "9.0.0" in e.value.message
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

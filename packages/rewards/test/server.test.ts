@@ -153,7 +153,7 @@ describe("reward server", () => {
   });
   it("the Python package's HTTP client (python/, url=) passes against the live server (system python3)", async () => {
     // Async spawn: the server lives in this process, so the event loop must keep running.
-    const child = spawn("python3", ["-m", "unittest", "-v", "test_http_live"], {
+    const child = spawn("python3", ["-m", "unittest", "-v", "http_live"], {
       cwd: CLIENT_DIR,
       env: { ...process.env, RLOPS_REWARDS_URL: url, PYTHONDONTWRITEBYTECODE: "1", PYTHONPATH: CLIENT_SRC },
     });

@@ -19,7 +19,7 @@ from .errors import ServerError, VersionMismatchError, class_for
 
 __all__ = ["RewardClient", "DEFAULT_URL", "SERVER_PROTOCOL"]
 
-DEFAULT_URL = "http://127.0.0.1:8321"
+DEFAULT_URL = "http://127.0.0.1:8377"  # `rlops rewards serve`'s default port (not vLLM's 8000)
 #: The server API version this client understands (checked against ``/healthz`` when it reports one).
 SERVER_PROTOCOL = 1
 
@@ -88,16 +88,18 @@ class RewardClient:
         return self._request("GET", "/healthz", retries=0, timeout=self.connect_timeout)
 
     def check_version(self) -> Dict[str, Any]:
-        """Handshake: health plus the server's API version (``protocol`` in ``/healthz``, when reported)."""
+        """Handshake: health plus the server's protocol version (``server.protocol`` in ``/healthz``; a
+        server that reports none is accepted as protocol 1)."""
         info = self.health()
         if not isinstance(info, dict) or info.get("ok") is not True:
             raise ServerError("SERVER_UNHEALTHY", "GET %s/healthz did not answer ok: %r" % (self.url, info))
-        protocol = info.get("protocol")
+        server = info.get("server") if isinstance(info.get("server"), dict) else {}
+        protocol = server.get("protocol", info.get("protocol"))
         if protocol is not None and protocol != SERVER_PROTOCOL:
             raise VersionMismatchError(
                 "VERSION_MISMATCH",
-                "reward server at %s speaks API %r (server %s), this client %d"
-                % (self.url, protocol, info.get("server", "?"), SERVER_PROTOCOL),
+                "reward server at %s speaks protocol %r (%s %s), this client %d"
+                % (self.url, protocol, server.get("name", "server"), server.get("version", "?"), SERVER_PROTOCOL),
                 hint="run matching versions of @rlops/cli and the rlops Python package",
             )
         self.server_info = info

@@ -1,4 +1,4 @@
-"""Runs against a live server (unittest, standard library only): RLOPS_REWARDS_URL must point at one
+"""Not collected by pytest (no test_ prefix). Runs against a live server (unittest, standard library only): RLOPS_REWARDS_URL must point at one
 serving packages/rewards/test/fixtures/client-spec.yaml. Started by packages/rewards/test/server.test.ts."""
 
 import math
