@@ -69,6 +69,16 @@ export {
   recordFromResponseLog,
   recordsFromTrainerState,
 } from "./sources.js";
+/** The one rule for records at the same step, a streaming merger and a step-keyed table. */
+export { mergeRecordInto, StepMerger, StepTable } from "./merge.js";
+export type { ObservedMetrics } from "./seen.js";
+/** The "did the breaker watch anything" decision: `NO_RECORDS` / `METRIC_NEVER_SEEN`. */
+export { assertMetricsSeen } from "./seen.js";
+export type { TensorBoardOptions } from "./tensorboard/source.js";
+/** TensorBoard events (TFRecord + Event protos, CRC-32C checked) and Lightning `metrics.csv`, from bytes/lines. */
+export { hfLogName, TensorBoardDecoder } from "./tensorboard/source.js";
+export { crc32c, maskedCrc32c } from "./tensorboard/crc32c.js";
+export { LightningCsvDecoder } from "./lightning-csv.js";
 export type { Action, Decision, DetectorState, Ledger, MonitorState, MonitorStats } from "./state.js";
 /** Decision and state schemas (versioned JSON). */
 export { actionSchema, decisionSchema, ledgerSchema, monitorStateSchema, STATE_VERSION } from "./state.js";
