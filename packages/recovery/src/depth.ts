@@ -38,7 +38,10 @@ export function yamlNestingDepth(text: string): number {
         i++;
         break;
       }
-      if ((c === 34 || c === 39) && (prev === 32 || prev === 91 || prev === 123 || prev === 44 || prev === 58 || prev === 45)) {
+      if (
+        (c === 34 || c === 39) &&
+        (prev === 32 || prev === 91 || prev === 123 || prev === 44 || prev === 58 || prev === 45)
+      ) {
         i = skipQuoted(text, i, c);
         prev = c;
         continue;

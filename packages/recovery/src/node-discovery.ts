@@ -25,15 +25,36 @@ export interface DiscoverOptions {
 }
 
 /** Folders never searched for metrics. */
-export const SKIP_DIRS: ReadonlySet<string> = new Set(["node_modules", ".git", "__pycache__", "wandb", ".cache"]);
+export const SKIP_DIRS: ReadonlySet<string> = new Set([
+  "node_modules",
+  ".git",
+  "__pycache__",
+  "wandb",
+  ".cache",
+]);
 /** JSONL files that are not per-step metrics. */
 const IGNORED_JSONL = new Set(["checkpoints.jsonl", "timing_spans.jsonl"]);
 const RESPONSE_FILE = /^step_(\d{1,12})\.json$/;
 const STAGE_DIR = /^stage_(\d{1,9})$/;
 const TFEVENTS = "events.out.tfevents.";
+/** Folder names trainers write their metric logs to inside a run. */
+const LOG_DIRS = new Set([
+  "runs",
+  "rlops",
+  "logs",
+  "lightning_logs",
+  "tensorboard",
+  "tb_logs",
+  "csv_logs",
+  "metrics",
+  "responses",
+]);
 
 /** Lists the files under `root` (depth ≤ 12, {@link SKIP_DIRS} skipped), at most `maxFiles`. */
-export async function listRunFiles(root: string, maxFiles = 500_000): Promise<{ files: string[]; truncated: boolean }> {
+export async function listRunFiles(
+  root: string,
+  maxFiles = 500_000,
+): Promise<{ files: string[]; truncated: boolean }> {
   const files: string[] = [];
   let truncated = false;
   const stack: { dir: string; depth: number }[] = [{ dir: root, depth: 0 }];
@@ -108,7 +129,9 @@ export async function discoverMetricSources(
   const state = await newestTrainerState(trainerStates);
   if (state !== null) out.push({ kind: "trainer-state", path: state });
   for (const dir of responseDirs) out.push({ kind: "responses", path: dir });
-  return out.sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out.sort(
+    (a, b) => ORDER[a.kind] - ORDER[b.kind] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+  );
 }
 
 /** The `trainer_state.json` with the highest `global_step` (unreadable ones count as -1). */
@@ -206,7 +229,10 @@ async function readStageMetrics(path: string): Promise<MetricRecord | null> {
   const stage = Number(STAGE_DIR.exec(basename(dirname(path)))?.[1]);
   const parsed = parseJsonWithNonFinite(await readFile(path, "utf8"), path);
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
-  const record = recordFromObject({ ...(parsed as Record<string, unknown>), step: stage }, { stepKey: "step" });
+  const record = recordFromObject(
+    { ...(parsed as Record<string, unknown>), step: stage },
+    { stepKey: "step" },
+  );
   if (record !== null) delete record.metrics.stage;
   return record;
 }
@@ -245,7 +271,10 @@ export async function findRunRoots(dir: string): Promise<RunRoot[]> {
     const child = await describeRun(path, entry.name);
     // A child whose checkpoints are the root's own (a Lightning logger folder, …) is part of it.
     if (child.run.checkpoints > 0 && child.checkpointPaths.every((p) => checkpointDirs.has(p))) continue;
-    if (child.run.checkpoints > 0 || child.run.metricSources > 0) children.push(child.run);
+    // A metrics-only folder with a trainer's log-folder name (HF `runs/`, `rlops/`, Lightning's
+    // `lightning_logs/`, …) is the parent's log, not a run of its own.
+    if (child.run.checkpoints > 0 || (child.run.metricSources > 0 && !LOG_DIRS.has(entry.name)))
+      children.push(child.run);
   }
   if (children.length >= 2 && !ownsTop(self, children, dir)) return children;
   return self.run.checkpoints > 0 || self.run.metricSources > 0 ? [self.run] : children;

@@ -156,4 +156,3 @@ export class JsonlChunkReader {
 function tooLong(n: number): SourceDiagnostic {
   return { code: "LINE_TOO_LONG", message: `line ${n}: too long, skipped`, line: n };
 }
-

@@ -162,7 +162,8 @@ async function forEachMetricSource(
     }
     return;
   }
-  if (!isByteFormat(format)) throw new RecoveryError({ code: "INVALID_INPUT", message: `unknown format ${format}` });
+  if (!isByteFormat(format))
+    throw new RecoveryError({ code: "INVALID_INPUT", message: `unknown format ${format}` });
   const decoder = createByteDecoder(
     format,
     { ...options, file: path },
@@ -192,7 +193,9 @@ async function forEachMetricSource(
 function pick(record: MetricRecord, wanted: readonly string[]): MetricRecord {
   const metrics: Record<string, number | null> = {};
   for (const key of wanted) if (key in record.metrics) metrics[key] = record.metrics[key] as number | null;
-  return record.problem === undefined ? { step: record.step, metrics } : { step: record.step, metrics, problem: record.problem };
+  return record.problem === undefined
+    ? { step: record.step, metrics }
+    : { step: record.step, metrics, problem: record.problem };
 }
 
 /**
@@ -306,7 +309,8 @@ export async function checkMetrics(
     if (decision !== null && decision.action !== "continue") decisions.push(decision);
     return !monitor.tripped;
   };
-  const feed = slots === null ? recordFeeder(monitor, metrics, seen, decide) : slotFeeder(slots, seen, decide);
+  const feed =
+    slots === null ? recordFeeder(monitor, metrics, seen, decide) : slotFeeder(slots, seen, decide);
   for (const path of paths) {
     await forEachMetricSource(path, { ...options, metrics, onDiagnostic }, feed.record, feed.fields);
     if (monitor.tripped) break;

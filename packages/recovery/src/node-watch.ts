@@ -15,7 +15,12 @@ import {
   responsesDir,
 } from "./node-sources.js";
 import { assertMetricsSeen } from "./seen.js";
-import { type MetricFormat, recordFromResponseLog, recordsFromTrainerState, type SourceDiagnostic } from "./sources.js";
+import {
+  type MetricFormat,
+  recordFromResponseLog,
+  recordsFromTrainerState,
+  type SourceDiagnostic,
+} from "./sources.js";
 import type { Decision } from "./state.js";
 
 /** What the watcher is doing, for a sidecar's log (see {@link WatchOptions.onEvent}). */
@@ -93,7 +98,13 @@ export async function chooseWatchSource(root: string): Promise<MetricSourceRef |
   const sources = (await discoverMetricSources(root)).filter((s) => s.kind !== "stage-metrics");
   if (sources.length === 0) return null;
   const withTimes = await Promise.all(
-    sources.map(async (s) => ({ s, mtime: await stat(s.path).then((i) => i.mtimeMs, () => 0) })),
+    sources.map(async (s) => ({
+      s,
+      mtime: await stat(s.path).then(
+        (i) => i.mtimeMs,
+        () => 0,
+      ),
+    })),
   );
   withTimes.sort((a, b) => WATCH_PRIORITY[a.s.kind] - WATCH_PRIORITY[b.s.kind] || b.mtime - a.mtime);
   return withTimes[0]!.s;
@@ -189,10 +200,15 @@ export async function* watchMetrics(
     const merger = new StepMerger();
     const queue: MetricRecord[] = [];
     const newDecoder = (): ByteDecoder =>
-      createByteDecoder(format, { ...options, metrics: undefined, file: followed }, (r) => {
-        queue.push(r);
-        return undefined;
-      }, report);
+      createByteDecoder(
+        format,
+        { ...options, metrics: undefined, file: followed },
+        (r) => {
+          queue.push(r);
+          return undefined;
+        },
+        report,
+      );
     let decoder = newDecoder();
     let offset = 0;
     let identity: Identity | null = null;
@@ -229,8 +245,8 @@ export async function* watchMetrics(
           else if (info.size < offset) reset = "truncated";
           else {
             const head = await readAt(followed, 0, identity.head.length).catch(() => Buffer.alloc(0));
-            const tail = await readAt(followed, offset - identity.tail.length, identity.tail.length).catch(() =>
-              Buffer.alloc(0),
+            const tail = await readAt(followed, offset - identity.tail.length, identity.tail.length).catch(
+              () => Buffer.alloc(0),
             );
             if (!head.equals(identity.head) || !tail.equals(identity.tail)) reset = "rewritten";
           }
@@ -250,7 +266,12 @@ export async function* watchMetrics(
           try {
             const buffer = Buffer.allocUnsafe(1 << 20);
             while (offset < info.size) {
-              const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, info.size - offset), offset);
+              const { bytesRead } = await handle.read(
+                buffer,
+                0,
+                Math.min(buffer.length, info.size - offset),
+                offset,
+              );
               if (bytesRead === 0) break;
               offset += bytesRead;
               decoder.push(buffer.subarray(0, bytesRead));

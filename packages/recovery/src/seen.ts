@@ -27,7 +27,7 @@ export function assertMetricsSeen(config: BreakerConfig, observed: ObservedMetri
     throw new RecoveryError({
       code: "NO_RECORDS",
       message: `${observed.where}: no metric record observed (nothing for the breaker to decide on)`,
-      details: { where: observed.where },
+      details: { where: observed.where, hint: "check the path: no line or entry with a step was read" },
     });
   const unseen: { entry: string; metric: string }[] = [];
   const groups = [
@@ -38,17 +38,24 @@ export function assertMetricsSeen(config: BreakerConfig, observed: ObservedMetri
   ] as const;
   for (const [kind, entries] of groups)
     for (const entry of entries)
-      if (!observed.has(entry.metric)) unseen.push({ entry: `${kind} "${entry.name}"`, metric: entry.metric });
+      if (!observed.has(entry.metric))
+        unseen.push({ entry: `${kind} "${entry.name}"`, metric: entry.metric });
   if (unseen.length === 0) return;
   const names = observed.names;
   const listed =
     names.length === 0
       ? "none"
-      : names.slice(0, MAX_LISTED).join(", ") + (names.length > MAX_LISTED ? `, … (${names.length} in all)` : "");
+      : names.slice(0, MAX_LISTED).join(", ") +
+        (names.length > MAX_LISTED ? `, … (${names.length} in all)` : "");
   const what = unseen.map((u) => `${u.entry} reads "${u.metric}"`).join("; ");
   throw new RecoveryError({
     code: "METRIC_NEVER_SEEN",
     message: `${what}, which no record of ${observed.where} holds (${observed.records} records; metrics seen: ${listed})`,
-    details: { unseen, seen: [...names], records: observed.records },
+    details: {
+      unseen,
+      seen: [...names],
+      records: observed.records,
+      hint: "fix the metric name in the breaker config (names are exact and case-sensitive)",
+    },
   });
 }

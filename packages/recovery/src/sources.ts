@@ -2,7 +2,13 @@ import { RecoveryError } from "./errors.js";
 import type { MetricRecord } from "./monitor.js";
 
 /** Metric file formats understood by the sources. */
-export type MetricFormat = "jsonl" | "tinker" | "trainer-state" | "responses" | "tensorboard" | "lightning-csv";
+export type MetricFormat =
+  | "jsonl"
+  | "tinker"
+  | "trainer-state"
+  | "responses"
+  | "tensorboard"
+  | "lightning-csv";
 
 /** How records are read from JSON objects. */
 export interface RecordOptions {

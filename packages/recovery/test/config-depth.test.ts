@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { loadBreakerConfig } from "../src/index.js";
 import { yamlNestingDepth } from "../src/depth.js";
+import { loadBreakerConfig } from "../src/index.js";
 
 const good = `rules:
   - name: r
@@ -19,13 +19,21 @@ describe("breaker config depth limit", () => {
 
   it("hostile nesting is CONFIG_TOO_DEEP before the parser, many times in one process", () => {
     const block = Array.from({ length: 3000 }, (_, i) => `${" ".repeat(i)}a:`).join("\n");
-    const hostile = ["[".repeat(1000), "{".repeat(100_000), `${"- ".repeat(5000)}x`, block, `a: ${"[".repeat(70)}`];
+    const hostile = [
+      "[".repeat(1000),
+      "{".repeat(100_000),
+      `${"- ".repeat(5000)}x`,
+      block,
+      `a: ${"[".repeat(70)}`,
+    ];
     for (let round = 0; round < 50; round++)
       for (const text of hostile)
         expect(() => loadBreakerConfig(text)).toThrow(expect.objectContaining({ code: "CONFIG_TOO_DEEP" }));
   });
 
   it("bad YAML is INVALID_CONFIG (a RecoveryError)", () => {
-    expect(() => loadBreakerConfig("rules: [a, b")).toThrow(expect.objectContaining({ code: "INVALID_CONFIG" }));
+    expect(() => loadBreakerConfig("rules: [a, b")).toThrow(
+      expect.objectContaining({ code: "INVALID_CONFIG" }),
+    );
   });
 });

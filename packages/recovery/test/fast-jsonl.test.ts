@@ -466,7 +466,11 @@ const metricLines = fc
   });
 
 /** The former checkMetrics: per-line records (metricsOf) into the former monitor, stop at a trip. */
-function referenceCheck(chunks: readonly Buffer[], config: Parameters<typeof createMonitor>[0], merge = true) {
+function referenceCheck(
+  chunks: readonly Buffer[],
+  config: Parameters<typeof createMonitor>[0],
+  merge = true,
+) {
   const monitor = createReferenceMonitor(config);
   const decisions: Decision[] = [];
   let error: unknown = null;
@@ -483,11 +487,8 @@ function referenceCheck(chunks: readonly Buffer[], config: Parameters<typeof cre
     }
     return !monitor.tripped;
   };
-  const { diagnostics } = referenceRead(
-    chunks,
-    { metrics: metricsOf(monitor.config) },
-    undefined,
-    (record) => observe(merge ? merger.push(record) : record),
+  const { diagnostics } = referenceRead(chunks, { metrics: metricsOf(monitor.config) }, undefined, (record) =>
+    observe(merge ? merger.push(record) : record),
   );
   if (error === null && !monitor.tripped) observe(merger.flush());
   return { monitor, decisions, diagnostics, error };

@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFixtureRun } from "@rlops/checkpoint-layout/fixtures";
 import { afterAll, describe, expect, it } from "vitest";
-import { type BreakerConfigInput, createMonitor, type Decision, parseJsonWithNonFinite } from "../src/index.js";
+import {
+  type BreakerConfigInput,
+  createMonitor,
+  type Decision,
+  parseJsonWithNonFinite,
+} from "../src/index.js";
 import {
   checkMetrics,
   collectRunMetrics,
@@ -56,7 +61,9 @@ describe("nothing watched is not ok", () => {
   const file = join(dir, "collapse.jsonl");
   writeFileSync(
     file,
-    Array.from({ length: 50 }, (_, i) => JSON.stringify({ step: i + 1, reward: i < 30 ? 0.5 : 0, loss: 1 })).join("\n"),
+    Array.from({ length: 50 }, (_, i) =>
+      JSON.stringify({ step: i + 1, reward: i < 30 ? 0.5 : 0, loss: 1 }),
+    ).join("\n"),
   );
   it("a rule on a metric no record holds is METRIC_NEVER_SEEN, listing the metrics seen", async () => {
     const error = await checkMetrics(
@@ -90,7 +97,9 @@ describe("nothing watched is not ok", () => {
 
 describe("parseJsonWithNonFinite", () => {
   it("throws a RecoveryError, not a SyntaxError", () => {
-    expect(() => parseJsonWithNonFinite("{nope")).toThrow(expect.objectContaining({ code: "INVALID_RECORD" }));
+    expect(() => parseJsonWithNonFinite("{nope")).toThrow(
+      expect.objectContaining({ code: "INVALID_RECORD" }),
+    );
     expect(parseJsonWithNonFinite('{"a": NaN}')).toEqual({ a: Number.NaN });
   });
 });
@@ -161,7 +170,11 @@ describe("watchMetrics identity", () => {
     appendFileSync(file, line(1, 0) + line(2, 0) + line(3, 0) + line(4, 0) + line(5, 0));
     await watching;
     expect(events.some((e) => e.kind === "reset" && e.reason === "rewritten")).toBe(true);
-    expect(events.find((e) => e.kind === "restart")).toMatchObject({ step: 1, previousStep: 4, newRun: true });
+    expect(events.find((e) => e.kind === "restart")).toMatchObject({
+      step: 1,
+      previousStep: 4,
+      newRun: true,
+    });
     expect(decisions.at(-1)).toMatchObject({ action: "rollback", step: 3, firstBadStep: 1 });
     controller.abort();
   });

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -91,8 +90,12 @@ describe("TensorBoard events (torch SummaryWriter)", () => {
 
 describe("TensorBoard events (HF Trainer report_to=tensorboard)", () => {
   it("undoes rewrite_logs: names equal trainer_state.json's, values equal to float32, more steps than the checkpoint", async () => {
-    const { records } = await read(eventsFile(`trainers/hf-trainer/runs/${readdirSync(data("trainers/hf-trainer/runs"))[0]}`));
-    const state = JSON.parse(readFileSync(data("trainers/hf-trainer/checkpoint-5/trainer_state.json"), "utf8")) as {
+    const { records } = await read(
+      eventsFile(`trainers/hf-trainer/runs/${readdirSync(data("trainers/hf-trainer/runs"))[0]}`),
+    );
+    const state = JSON.parse(
+      readFileSync(data("trainers/hf-trainer/checkpoint-5/trainer_state.json"), "utf8"),
+    ) as {
       log_history: Record<string, number>[];
     };
     const steps = records.map((r) => r.step);
@@ -128,7 +131,12 @@ describe("TensorBoard protobuf cases", () => {
           tensorValue("b", [...dtype(2), ...bytesField(6, f64)], "scalars"),
           tensorValue("c", [...dtype(9), ...varintField(10, 7)]),
           tensorValue("d", [...dtype(2), ...bytesField(4, f64)]),
-          tensorValue("vec", [...dtype(1), ...bytesField(2, bytesField(2, varintField(1, 2))), ...floatField(5, 1), ...floatField(5, 2)]),
+          tensorValue("vec", [
+            ...dtype(1),
+            ...bytesField(2, bytesField(2, varintField(1, 2))),
+            ...floatField(5, 1),
+            ...floatField(5, 2),
+          ]),
           tensorValue("txt", [...dtype(7), ...bytesField(8, text("hi"))], "text"),
           tensorValue("hist", [...dtype(2), ...bytesField(6, f64)], "histograms"),
         ]),
@@ -155,7 +163,10 @@ describe("TensorBoard protobuf cases", () => {
   });
 
   it("bytes fed in any cut give the same records", () => {
-    const bytes = frames([event(1, [simpleValue("a", 1), simpleValue("b", 2)]), event(2, [simpleValue("a", 3)])]);
+    const bytes = frames([
+      event(1, [simpleValue("a", 1), simpleValue("b", 2)]),
+      event(2, [simpleValue("a", 3)]),
+    ]);
     const whole = decode(bytes);
     for (let cut = 1; cut < bytes.length; cut++) {
       const out: MetricRecord[] = [];

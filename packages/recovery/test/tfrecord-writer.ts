@@ -13,7 +13,11 @@ function varint(n: number | bigint): number[] {
   return out;
 }
 const key = (field: number, wire: number) => varint((field << 3) | wire);
-export const bytesField = (field: number, data: number[]) => [...key(field, 2), ...varint(data.length), ...data];
+export const bytesField = (field: number, data: number[]) => [
+  ...key(field, 2),
+  ...varint(data.length),
+  ...data,
+];
 export const varintField = (field: number, n: number | bigint) => [...key(field, 0), ...varint(n)];
 export const floatField = (field: number, x: number) => {
   const b = new Uint8Array(new Float32Array([x]).buffer);
@@ -26,7 +30,8 @@ export const doubleField = (field: number, x: number) => {
 export const text = (s: string) => [...new TextEncoder().encode(s)];
 
 /** A Summary.Value with a simple_value. */
-export const simpleValue = (tag: string, x: number) => bytesField(1, [...bytesField(1, text(tag)), ...floatField(2, x)]);
+export const simpleValue = (tag: string, x: number) =>
+  bytesField(1, [...bytesField(1, text(tag)), ...floatField(2, x)]);
 /** A Summary.Value holding a tensor (TensorProto bytes) and optional plugin name. */
 export const tensorValue = (tag: string, tensor: number[], plugin?: string) =>
   bytesField(1, [

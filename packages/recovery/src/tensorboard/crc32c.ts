@@ -23,12 +23,14 @@ function buildTables(): Uint32Array {
 
 /** CRC-32C of `bytes[start, end)`. */
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  const t = (tables ??= buildTables());
+  if (tables === null) tables = buildTables();
+  const t = tables;
   let crc = 0xffffffff;
   let i = start;
   const end8 = end - ((end - start) & 7);
   while (i < end8) {
-    const lo = (crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0;
+    const lo =
+      (crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0;
     crc =
       t[1792 + (lo & 0xff)]! ^
       t[1536 + ((lo >>> 8) & 0xff)]! ^

@@ -206,7 +206,13 @@ function fromContent(b: Uint8Array, start: number, end: number, dtype: number): 
 }
 
 /** Reads the single value of a (possibly packed) repeated numeric field into `out`; returns the count. */
-function repeated(c: Cursor, wire: number, read: (c: Cursor) => number, packed: number, out: number[]): number {
+function repeated(
+  c: Cursor,
+  wire: number,
+  read: (c: Cursor) => number,
+  packed: number,
+  out: number[],
+): number {
   if (wire === 2) {
     const span = c.span();
     if (span === null) return 0;
