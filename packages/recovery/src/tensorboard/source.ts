@@ -1,4 +1,3 @@
-import { StepMerger } from "../merge.js";
 import type { MetricRecord } from "../monitor.js";
 import type { SourceDiagnostic } from "../sources.js";
 import { decodeEvent, type ScalarSink } from "./event.js";
@@ -39,11 +38,15 @@ export function hfLogName(tag: string): string {
  */
 export class TensorBoardDecoder {
   private readonly frames: TfRecordReader;
-  private readonly merger = new StepMerger();
+  /** The step being read and its metrics (events of one step are merged as they come: first value wins). */
+  private pendingStep = -1;
+  private pending: Record<string, number | null> = {};
+  /** Scalars of the event being decoded (reused). */
+  private readonly names: string[] = [];
+  private readonly values: number[] = [];
   private readonly wanted: Set<string> | null;
   private hfNames: boolean;
   private auto: boolean;
-  private current: Record<string, number | null> = {};
   private readonly sink: ScalarSink;
   /** Events decoded so far. */
   events = 0;
@@ -57,7 +60,10 @@ export class TensorBoardDecoder {
       scalar: (tag, value) => {
         this.auto = false;
         const name = this.hfNames ? hfLogName(tag) : tag;
-        if (this.wanted === null || this.wanted.has(name)) this.current[name] = value;
+        if (this.wanted === null || this.wanted.has(name)) {
+          this.names.push(name);
+          this.values.push(value);
+        }
       },
       other: (tag) => {
         if (this.auto && tag === HF_ARGS_TAG) {
@@ -80,20 +86,30 @@ export class TensorBoardDecoder {
   push(chunk: Uint8Array, onRecord: (record: MetricRecord) => void): void {
     this.frames.push(chunk, (bytes, start, end) => {
       this.events++;
+      const names = this.names;
+      const values = this.values;
+      names.length = 0;
+      values.length = 0;
       const info = decodeEvent(bytes, start, end, this.sink);
-      const metrics = this.current;
-      this.current = {};
       // Events without scalars (file_version, graphs, text, histograms) or without a step: skipped.
       if (info.scalars === 0 || info.step === null) return;
-      const done = this.merger.push({ step: info.step, metrics });
-      if (done !== null) onRecord(done);
+      if (info.step !== this.pendingStep) {
+        if (this.pendingStep >= 0) onRecord({ step: this.pendingStep, metrics: this.pending });
+        this.pendingStep = info.step;
+        this.pending = {};
+      }
+      const metrics = this.pending;
+      for (let i = 0; i < names.length; i++) if (!(names[i]! in metrics)) metrics[names[i]!] = values[i]!;
     });
   }
 
   /** The pending step's record, if any (call when no more bytes are coming for now). */
   flush(onRecord: (record: MetricRecord) => void): void {
-    const done = this.merger.flush();
-    if (done !== null) onRecord(done);
+    if (this.pendingStep < 0) return;
+    const record = { step: this.pendingStep, metrics: this.pending };
+    this.pendingStep = -1;
+    this.pending = {};
+    onRecord(record);
   }
 
   /** At the end of the file: flushes, and reports a torn last frame as a diagnostic. */
