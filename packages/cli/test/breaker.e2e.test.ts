@@ -66,7 +66,9 @@ describe("rlops breaker check", () => {
     const arc = rlops(["breaker", "check", "-c", goal, join(DATA, "arc-responses"), "--json"]);
     expect(arc.status).toBe(3);
     expect(JSON.parse(arc.stdout).verdict).toMatchObject({ step: 22, rule: "arc" });
-    const ok = rlops(["breaker", "check", "-c", collapse, join(DATA, "loss-spike.jsonl")]);
+    const lossCap = join(tmp, "loss-cap.yaml");
+    writeFileSync(lossCap, "rules:\n  - { name: loss-cap, metric: loss, kind: above, threshold: 100 }\n");
+    const ok = rlops(["breaker", "check", "-c", lossCap, join(DATA, "loss-spike.jsonl")]);
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain("verdict: ok");
   });

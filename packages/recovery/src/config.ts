@@ -1,6 +1,12 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { yamlNestingDepth } from "./depth.js";
 import { RecoveryError } from "./errors.js";
+
+/** Deepest nesting a breaker config text may have (checked before the YAML parser runs). */
+export const MAX_CONFIG_DEPTH = 64;
+/** Largest breaker config text accepted (characters). */
+export const MAX_CONFIG_CHARS = 1024 * 1024;
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -213,11 +219,25 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /**
  * Parses and validates a breaker config from YAML/JSON text or an object, filling in defaults.
- * Throws `RecoveryError` `INVALID_CONFIG` naming the offending path.
+ * Throws `RecoveryError` `INVALID_CONFIG` naming the offending path, and `CONFIG_TOO_DEEP` for text
+ * nested deeper than {@link MAX_CONFIG_DEPTH} levels (or longer than {@link MAX_CONFIG_CHARS}),
+ * checked before the YAML parser runs. Never throws anything but a `RecoveryError`.
  */
 export function loadBreakerConfig(input: string | unknown, source = "breaker config"): BreakerConfig {
   let raw: unknown = input;
   if (typeof input === "string") {
+    if (input.length > MAX_CONFIG_CHARS)
+      throw new RecoveryError({
+        code: "CONFIG_TOO_DEEP",
+        message: `${source}: ${input.length} characters, more than ${MAX_CONFIG_CHARS} (a breaker config is a few KB)`,
+      });
+    const depth = yamlNestingDepth(input);
+    if (depth > MAX_CONFIG_DEPTH)
+      throw new RecoveryError({
+        code: "CONFIG_TOO_DEEP",
+        message: `${source}: nested ${depth} levels deep, more than ${MAX_CONFIG_DEPTH}`,
+        details: { depth, max: MAX_CONFIG_DEPTH },
+      });
     try {
       raw = parseYaml(input, { maxAliasCount: 100 });
     } catch (cause) {
@@ -228,7 +248,16 @@ export function loadBreakerConfig(input: string | unknown, source = "breaker con
       });
     }
   }
-  const result = breakerConfigSchema.safeParse(raw ?? {});
+  let result: ReturnType<typeof breakerConfigSchema.safeParse>;
+  try {
+    result = breakerConfigSchema.safeParse(raw ?? {});
+  } catch (cause) {
+    throw new RecoveryError({
+      code: "INVALID_CONFIG",
+      message: `${source}: cannot be validated (${(cause as Error).message.split("\n")[0]})`,
+      cause,
+    });
+  }
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new RecoveryError({

@@ -10,6 +10,13 @@ import { RlopsError } from "@rlops/errors";
  * - `MISSING_METRIC` — a rule with `missing: "error"` saw a record without its metric.
  * - `OUT_OF_ORDER` — a step arrived out of order (or duplicated) while the policy is `"error"`.
  * - `SOURCE_ERROR` — a metric source (file, directory) cannot be read.
+ * - `CRC_MISMATCH` — a TensorBoard events file has a record whose masked CRC-32C does not match
+ *   (corruption before the end of the file; a torn last record is not an error).
+ * - `METRIC_NEVER_SEEN` — a rule, early-stopping entry, goal or best entry reads a metric that no
+ *   observed record holds (a typo such as `rewards` for `reward`); `details.seen` lists the names seen.
+ * - `NO_RECORDS` — a replay observed no record at all (nothing to decide on).
+ * - `MULTIPLE_RUNS` — a folder holds several run roots; pass one of them (`details.runs`).
+ * - `CONFIG_TOO_DEEP` — a breaker config nests deeper than the documented bound (checked before parsing).
  * - `INVALID_COMMAND` — an original command line cannot be parsed safely.
  * - `UNKNOWN_TRAINER` — no resume-command builder for the given trainer.
  * - `NO_CHECKPOINT` — no complete, resumable checkpoint before the requested step.
@@ -26,6 +33,11 @@ export type RecoveryErrorCode =
   | "MISSING_METRIC"
   | "OUT_OF_ORDER"
   | "SOURCE_ERROR"
+  | "CRC_MISMATCH"
+  | "METRIC_NEVER_SEEN"
+  | "NO_RECORDS"
+  | "MULTIPLE_RUNS"
+  | "CONFIG_TOO_DEEP"
   | "INVALID_COMMAND"
   | "UNKNOWN_TRAINER"
   | "NO_CHECKPOINT"

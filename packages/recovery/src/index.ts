@@ -36,9 +36,20 @@ export {
   ruleSchema,
   triggerSchema,
 } from "./config.js";
+export type { DefaultBreakerInput } from "./default-breaker.js";
+/** The default breaker: the config `rlops report` runs and the commented `breaker.yaml` `rlops init` writes. */
+export {
+  DEFAULT_RULES,
+  defaultBreakerConfig,
+  PERFECT_METRIC,
+  renderDefaultBreakerYaml,
+} from "./default-breaker.js";
 export type { RecoveryErrorCode } from "./errors.js";
 /** The package's error class (stable `code`, see the README's Errors table). */
 export { RecoveryError } from "./errors.js";
+export { LightningCsvDecoder } from "./lightning-csv.js";
+/** The one rule for records at the same step, a streaming merger and a step-keyed table. */
+export { mergeRecordInto, StepMerger, StepTable } from "./merge.js";
 export type {
   ConfigChange,
   CreateMonitorOptions,
@@ -59,6 +70,9 @@ export type {
 } from "./plan.js";
 /** Resume planning without I/O: choose a checkpoint before a step, build the plan. */
 export { planFromSelection, resolveBeforeStep, selectResumeCheckpoint, sourceRunOf } from "./plan.js";
+export type { ObservedMetrics } from "./seen.js";
+/** The "did the breaker watch anything" decision: `NO_RECORDS` / `METRIC_NEVER_SEEN`. */
+export { assertMetricsSeen } from "./seen.js";
 export type { LineResult, MetricFormat, RecordOptions, SourceDiagnostic } from "./sources.js";
 /** Metric parsing from text: JSONL lines (NaN-tolerant), trainer_state log_history, ARC response logs. */
 export {
@@ -72,3 +86,7 @@ export {
 export type { Action, Decision, DetectorState, Ledger, MonitorState, MonitorStats } from "./state.js";
 /** Decision and state schemas (versioned JSON). */
 export { actionSchema, decisionSchema, ledgerSchema, monitorStateSchema, STATE_VERSION } from "./state.js";
+export { crc32c, maskedCrc32c } from "./tensorboard/crc32c.js";
+export type { TensorBoardOptions } from "./tensorboard/source.js";
+/** TensorBoard events (TFRecord + Event protos, CRC-32C checked) and Lightning `metrics.csv`, from bytes/lines. */
+export { hfLogName, TensorBoardDecoder } from "./tensorboard/source.js";

@@ -4,6 +4,15 @@
  */
 
 export type {
+  CollectedSource,
+  CollectOptions,
+  DiscoverOptions,
+  MetricSourceRef,
+  RunRoot,
+} from "./node-discovery.js";
+/** The one metric discovery of a run folder (report, breaker check/watch) and run roots of a folder. */
+export { collectRunMetrics, discoverMetricSources, findRunRoots, listRunFiles } from "./node-discovery.js";
+export type {
   CheckpointListingLike,
   DiskResumePlan,
   ListCheckpointsFn,
@@ -22,13 +31,18 @@ export {
   setupRecovery,
   writeJsonAtomic,
 } from "./node-plan.js";
-export type { CheckOptions, CheckResult, ReadOptions, WatchOptions } from "./node-sources.js";
-/** Metric file sources, replay and watch. */
+export type { MetricTarget, ReplayOptions, RunCheckResult } from "./node-run.js";
+/** Replaying a run's merged metrics (report, `breaker check <run-dir>`), one run per folder. */
+export { assertOneRun, checkRun, metricTarget, replayTable } from "./node-run.js";
+export type { CheckOptions, CheckResult, ReadOptions } from "./node-sources.js";
+/** Metric file sources and replay. */
 export {
   checkMetrics,
   detectFormat,
   forEachMetricRecord,
   metricsOf,
   readMetricRecords,
-  watchMetrics,
 } from "./node-sources.js";
+export type { WatchEvent, WatchOptions } from "./node-watch.js";
+/** Following a live run: decisions as records arrive, truncation/replacement detected by identity. */
+export { chooseWatchSource, watchMetrics } from "./node-watch.js";

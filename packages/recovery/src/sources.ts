@@ -2,7 +2,13 @@ import { RecoveryError } from "./errors.js";
 import type { MetricRecord } from "./monitor.js";
 
 /** Metric file formats understood by the sources. */
-export type MetricFormat = "jsonl" | "tinker" | "trainer-state" | "responses";
+export type MetricFormat =
+  | "jsonl"
+  | "tinker"
+  | "trainer-state"
+  | "responses"
+  | "tensorboard"
+  | "lightning-csv";
 
 /** How records are read from JSON objects. */
 export interface RecordOptions {
@@ -19,7 +25,16 @@ export interface RecordOptions {
 
 /** A line (or entry) a source could not use; sources never throw on these. */
 export interface SourceDiagnostic {
-  code: "INVALID_JSON" | "NO_STEP" | "NOT_AN_OBJECT" | "TORN_LINE" | "LINE_TOO_LONG";
+  code:
+    | "INVALID_JSON"
+    | "NO_STEP"
+    | "NOT_AN_OBJECT"
+    | "TORN_LINE"
+    | "LINE_TOO_LONG"
+    | "TORN_RECORD"
+    | "INVALID_ROW"
+    | "SOURCE_RESET"
+    | "RUN_RESTARTED";
   message: string;
   /** 1-based line (JSONL) or entry index (log_history). */
   line?: number;
@@ -27,7 +42,8 @@ export interface SourceDiagnostic {
 }
 
 const DEFAULT_STEP_KEYS = ["step", "global_step", "_step", "iteration"];
-const NONFINITE_TEXT: Record<string, number> = {
+/** Non-finite tokens Python, JSON5 and Python's csv module write. */
+export const NONFINITE_TEXT: Record<string, number> = {
   NaN: Number.NaN,
   nan: Number.NaN,
   Infinity: Number.POSITIVE_INFINITY,
@@ -39,9 +55,23 @@ const SENTINEL = "\u0000rlops-nonfinite:";
 
 /**
  * Parses JSON text that may contain Python's bare `NaN`, `Infinity` and `-Infinity` tokens
- * (what `json.dumps` writes by default). Linear time; throws `SyntaxError` on invalid JSON.
+ * (what `json.dumps` writes by default). Linear time; throws `RecoveryError` `INVALID_RECORD` on
+ * invalid JSON (the `SyntaxError` is its `cause`). `source` names the text in the message.
  */
-export function parseJsonWithNonFinite(text: string): unknown {
+export function parseJsonWithNonFinite(text: string, source = "JSON text"): unknown {
+  try {
+    return parseNonFinite(text);
+  } catch (cause) {
+    throw new RecoveryError({
+      code: "INVALID_RECORD",
+      message: `${source}: not valid JSON (${(cause as Error).message.split("\n")[0]})`,
+      cause,
+    });
+  }
+}
+
+/** {@link parseJsonWithNonFinite}, throwing the parser's own `SyntaxError` (hot path: no wrapping). */
+function parseNonFinite(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -135,6 +165,12 @@ export function readStep(obj: Record<string, unknown>, stepKey: string | undefin
   return undefined;
 }
 
+/** The default step key {@link readStep} took the step from. */
+function usedStepKey(obj: Record<string, unknown>): string {
+  for (const key of DEFAULT_STEP_KEYS) if (stepValue(obj[key]) !== undefined) return key;
+  return DEFAULT_STEP_KEYS[0]!;
+}
+
 function problemValue(value: unknown): string | undefined {
   return typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined;
 }
@@ -166,8 +202,11 @@ export function recordFromObject(value: unknown, options: RecordOptions = {}): M
   if (step === undefined) return null;
   const metrics: Record<string, number | null> = {};
   const keys = options.metrics;
-  if (keys === undefined) flattenInto(obj, "", metrics, 0);
-  else
+  if (keys === undefined) {
+    flattenInto(obj, "", metrics, 0);
+    // The step is the record's key, not a metric series of its own.
+    delete metrics[options.stepKey ?? usedStepKey(obj)];
+  } else
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const metric = readMetric(obj, key);
@@ -189,7 +228,7 @@ export function parseMetricLine(line: string, options: RecordOptions = {}, lineN
   if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === "")) return null;
   let value: unknown;
   try {
-    value = parseJsonWithNonFinite(text);
+    value = parseNonFinite(text);
   } catch {
     return {
       diagnostic: {

@@ -1,10 +1,26 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { type BreakerConfig, type Decision, loadBreakerConfig, type MetricFormat } from "@rlops/recovery";
-import { checkMetrics, watchMetrics, writeJsonAtomic } from "@rlops/recovery/node";
+import {
+  assertOneRun,
+  type CheckResult,
+  checkMetrics,
+  checkRun,
+  metricTarget,
+  type WatchEvent,
+  watchMetrics,
+  writeJsonAtomic,
+} from "@rlops/recovery/node";
 import type { Command } from "commander";
 import { action, EXIT, ExitError, examples, intOption, printJson } from "../cli-kit.js";
 
-const FORMATS: readonly MetricFormat[] = ["jsonl", "tinker", "trainer-state", "responses"];
+const FORMATS: readonly MetricFormat[] = [
+  "jsonl",
+  "tinker",
+  "trainer-state",
+  "responses",
+  "tensorboard",
+  "lightning-csv",
+];
 
 interface BreakerOptions {
   config: string;
@@ -13,6 +29,58 @@ interface BreakerOptions {
   stepKey?: string;
   state?: string;
   saveState?: string;
+  allowUnseenMetrics?: boolean;
+}
+
+/** `30s`, `2m`, `500ms` or plain seconds, as milliseconds (0 = off). */
+export function parseDuration(flag: string): (value: string) => number {
+  return (value) => {
+    const m = /^(\d{1,9})(ms|s|m)?$/.exec(value.trim());
+    if (!m)
+      throw new ExitError(
+        EXIT.BAD_INPUT,
+        "BAD_FLAG",
+        `${flag} expects a duration such as 30s, 2m or 500ms, got "${value}"`,
+      );
+    const n = Number(m[1]);
+    return m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
+  };
+}
+
+/**
+ * Replays the given paths: one run folder (the run discovery `rlops report` uses, all sources
+ * merged by step) or metric files / response-log folders in order.
+ */
+async function replay(
+  config: BreakerConfig,
+  paths: readonly string[],
+  options: BreakerOptions,
+  state: string | undefined,
+): Promise<CheckResult> {
+  const requireMetrics = options.allowUnseenMetrics !== true;
+  if (options.format === undefined) {
+    const targets = await Promise.all(paths.map((p) => metricTarget(p)));
+    const runs = targets.filter((t) => t.kind === "run");
+    if (runs.length > 0) {
+      if (paths.length > 1)
+        throw new ExitError(
+          EXIT.BAD_INPUT,
+          "BAD_ARGUMENT",
+          `${runs[0]!.path} is a run folder: pass it alone (its metric files are found and merged by step)`,
+        );
+      const result = await checkRun(config, runs[0]!.root.path, { state, requireMetrics });
+      const diagnostics = result.sources.flatMap((s) =>
+        s.problems.map((message) => ({ code: "INVALID_RECORD" as const, message: `${s.path}: ${message}` })),
+      );
+      return { ...result, diagnostics } as unknown as CheckResult;
+    }
+  }
+  return checkMetrics(config, paths, {
+    format: options.format,
+    stepKey: options.stepKey,
+    state,
+    requireMetrics,
+  });
 }
 
 function formatOption(value: string): MetricFormat {
@@ -41,6 +109,14 @@ async function loadConfig(path: string): Promise<BreakerConfig> {
   return loadBreakerConfig(await readText(path, "config"), path);
 }
 
+interface WatchFlags extends BreakerOptions {
+  poll: number;
+  idleTimeout?: number;
+  heartbeat: number;
+  quiet?: boolean;
+  onRestart: "new-run" | "continue";
+}
+
 /** Exit code of a verdict: 0 ok, 3 stop, 4 rollback. */
 export function exitCodeFor(verdict: Decision | null): number {
   if (verdict === null) return EXIT.OK;
@@ -65,7 +141,7 @@ export function register(program: Command): void {
     .description("Replay metric files through the breaker config and report the decision.")
     .argument(
       "<metrics...>",
-      "JSONL / metrics.jsonl / trainer_state.json files or response-log folders, in step order",
+      "a run folder (its metrics found as `rlops report` finds them), or JSONL / TensorBoard events / metrics.csv / trainer_state.json files or response-log folders, in step order",
     )
     .requiredOption("-c, --config <file>", "breaker config (YAML or JSON)")
     .option(
@@ -76,16 +152,16 @@ export function register(program: Command): void {
     .option("--step-key <key>", "step field of JSONL records (default: step, global_step, _step, iteration)")
     .option("--state <file>", "continue from a saved monitor state (JSON)")
     .option("--save-state <file>", "write the monitor state after the check (atomic), for the next --state")
+    .option(
+      "--allow-unseen-metrics",
+      "do not fail (METRIC_NEVER_SEEN) when a configured metric appears in no record",
+    )
     .option("--json", "print the result as JSON")
     .action(
       action(async (metrics: string[], options: BreakerOptions) => {
         const config = await loadConfig(options.config);
         const state = options.state === undefined ? undefined : await readText(options.state, "state");
-        const result = await checkMetrics(config, metrics, {
-          format: options.format,
-          stepKey: options.stepKey,
-          state,
-        });
+        const result = await replay(config, metrics, options, state);
         if (options.saveState !== undefined) await writeJsonAtomic(options.saveState, result.state);
         if (result.restore && !options.json) {
           for (const c of result.restore.configDiff)
@@ -117,7 +193,9 @@ export function register(program: Command): void {
       }),
     );
   examples(check, [
+    "rlops breaker check --config breaker.yaml ./outputs        # a run folder: TensorBoard, trainer_state, JSONL, …",
     "rlops breaker check --config breaker.yaml metrics.jsonl",
+    "rlops breaker check --config breaker.yaml lightning_logs/version_0/metrics.csv",
     "rlops breaker check --config breaker.yaml run/checkpoint-500/trainer_state.json --json > decision.json",
     "rlops breaker check --config goals.yaml logs/responses   # ARC response logs",
   ]);
@@ -125,9 +203,12 @@ export function register(program: Command): void {
   const watch = breaker
     .command("watch")
     .description(
-      "Follow a growing metric file and print decisions as lines arrive; exits on stop (3) or rollback (4).",
+      "Follow a growing metric file (or the live log of a run folder) and print decisions as records arrive; exits on stop (3) or rollback (4).",
     )
-    .argument("<metrics>", "file or response-log folder to follow")
+    .argument(
+      "<metrics>",
+      "run folder, metric file (JSONL, TensorBoard events, metrics.csv, …) or response-log folder; may not exist yet",
+    )
     .requiredOption("-c, --config <file>", "breaker config (YAML or JSON)")
     .option("--format <format>", `metric format (${FORMATS.join(", ")})`, formatOption)
     .option("--step-key <key>", "step field of JSONL records")
@@ -138,11 +219,60 @@ export function register(program: Command): void {
       "stop with exit 0 after this many seconds without a decision",
       intOption("--idle-timeout"),
     )
+    .option(
+      "--heartbeat <duration>",
+      "print a status line to stderr this often while healthy (30s, 2m, 500ms; 0 = off)",
+      parseDuration("--heartbeat"),
+      30_000,
+    )
+    .option("-q, --quiet", "no status lines on stderr (what is followed, waiting, heartbeats)")
+    .option(
+      "--on-restart <policy>",
+      "steps that start again after the file was truncated or replaced: new-run (fresh breaker) or continue",
+      (value: string) => {
+        if (value !== "new-run" && value !== "continue")
+          throw new ExitError(
+            EXIT.BAD_INPUT,
+            "BAD_FLAG",
+            `--on-restart expects new-run or continue, got "${value}"`,
+          );
+        return value;
+      },
+      "new-run",
+    )
+    .option("--allow-unseen-metrics", "do not fail when a configured metric appeared in no record by the end")
     .option("--json", "print one JSON decision per line")
     .action(
-      action(async (metrics: string, options: BreakerOptions & { poll: number; idleTimeout?: number }) => {
+      action(async (metrics: string, options: WatchFlags) => {
         const config = await loadConfig(options.config);
         const state = options.state === undefined ? undefined : await readText(options.state, "state");
+        // A folder of several runs is refused (never merged); a missing path is waited for.
+        if ((await stat(metrics).catch(() => null))?.isDirectory()) await assertOneRun(metrics);
+        const status = (text: string) => {
+          if (!options.quiet) process.stderr.write(`rlops: ${text}\n`);
+        };
+        let last: Extract<WatchEvent, { kind: "poll" }> = { kind: "poll", records: 0, lastStep: null };
+        let followed = metrics;
+        const heartbeat =
+          options.quiet || options.heartbeat <= 0
+            ? undefined
+            : setInterval(() => {
+                const step = last.lastStep === null ? "no step yet" : `last step ${last.lastStep}`;
+                status(`watching ${followed}: ${last.records} steps observed, ${step}, no trip`);
+              }, options.heartbeat);
+        heartbeat?.unref();
+        const onEvent = (e: WatchEvent) => {
+          if (e.kind === "poll") last = e;
+          else if (e.kind === "waiting") status(`waiting for ${e.path} (${e.reason})`);
+          else if (e.kind === "following") {
+            followed = e.path;
+            status(`following ${e.path} (${e.format})`);
+          } else if (e.kind === "reset") status(`${e.path} was ${e.reason}: reading it again from the start`);
+          else if (e.kind === "restart")
+            status(
+              `steps restarted at ${e.step} after step ${e.previousStep}${e.newRun ? ": treated as a new run" : ""}`,
+            );
+        };
         const controller = new AbortController();
         const stop = () => controller.abort();
         process.once("SIGINT", stop);
@@ -162,6 +292,9 @@ export function register(program: Command): void {
             state,
             pollIntervalMs: Math.max(10, options.poll),
             signal: controller.signal,
+            onEvent,
+            onRestart: options.onRestart,
+            requireMetrics: options.allowUnseenMetrics !== true,
             onDiagnostic: (diag) => {
               if (!options.json) process.stderr.write(`warning: ${diag.message}\n`);
             },
@@ -171,6 +304,7 @@ export function register(program: Command): void {
             if (d.action === "stop" || d.action === "rollback") verdict = d;
           }
         } finally {
+          clearInterval(heartbeat);
           clearTimeout(idle);
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
@@ -179,7 +313,8 @@ export function register(program: Command): void {
       }),
     );
   examples(watch, [
-    "rlops breaker watch --config breaker.yaml /runs/grpo/metrics.jsonl",
+    "rlops breaker watch --config breaker.yaml ./outputs        # HF/TRL: follows runs/*/events.out.tfevents.*",
+    "rlops breaker watch --config breaker.yaml /runs/grpo/metrics.jsonl --heartbeat 1m",
     "rlops breaker watch --config breaker.yaml metrics.jsonl --json > decisions.jsonl; echo $?   # 4 = rollback",
   ]);
 }

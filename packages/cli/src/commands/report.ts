@@ -1,7 +1,8 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { lstat, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Trainer } from "@rlops/recovery";
 import { trainerSchema } from "@rlops/recovery";
+import { assertOneRun, findRunRoots } from "@rlops/recovery/node";
 import type { Command } from "commander";
 import { action, createProgress, EXIT, ExitError, examples, printJson, useColor } from "../cli-kit.js";
 import { CliError } from "../errors.js";
@@ -20,6 +21,7 @@ interface ReportFlags {
   failOnTrip?: boolean;
   exampleDir: string;
   progress?: boolean;
+  all?: boolean;
 }
 
 const PHASES: Record<ReportProgress["phase"], string> = {
@@ -71,6 +73,21 @@ export function reportExitCode(report: Report, failOnTrip: boolean): number {
   return EXIT.OK;
 }
 
+/**
+ * The run roots to report on: the folder itself when it is one run (or holds none: then the
+ * report says nothing was found), every run with `--all`, else `MULTIPLE_RUNS` (exit 2).
+ */
+async function runRoots(dir: string, all: boolean): Promise<string[]> {
+  const info = await lstat(dir).catch(() => null);
+  if (info === null || !info.isDirectory()) return [dir]; // buildReport says RUN_NOT_FOUND
+  if (!all) {
+    const root = await assertOneRun(dir);
+    return [root?.path ?? dir];
+  }
+  const roots = await findRunRoots(dir);
+  return roots.length === 0 ? [dir] : roots.map((r) => r.path);
+}
+
 /** Registers the `rlops report` command(s). */
 export function register(program: Command): void {
   const command = program
@@ -92,6 +109,7 @@ export function register(program: Command): void {
     .option("--fail-on-trip", "exit 3 (stop) or 4 (rollback) when a breaker rule tripped")
     .option("--example-dir <dir>", "where the bundled example runs are written", ".rlops-example")
     .option("--no-progress", "no progress bar on stderr")
+    .option("--all", "the folder holds several runs: report each one separately (never merged)")
     .action(
       action(async (runDir: string | undefined, flags: ReportFlags) => {
         let dir = runDir;
@@ -120,17 +138,38 @@ export function register(program: Command): void {
           });
           breaker = { config: text, source: path };
         }
-        const progress = createProgress(
-          process.stderr,
-          flags.progress !== false && process.stderr.isTTY === true,
-        );
-        const report = await buildReport(dir, {
-          ...(breaker ? { breaker } : {}),
-          ...(flags.layout ? { layout: parseLayout(flags.layout) } : {}),
-          ...(flags.command ? { command: flags.command } : {}),
-          ...(flags.trainer ? { trainer: parseTrainer(flags.trainer) } : {}),
-          onProgress: (p) => progress.update(PHASES[p.phase], p.done, p.total),
-        }).finally(() => progress.done());
+        const build = (runRoot: string) => {
+          const progress = createProgress(
+            process.stderr,
+            flags.progress !== false && process.stderr.isTTY === true,
+          );
+          return buildReport(runRoot, {
+            ...(breaker ? { breaker } : {}),
+            ...(flags.layout ? { layout: parseLayout(flags.layout) } : {}),
+            ...(flags.command ? { command: flags.command } : {}),
+            ...(flags.trainer ? { trainer: parseTrainer(flags.trainer) } : {}),
+            onProgress: (p) => progress.update(PHASES[p.phase], p.done, p.total),
+          }).finally(() => progress.done());
+        };
+        // A folder of several runs is listed, never merged (MULTIPLE_RUNS); --all reports each.
+        const runsFound = runDir === undefined ? [] : await runRoots(resolve(dir), flags.all === true);
+        if (runsFound.length > 1) {
+          if (html)
+            throw new CliError({
+              code: "INVALID_INPUT",
+              message: "--html writes one run: pass one run folder",
+            });
+          const reports: Report[] = [];
+          for (const run of runsFound) reports.push(await build(run));
+          if (flags.json) printJson({ runs: reports });
+          else
+            for (const [i, report] of reports.entries())
+              process.stdout.write(
+                `${i === 0 ? "" : "\n"}══ run ${i + 1} of ${reports.length}: ${report.root}\n${renderReportText(report, { color: useColor(process.stdout) })}`,
+              );
+          return Math.max(...reports.map((r) => reportExitCode(r, flags.failOnTrip === true)));
+        }
+        const report = await build(runsFound[0] ?? dir);
         let htmlPath: string | undefined;
         if (html) {
           htmlPath = resolve(html);
@@ -154,5 +193,6 @@ export function register(program: Command): void {
     "rlops report /workspace/outputs/grpo --breaker breaker.yaml --fail-on-trip",
     "rlops report ./outputs --html report.html",
     "rlops report ./outputs --json | jq .nextAction.command",
+    "rlops report ./sweep --all                     # a folder of several runs: one report each",
   ]);
 }

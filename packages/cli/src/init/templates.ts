@@ -1,3 +1,5 @@
+import { renderDefaultBreakerYaml } from "@rlops/recovery";
+
 /** Options of the starter files. */
 export interface StarterOptions {
   /** Reward metric the breaker watches (TRL logs `reward`, AReaL `grpo_actor/task_reward/avg`). */
@@ -75,74 +77,14 @@ group:
 }
 
 /**
- * A commented starter `breaker.yaml` (`@rlops/recovery` breaker config, version 1): the seeds'
- * "reward zero for 10 consecutive steps", non-finite and spiking loss, early stopping and the ARC
- * "3 perfect solutions" goal.
+ * The commented starter `breaker.yaml`: `@rlops/recovery`'s default breaker
+ * (`renderDefaultBreakerYaml`, the config `rlops report` runs), with the ARC goal, over the given
+ * reward and loss metric names.
  */
 export function breakerTemplate(options: StarterOptions = {}): string {
-  const reward = JSON.stringify(options.rewardMetric ?? "reward");
-  const loss = JSON.stringify(options.lossMetric ?? "loss");
-  return `# breaker.yaml — circuit breakers and early stopping, decided by step (@rlops/recovery, version 1).
-# Check a metrics log with:   rlops breaker check --config breaker.yaml logs/metrics.jsonl
-# Follow a live run with:     rlops breaker watch --config breaker.yaml logs/metrics.jsonl
-# Exit codes: 0 ok, 3 stop, 4 rollback, 2 bad input.
-version: 1
-
-rules:
-  # The reward collapsed: zero (|x| <= eps) for 10 consecutive steps trips on the 10th.
-  - name: reward-collapse
-    kind: zero
-    metric: ${reward}        # AReaL: grpo_actor/task_reward/avg
-    eps: 1.0e-9
-    trigger: { consecutive: 10 }
-    action: rollback         # stop | rollback | save
-    warmupSteps: 0
-
-  # NaN or Infinity in the loss trips at once.
-  - name: loss-nonfinite
-    kind: nonfinite
-    metric: ${loss}
-    action: rollback
-
-  # Loss spike: robust z-score (median/MAD over the last 50 accepted values) above 8, 3 steps in a row.
-  - name: loss-spike
-    kind: spike
-    metric: ${loss}
-    window: 50
-    threshold: 8
-    direction: up
-    minObservations: 20
-    trigger: { consecutive: 3 }
-    action: rollback
-
-# Early stopping with Lightning's semantics: stop when the metric has not improved by more than
-# minDelta for \`patience\` checks.
-earlyStopping:
-  - name: reward-plateau
-    metric: ${reward}
-    mode: max
-    patience: 200
-    minDelta: 0
-    checkFinite: true
-    warmupSteps: 50
-
-# Goals: stop when the run has done its job — perfect ARC solutions on 3 distinct problems.
-goals:
-  - name: arc-three-perfect
-    kind: perfect
-    count: 3
-    metric: arc/perfect      # > 0 at a step marks a perfect solution (rlops report computes it)
-    distinct: true
-
-# How odd step sequences are handled.
-steps:
-  duplicates: first          # a resumed run logs a step twice: keep the first | last | error
-  outOfOrder: ignore         # ignore | rewind (treat as a resume) | error
-  gap: ignoreGap             # breakStreak | ignoreGap | gapCountsAsFailure
-missing: skip                # a rule's metric absent from a record: skip | error
-
-# After a rollback: probation, then escalation to an older checkpoint, then abort.
-probation: { steps: 20, maxFailFraction: 0.25 }
-escalation: { maxRollbacks: 3 }
-`;
+  return renderDefaultBreakerYaml({
+    rewardMetric: options.rewardMetric ?? "reward",
+    lossMetric: options.lossMetric ?? "loss",
+    arc: true,
+  });
 }

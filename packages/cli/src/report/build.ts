@@ -1,29 +1,21 @@
 import { lstat, readdir, readFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { compareGrids, extractGrid } from "@rlops/arc-eval";
-import {
-  type Checkpoint,
-  LAYOUTS,
-  type Layout,
-  parseTrainerState,
-  planRetention,
-} from "@rlops/checkpoint-layout";
+import { type Checkpoint, LAYOUTS, type Layout, planRetention } from "@rlops/checkpoint-layout";
 import { listCheckpoints } from "@rlops/checkpoint-layout/node";
 import { isRlopsError } from "@rlops/errors";
 import { extractFinalText } from "@rlops/harmony-format";
+import { defaultBreakerConfig, loadBreakerConfig, PERFECT_METRIC, type Trainer } from "@rlops/recovery";
 import {
-  createMonitor,
-  loadBreakerConfig,
-  type MetricRecord,
-  recordFromObject,
-  recordsFromTrainerState,
-  type Trainer,
-} from "@rlops/recovery";
-import { planResume, readMetricRecords } from "@rlops/recovery/node";
+  collectRunMetrics,
+  discoverMetricSources,
+  type MetricSourceRef,
+  planResume,
+  replayTable,
+} from "@rlops/recovery/node";
 import { CliError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { type ArcScorer, arcStepValues, type ResponseLog, scoreResponseLog, summarizeArc } from "./arc.js";
-import { defaultBreakerConfig } from "./default-breaker.js";
 import { detectLossMetric, detectRewardMetric, SeriesCollector, type StepRecord } from "./metrics.js";
 import { decideNextAction, type NextActionContext } from "./next-action.js";
 import type { ArcStep, MetricSource, Report, ReportCheckpoint, ReportNote } from "./schema.js";
@@ -96,17 +88,17 @@ async function walk(
 }
 
 const RESPONSE_FILE = /^step_(\d{1,12})\.json$/;
-const STAGE_DIR = /^stage_(\d{1,9})$/;
-/** JSONL files that are not per-step metrics. */
-const IGNORED_JSONL = new Set(["checkpoints.jsonl", "timing_spans.jsonl"]);
 const MAX_SOURCE_PROBLEMS = 20;
-
-/** A `@rlops/recovery` metric record as the report's collector stores it. */
-function toStepRecord(record: MetricRecord): StepRecord {
-  const out: StepRecord = { step: record.step, values: record.metrics };
-  if (record.problem !== undefined) out.problem = record.problem;
-  return out;
-}
+/** The report's name of each `@rlops/recovery` source kind. */
+const SOURCE_KINDS: Record<MetricSourceRef["kind"], MetricSource["kind"] | undefined> = {
+  jsonl: "jsonl",
+  tinker: "jsonl",
+  "trainer-state": "trainer_state",
+  tensorboard: "tensorboard",
+  "lightning-csv": "lightning_csv",
+  "stage-metrics": "stage_metrics",
+  responses: undefined,
+};
 
 /** Normalises a checkpoint from `@rlops/checkpoint-layout` to the report's row shape (steps beyond 2^53 → null). */
 function toReportCheckpoint(checkpoint: Checkpoint): ReportCheckpoint {
@@ -187,88 +179,25 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
   }
   progress?.({ phase: "checkpoints", done: checkpoints.length, total: checkpoints.length });
 
-  // Metrics.
+  // Metrics: `@rlops/recovery`'s run discovery (the same as `breaker check|watch <run-dir>`), every
+  // source merged into one table by step; response logs are re-scored below.
   const collector = new SeriesCollector();
-  const sources: MetricSource[] = [];
-  const jsonlFiles = walked.files.filter(
-    (f) => f.path.endsWith(".jsonl") && !IGNORED_JSONL.has(basename(f.path)),
-  );
-  const trainerStates = walked.files.filter((f) => basename(f.path) === "trainer_state.json");
+  const discovered = await discoverMetricSources(root, { files: walked.files.map((f) => f.path) });
   const responseFiles = walked.files
     .filter((f) => RESPONSE_FILE.test(basename(f.path)) && basename(dirname(f.path)) === "responses")
     .sort((a, b) => a.path.localeCompare(b.path));
-  const stageMetrics = walked.files.filter(
-    (f) => basename(f.path) === "metrics.json" && STAGE_DIR.test(basename(dirname(f.path))),
-  );
-  const metricTotal = jsonlFiles.length + (trainerStates.length > 0 ? 1 : 0) + stageMetrics.length;
-  let done = 0;
-  for (const file of jsonlFiles) {
-    const problems: string[] = [];
-    let records = 0;
-    try {
-      for await (const record of readMetricRecords(file.path, {
-        format: "jsonl",
-        onDiagnostic: (d) => {
-          if (problems.length < MAX_SOURCE_PROBLEMS) problems.push(`${d.code}: ${d.message}`);
-        },
-      })) {
-        if (!collector.add(toStepRecord(record))) {
-          problems.push(`stopped: more than ${collector.maxSteps} steps`);
-          break;
-        }
-        records++;
-      }
-    } catch (error) {
-      if (!isRlopsError(error)) throw error;
-      problems.push(errorMessage(error));
-    }
-    // A JSONL file without a single step record (e.g. a rollout dump) is not a metrics log.
-    if (records > 0) sources.push({ kind: "jsonl", path: file.path, records, problems });
-    progress?.({ phase: "metrics", done: ++done, total: metricTotal });
-  }
-  if (trainerStates.length > 0) {
-    // The copy with the highest global_step holds the longest log history (root after training, else
-    // the newest checkpoint's).
-    let chosen: { path: string; step: number; state: unknown } | null = null;
-    const problems: string[] = [];
-    for (const file of trainerStates) {
-      try {
-        const state = parseTrainerState(await readFile(file.path, "utf8"), file.path);
-        const step = typeof state.global_step === "number" ? state.global_step : -1;
-        if (!chosen || step > chosen.step) chosen = { path: file.path, step, state };
-      } catch (error) {
-        if (!isRlopsError(error)) throw error;
-        problems.push(`${relative(root, file.path)}: ${errorMessage(error)}`);
-      }
-    }
-    if (chosen) {
-      const { records, diagnostics } = recordsFromTrainerState(chosen.state, { file: chosen.path });
-      for (const d of diagnostics.slice(0, MAX_SOURCE_PROBLEMS)) problems.push(`${d.code}: ${d.message}`);
-      let added = 0;
-      for (const record of records) if (collector.add(toStepRecord(record))) added++;
-      sources.push({ kind: "trainer_state", path: chosen.path, records: added, problems });
-    } else sources.push({ kind: "trainer_state", path: trainerStates[0]!.path, records: 0, problems });
-    progress?.({ phase: "metrics", done: ++done, total: metricTotal });
-  }
-  for (const file of stageMetrics) {
-    const stage = Number(STAGE_DIR.exec(basename(dirname(file.path)))?.[1]);
-    const problems: string[] = [];
-    let records = 0;
-    try {
-      const parsed = JSON.parse(await readFile(file.path, "utf8")) as unknown;
-      const record =
-        typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
-          ? recordFromObject({ ...(parsed as Record<string, unknown>), step: stage }, { stepKey: "step" })
-          : null;
-      if (record) {
-        delete record.metrics.stage;
-        if (collector.add(toStepRecord(record))) records = 1;
-      } else problems.push("not a metrics object");
-    } catch (error) {
-      problems.push(`not valid JSON: ${errorMessage(error)}`);
-    }
-    sources.push({ kind: "stage_metrics", path: file.path, records, problems });
-    progress?.({ phase: "metrics", done: ++done, total: metricTotal });
+  const collected = await collectRunMetrics(discovered, {
+    table: collector.table,
+    skip: ["responses"],
+    onSource: (done, total) => progress?.({ phase: "metrics", done, total }),
+  });
+  const sources: MetricSource[] = [];
+  for (const source of collected.sources) {
+    const kind = SOURCE_KINDS[source.kind];
+    // A JSONL or events file without a single step record (a rollout dump, hparams) is not a metrics log.
+    if (source.records === 0 && (kind === "jsonl" || kind === "tensorboard")) continue;
+    if (kind !== undefined)
+      sources.push({ kind, path: source.path, records: source.records, problems: source.problems });
   }
 
   // ARC response logs, re-scored from the candidate texts.
@@ -288,7 +217,9 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
           throw new Error("missing step or candidates");
         const scored = scoreResponseLog(log, ARC_SCORER);
         arcSteps.push(scored);
-        const record: StepRecord = { step: scored.step, values: arcStepValues(scored) };
+        // `perfect` is the name the response logs expose (the default goal reads it), see PERFECT_METRIC.
+        const values = { ...arcStepValues(scored), [PERFECT_METRIC]: scored.perfect };
+        const record: StepRecord = { step: scored.step, values };
         if (scored.problemId !== null) record.problem = scored.problemId;
         collector.add(record);
       } catch (error) {
@@ -331,21 +262,15 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
       (r) => r.name,
     );
     goalRules = config.goals.map((g) => g.name);
-    const monitor = createMonitor(config);
-    let count = 0;
-    for (const record of collector.records()) {
-      const input: MetricRecord = { step: record.step, metrics: record.values };
-      if (record.problem !== undefined) input.problem = record.problem;
-      const decision = monitor.observe(input);
-      count++;
-      if (decision.action === "continue") continue;
-      breaker.decisions.push(decision);
-      if (decision.action === "stop" || decision.action === "rollback") {
-        breaker.trip = decision;
-        break;
-      }
-    }
-    progress?.({ phase: "breaker", done: count, total: steps.length });
+    // The same replay as `breaker check <run-dir>`; a given config whose metric no record holds is
+    // METRIC_NEVER_SEEN (exit 2), never "no rule tripped".
+    const replayed = replayTable(config, collector.table, {
+      requireMetrics: givenConfig !== null,
+      where: root,
+    });
+    breaker.decisions = replayed.decisions;
+    breaker.trip = replayed.verdict;
+    progress?.({ phase: "breaker", done: replayed.stats.observed, total: steps.length });
     breaker.status = breaker.trip ? "tripped" : "ok";
   }
 

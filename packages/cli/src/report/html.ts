@@ -11,7 +11,7 @@ import {
 import * as echarts from "echarts/core";
 import { SVGRenderer } from "echarts/renderers";
 import { formatBytes, formatNumber, formatPercent } from "./format.js";
-import { downsample } from "./metrics.js";
+import { downsample, headlineMetric } from "./metrics.js";
 import type { Report } from "./schema.js";
 
 echarts.use([
@@ -268,19 +268,21 @@ function figure(svg: string | null, id: string): string {
  */
 export function renderReportHtml(report: Report): string {
   const reward = report.metrics.rewardMetric;
+  // The first chart shows the reward, else the loss, else a real metric (never `epoch`), titled by what it is.
+  const headline = reward
+    ? { name: reward, kind: "reward" as const }
+    : headlineMetric(report.metrics.series.map((s) => s.name));
+  const headlineTitle = headline
+    ? `${headline.kind === "reward" ? "Reward" : headline.kind === "loss" ? "Loss" : headline.name} per step${headline.kind === "metric" ? "" : ` (${headline.name})`}`
+    : "Metrics per step";
   const otherMetrics = report.metrics.series
     .map((s) => s.name)
-    .filter((n) => n !== reward && !n.startsWith("arc/") && /loss|kl|grad_norm|length|entropy/i.test(n))
+    .filter(
+      (n) => n !== headline?.name && !n.startsWith("arc/") && /loss|kl|grad_norm|length|entropy/i.test(n),
+    )
     .slice(0, 4);
   const charts = [
-    figure(
-      metricChart(
-        report,
-        reward ? [reward] : report.metrics.series.slice(0, 1).map((s) => s.name),
-        `Reward per step${reward ? ` (${reward})` : ""}`,
-      ),
-      "chart-reward",
-    ),
+    figure(metricChart(report, headline ? [headline.name] : [], headlineTitle), "chart-reward"),
     // One small chart per metric: their scales differ by orders of magnitude.
     ...otherMetrics.map((name, i) => figure(metricChart(report, [name], name, 220), `chart-metric-${i + 1}`)),
     figure(timelineChart(report), "chart-timeline"),

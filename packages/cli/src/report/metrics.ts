@@ -1,3 +1,4 @@
+import { type MetricRecord, StepTable } from "@rlops/recovery";
 import type { MetricSeries } from "./schema.js";
 
 /** One metrics record: a step and its values (`null` and NaN/±Infinity are non-finite observations). */
@@ -9,88 +10,55 @@ export interface StepRecord {
 }
 
 /**
- * Collects metric values per name and step from several sources. The first source to give a value for
- * a (metric, step) pair wins, so a JSONL log and a `trainer_state.json` copy of it do not double count.
- * One row per step; steps arriving in ascending order (the usual case) need no sort.
+ * Collects metric values per name and step from several sources, merged by `@rlops/recovery`'s one
+ * rule for records at the same step (`StepTable`: the first value of a metric at a step wins, so a
+ * JSONL log and a `trainer_state.json` copy of it do not double count). One row per step.
  */
 export class SeriesCollector {
-  private readonly rows = new Map<
-    number,
-    { values: Record<string, number | null>; owned: boolean; problem?: string }
-  >();
-  private readonly nameSet = new Set<string>();
-  private order: number[] = [];
-  private ordered = true;
+  /** The merged records (what the breaker replays, see `replayTable`). */
+  readonly table: StepTable;
   /** Largest number of distinct steps kept; later steps are dropped (bounded memory). */
-  constructor(readonly maxSteps = 1_000_000) {}
+  constructor(readonly maxSteps = 1_000_000) {
+    this.table = new StepTable(maxSteps);
+  }
 
   /** True once {@link maxSteps} distinct steps were seen. */
   get full(): boolean {
-    return this.rows.size >= this.maxSteps;
+    return this.table.full;
   }
 
   /** Adds one record (the collector may keep `record.values`; do not mutate it afterwards). */
   add(record: StepRecord): boolean {
-    const row = this.rows.get(record.step);
-    if (!row) {
-      if (this.full) return false;
-      const entry: { values: Record<string, number | null>; owned: boolean; problem?: string } = {
-        values: record.values,
-        owned: false,
-      };
-      if (record.problem !== undefined) entry.problem = record.problem;
-      this.rows.set(record.step, entry);
-      for (const name in record.values) this.nameSet.add(name);
-      const last = this.order[this.order.length - 1];
-      if (last !== undefined && record.step < last) this.ordered = false;
-      this.order.push(record.step);
-      return true;
-    }
-    for (const name in record.values) {
-      if (name in row.values) continue;
-      if (!row.owned) {
-        row.values = { ...row.values };
-        row.owned = true;
-      }
-      row.values[name] = record.values[name] as number | null;
-      this.nameSet.add(name);
-    }
-    if (record.problem !== undefined && row.problem === undefined) row.problem = record.problem;
-    return true;
+    const input: MetricRecord = { step: record.step, metrics: record.values };
+    if (record.problem !== undefined) input.problem = record.problem;
+    return this.table.add(input);
   }
 
   /** Metric names seen, sorted. */
   names(): string[] {
-    return [...this.nameSet].sort();
+    return this.table.names();
   }
 
   /** Distinct steps, ascending. */
   sortedSteps(): number[] {
-    if (!this.ordered) {
-      this.order.sort((a, b) => a - b);
-      this.ordered = true;
-    }
-    return this.order;
+    return this.table.sortedSteps();
   }
 
   /** One record per step, ascending, with every metric known at that step (for the breaker). */
   *records(): Generator<StepRecord> {
-    for (const step of this.sortedSteps()) {
-      const row = this.rows.get(step) as { values: Record<string, number | null>; problem?: string };
-      yield row.problem === undefined
-        ? { step, values: row.values }
-        : { step, values: row.values, problem: row.problem };
-    }
+    for (const r of this.table.records())
+      yield r.problem === undefined
+        ? { step: r.step, values: r.metrics }
+        : { step: r.step, values: r.metrics, problem: r.problem };
   }
 
   /** Every series as `[step, value|null]` points, ascending; non-finite values become `null`. */
   series(): MetricSeries[] {
     const byName = new Map<string, [number, number | null][]>();
     for (const name of this.names()) byName.set(name, []);
-    for (const step of this.sortedSteps()) {
-      const { values } = this.rows.get(step) as { values: Record<string, number | null> };
-      for (const name in values) {
-        const value = values[name] as number | null;
+    for (const { step, metrics } of this.table.records()) {
+      for (const name in metrics) {
+        const value = metrics[name] as number | null;
         (byName.get(name) as [number, number | null][]).push([
           step,
           value !== null && Number.isFinite(value) ? value : null,
@@ -116,6 +84,25 @@ const REWARD_NAMES = [
 export function detectRewardMetric(names: readonly string[]): string | null {
   for (const name of REWARD_NAMES) if (names.includes(name)) return name;
   return names.find((name) => /reward/i.test(name) && !/std/i.test(name)) ?? null;
+}
+
+/** Series that are bookkeeping, not a metric worth a headline chart (`epoch`, progress, timing). */
+const BOOKKEEPING =
+  /^(epoch|step|global_step|_step|iteration|lr|learning_rate)$|(^|[/_])(epoch|runtime|samples_per_second|steps_per_second|timestamp|time|total_flos|done_frac)$/i;
+
+/**
+ * The headline metric of a run's first chart: the reward, else the loss, else the first series
+ * that is not bookkeeping (never `epoch` while a real metric exists). Null when there is none.
+ */
+export function headlineMetric(
+  names: readonly string[],
+): { name: string; kind: "reward" | "loss" | "metric" } | null {
+  const reward = detectRewardMetric(names);
+  if (reward) return { name: reward, kind: "reward" };
+  const loss = detectLossMetric(names);
+  if (loss) return { name: loss, kind: "loss" };
+  const other = names.find((n) => !BOOKKEEPING.test(n)) ?? names[0];
+  return other === undefined ? null : { name: other, kind: "metric" };
 }
 
 /** Picks a loss metric, if any. */

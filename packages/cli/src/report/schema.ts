@@ -26,7 +26,7 @@ export type ReportCheckpoint = z.infer<typeof reportCheckpointSchema>;
 
 /** A metrics file the report read. */
 export const metricSourceSchema = z.object({
-  kind: z.enum(["trainer_state", "jsonl", "response_logs", "stage_metrics"]),
+  kind: z.enum(["trainer_state", "jsonl", "response_logs", "stage_metrics", "tensorboard", "lightning_csv"]),
   path: z.string(),
   records: z.number().int().nonnegative(),
   problems: z.array(z.string()),

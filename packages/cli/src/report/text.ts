@@ -6,7 +6,7 @@ import type { Report } from "./schema.js";
 export interface TextOptions {
   /** ANSI colour on or off (the CLI turns it off for `NO_COLOR` and non-TTY output). */
   color: boolean;
-  /** Most metrics shown in the metrics table (the reward first). Default 8. */
+  /** Most metrics shown in the metrics table (the reward first). Default 24. */
   maxMetrics?: number;
   /** HTML report path to mention at the end. */
   htmlPath?: string;
@@ -15,12 +15,15 @@ export interface TextOptions {
 const KEY_METRICS = [
   /reward/i,
   /loss/i,
-  /^kl$|\/kl$/i,
+  /(^|\/)kl$/i,
+  /(^|\/)entropy$/i,
   /grad_norm/i,
   /^arc\//,
+  /^completions\//,
+  /^clip_ratio\//,
   /length/i,
   /accuracy/i,
-  /lr|learning_rate/i,
+  /(^|\/)(lr|learning_rate)$/i,
 ];
 
 function pickMetrics(report: Report, max: number): Report["metrics"]["series"] {
@@ -103,7 +106,7 @@ export function renderReportText(report: Report, options: TextOptions): string {
   if (report.metrics.series.length === 0) out.push(c.dim("  none found"));
   else {
     out.push(c.dim(`  from ${describeSources(report.metrics.sources)}`));
-    const rows = pickMetrics(report, options.maxMetrics ?? 8).map((series) => {
+    const rows = pickMetrics(report, options.maxMetrics ?? 24).map((series) => {
       const values = series.points.map((p) => p[1]);
       const finite = values.filter((v): v is number => v !== null);
       const last = series.points[series.points.length - 1];

@@ -1,0 +1,341 @@
+import { open, stat } from "node:fs/promises";
+import type { BreakerConfig, BreakerConfigInput } from "./config.js";
+import { RecoveryError } from "./errors.js";
+import { StepMerger } from "./merge.js";
+import { createMonitor, type MetricRecord, type Monitor } from "./monitor.js";
+import { type ByteDecoder, createByteDecoder, isByteFormat } from "./node-decoders.js";
+import { discoverMetricSources, type MetricSourceRef } from "./node-discovery.js";
+import {
+  formatOfPath,
+  isMonitor,
+  listStepFiles,
+  metricsOf,
+  type ReadOptions,
+  readWhole,
+  responsesDir,
+} from "./node-sources.js";
+import { assertMetricsSeen } from "./seen.js";
+import {
+  type MetricFormat,
+  recordFromResponseLog,
+  recordsFromTrainerState,
+  type SourceDiagnostic,
+} from "./sources.js";
+import type { Decision } from "./state.js";
+
+/** What the watcher is doing, for a sidecar's log (see {@link WatchOptions.onEvent}). */
+export type WatchEvent =
+  /** The path (or a metric source in the run folder) does not exist yet; reported once per wait. */
+  | { kind: "waiting"; path: string; reason: string }
+  /** Following this source from now on. */
+  | { kind: "following"; path: string; format: MetricFormat }
+  /** The file was replaced (new inode), truncated (size shrank) or rewritten (first bytes changed): re-read from the start. */
+  | { kind: "reset"; path: string; reason: "replaced" | "truncated" | "rewritten" }
+  /** After a reset the steps started again (≤ the last step seen): a new run (fresh monitor) unless `onRestart: "continue"`. */
+  | { kind: "restart"; path: string; step: number; previousStep: number; newRun: boolean }
+  /** End of one poll: records observed so far and the last step (heartbeats). */
+  | { kind: "poll"; records: number; lastStep: number | null };
+
+/** Options of {@link watchMetrics}. */
+export interface WatchOptions extends ReadOptions {
+  /** Poll interval in ms (default 500). */
+  pollIntervalMs?: number;
+  /** Stops watching. */
+  signal?: AbortSignal;
+  /** Continue from a saved monitor state. */
+  state?: unknown;
+  /** Also yield `continue` decisions (default false). */
+  includeContinue?: boolean;
+  /** Stop after a stop/rollback decision (default true). */
+  stopOnTrip?: boolean;
+  /** Steps that start again after a reset: `"new-run"` (default: a fresh monitor) or `"continue"` (same monitor; repeated steps are duplicates). */
+  onRestart?: "new-run" | "continue";
+  /** Receives what the watcher does (waiting, following, resets, restarts, one `poll` per poll). */
+  onEvent?: (event: WatchEvent) => void;
+  /**
+   * When the watch ends without a trip (signal): throw `NO_RECORDS` / `METRIC_NEVER_SEEN` as
+   * `checkMetrics` does (default true).
+   */
+  requireMetrics?: boolean;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Bytes of the start of a file compared on every poll (replacement / rewrite in place). */
+const HEAD_BYTES = 256;
+/** Bytes before the read offset compared on every poll (a rewrite that refilled past the offset). */
+const TAIL_BYTES = 64;
+const MAX_NAMES = 1000;
+
+/** The source a watch follows in a run folder: the live log trainers append to. */
+const WATCH_PRIORITY: Record<MetricSourceRef["kind"], number> = {
+  jsonl: 0,
+  tinker: 0,
+  tensorboard: 1,
+  "lightning-csv": 2,
+  "trainer-state": 3,
+  responses: 4,
+  "stage-metrics": 9,
+};
+
+/**
+ * The source `watchMetrics` follows in a run folder (the same discovery as `rlops report`): a
+ * JSONL log (e.g. `rlops/metrics.jsonl`) first, then the newest TensorBoard events file, Lightning
+ * `metrics.csv`, the newest `trainer_state.json`, response logs. Null when there is none yet.
+ */
+export async function chooseWatchSource(root: string): Promise<MetricSourceRef | null> {
+  const sources = (await discoverMetricSources(root)).filter((s) => s.kind !== "stage-metrics");
+  if (sources.length === 0) return null;
+  const withTimes = await Promise.all(
+    sources.map(async (s) => ({
+      s,
+      mtime: await stat(s.path).then(
+        (i) => i.mtimeMs,
+        () => 0,
+      ),
+    })),
+  );
+  withTimes.sort((a, b) => WATCH_PRIORITY[a.s.kind] - WATCH_PRIORITY[b.s.kind] || b.mtime - a.mtime);
+  return withTimes[0]!.s;
+}
+
+/** Identity of a followed file: inode, the first bytes, and the bytes before the read offset. */
+interface Identity {
+  ino: number;
+  head: Buffer;
+  tail: Buffer;
+}
+
+async function readAt(path: string, position: number, length: number): Promise<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, position);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Follows a growing metric file (JSONL, TensorBoard events, Lightning `metrics.csv`, a response-log
+ * folder, `trainer_state.json`) or a run folder (the source {@link chooseWatchSource} picks, waiting
+ * until one exists) and yields decisions as records arrive. Adjacent records of one step are merged
+ * (shared rule); a step is held back until the next step arrives or a poll brings no new bytes.
+ * On every poll the file's identity is checked: a new inode, a shrunk size, or changed bytes at its
+ * start or just before the read offset mean it was replaced or rewritten, and it is read again
+ * from the start; steps that then start again are a new run (`onRestart`). A torn last line or
+ * frame waits for the rest. Ends when `signal` aborts or after a stop/rollback decision.
+ */
+export async function* watchMetrics(
+  config: BreakerConfig | BreakerConfigInput | string | Monitor,
+  path: string,
+  options: WatchOptions = {},
+): AsyncGenerator<Decision> {
+  let monitor = isMonitor(config) ? config : createMonitor(config, { state: options.state });
+  const baseConfig = monitor.config;
+  const poll = options.pollIntervalMs ?? 500;
+  const stopOnTrip = options.stopOnTrip ?? true;
+  const signal = options.signal;
+  const event = options.onEvent ?? (() => {});
+  const wanted = metricsOf(baseConfig);
+  const seen = new Set<string>();
+  const names = new Set<string>();
+  let records = 0;
+  let lastStep: number | null = null;
+  const observe = (record: MetricRecord): Decision => {
+    records++;
+    lastStep = record.step;
+    for (const key of wanted) if (key in record.metrics) seen.add(key);
+    if (names.size < MAX_NAMES) for (const key in record.metrics) names.add(key);
+    return monitor.observe(record);
+  };
+  const emit = function* (record: MetricRecord): Generator<Decision, boolean> {
+    const decision = observe(record);
+    if (decision.action !== "continue" || options.includeContinue) yield decision;
+    return monitor.tripped && stopOnTrip;
+  };
+
+  // The source: the path itself, or what discovery finds in a run folder (waiting until it exists).
+  let source: MetricSourceRef | null = null;
+  let waitingSaid = false;
+  while (source === null && !signal?.aborted) {
+    const info = await stat(path).catch(() => null);
+    if (info !== null) {
+      if (options.format !== undefined) source = { kind: options.format, path };
+      else if (!info.isDirectory()) source = { kind: formatOfPath(path, false), path };
+      else if ((await responsesDir(path)) !== path || (await listStepFiles(path)).length > 0)
+        source = { kind: "responses", path };
+      else source = await chooseWatchSource(path);
+    }
+    if (source === null) {
+      if (!waitingSaid)
+        event({
+          kind: "waiting",
+          path,
+          reason: info === null ? "does not exist yet" : "no metric source in the folder yet",
+        });
+      waitingSaid = true;
+      await sleep(poll, signal);
+    }
+  }
+  if (source === null) return;
+  const followed = source.path;
+  const format = source.kind === "stage-metrics" ? "jsonl" : source.kind;
+  event({ kind: "following", path: followed, format });
+  const report = (d: SourceDiagnostic) => options.onDiagnostic?.({ ...d, file: followed });
+
+  if (isByteFormat(format)) {
+    const merger = new StepMerger();
+    const queue: MetricRecord[] = [];
+    const newDecoder = (): ByteDecoder =>
+      createByteDecoder(
+        format,
+        { ...options, metrics: undefined, file: followed },
+        (r) => {
+          queue.push(r);
+          return undefined;
+        },
+        report,
+      );
+    let decoder = newDecoder();
+    let offset = 0;
+    let identity: Identity | null = null;
+    let restartFrom: number | null = null; // last step before a reset, until the first record after it
+    const drain = function* (): Generator<Decision, boolean> {
+      for (const record of queue.splice(0)) {
+        if (restartFrom !== null) {
+          const previous = restartFrom;
+          restartFrom = null;
+          if (record.step <= previous) {
+            const newRun = (options.onRestart ?? "new-run") === "new-run";
+            event({ kind: "restart", path: followed, step: record.step, previousStep: previous, newRun });
+            report({
+              code: "RUN_RESTARTED",
+              message: `steps restarted at ${record.step} after step ${previous}${newRun ? ": a new run" : ""}`,
+            });
+            const pending = merger.flush();
+            if (pending !== null && (yield* emit(pending))) return true;
+            if (newRun) monitor = createMonitor(baseConfig);
+          }
+        }
+        const done = merger.push(record);
+        if (done !== null && (yield* emit(done))) return true;
+      }
+      return false;
+    };
+    while (!signal?.aborted) {
+      const info = await stat(followed).catch(() => null);
+      let grew = false;
+      if (info !== null) {
+        let reset: "replaced" | "truncated" | "rewritten" | null = null;
+        if (identity !== null) {
+          if (info.ino !== identity.ino) reset = "replaced";
+          else if (info.size < offset) reset = "truncated";
+          else {
+            const head = await readAt(followed, 0, identity.head.length).catch(() => Buffer.alloc(0));
+            const tail = await readAt(followed, offset - identity.tail.length, identity.tail.length).catch(
+              () => Buffer.alloc(0),
+            );
+            if (!head.equals(identity.head) || !tail.equals(identity.tail)) reset = "rewritten";
+          }
+        }
+        if (reset !== null) {
+          event({ kind: "reset", path: followed, reason: reset });
+          report({ code: "SOURCE_RESET", message: `${reset}: reading again from the start` });
+          offset = 0;
+          decoder = newDecoder();
+          queue.length = 0;
+          restartFrom = merger.pendingStep ?? lastStep;
+          identity = null;
+        }
+        if (info.size > offset) {
+          grew = true;
+          const handle = await open(followed, "r");
+          try {
+            const buffer = Buffer.allocUnsafe(1 << 20);
+            while (offset < info.size) {
+              const { bytesRead } = await handle.read(
+                buffer,
+                0,
+                Math.min(buffer.length, info.size - offset),
+                offset,
+              );
+              if (bytesRead === 0) break;
+              offset += bytesRead;
+              decoder.push(buffer.subarray(0, bytesRead));
+              if (yield* drain()) return;
+            }
+          } finally {
+            await handle.close();
+          }
+          const head = await readAt(followed, 0, Math.min(HEAD_BYTES, offset));
+          const tailLength = Math.min(TAIL_BYTES, offset);
+          identity = { ino: info.ino, head, tail: await readAt(followed, offset - tailLength, tailLength) };
+        }
+      }
+      if (!grew) {
+        decoder.idle();
+        if (yield* drain()) return;
+        const done = merger.flush();
+        if (done !== null && (yield* emit(done))) return;
+      }
+      event({ kind: "poll", records, lastStep });
+      await sleep(poll, signal);
+    }
+  } else {
+    let lastFed = -1;
+    let lastSignature = "";
+    while (!signal?.aborted) {
+      let batch: MetricRecord[] = [];
+      try {
+        if (format === "trainer-state") {
+          const info = await stat(followed);
+          const signature = `${info.ino}:${info.size}:${info.mtimeMs}`;
+          if (signature !== lastSignature) {
+            lastSignature = signature;
+            batch = recordsFromTrainerState(await readWhole(followed), { file: followed }).records;
+          }
+        } else {
+          const dir = await responsesDir(followed);
+          for (const { step, file } of await listStepFiles(dir)) {
+            if (step <= lastFed) continue;
+            try {
+              batch.push(recordFromResponseLog(await readWhole(file), step, file));
+            } catch {
+              break; // a file being written: retry on the next poll
+            }
+          }
+        }
+      } catch (error) {
+        if (RecoveryError.isInstance(error) && error.code !== "SOURCE_ERROR")
+          report({ code: "INVALID_JSON", message: error.message });
+      }
+      for (const record of batch) {
+        if (record.step <= lastFed) continue;
+        lastFed = record.step;
+        if (yield* emit(record)) return;
+      }
+      event({ kind: "poll", records, lastStep });
+      await sleep(poll, signal);
+    }
+  }
+  if (!monitor.tripped && options.requireMetrics !== false)
+    assertMetricsSeen(baseConfig, {
+      records,
+      has: (name) => seen.has(name),
+      names: [...names].sort(),
+      where: followed,
+    });
+}
