@@ -53,3 +53,6 @@ export {
   rewardSpecJsonSchema,
   rewardSpecSchema,
 } from "./spec.js";
+export type { BatchSummary, SummaryRecord } from "./summary.js";
+/** The batch summary record of the JSONL bridge (TRL metric names), and its flattening of metrics. */
+export { batchSummarySchema, summarizeBatch, summaryRecordSchema, trlMetrics } from "./summary.js";

@@ -2,6 +2,7 @@ import { RewardsError } from "./errors.js";
 import {
   computeAdvantages,
   filterGroups,
+  fracRewardZeroStd,
   groupStats,
   nanMean,
   nanStd,
@@ -54,10 +55,16 @@ export interface ScoredGroup {
   pair?: PreferencePair | null;
 }
 
-/** Batch-level metrics (TRL names). */
+/**
+ * Batch-level metrics (TRL names and formulas of `GRPOTrainer._generate_and_score_completions`): all
+ * over the whole batch passed to {@link Scorer.score}, which is one optimizer batch.
+ */
 export interface ScoreMetrics {
+  /** NaN-aware mean of the rewards. */
   reward: number | null;
+  /** NaN-aware Bessel std of the rewards. */
   reward_std: number | null;
+  /** See {@link fracRewardZeroStd}; `null` without group statistics. */
   frac_reward_zero_std: number | null;
   /** Per reward: nan-aware mean/std over the samples where it applies. */
   rewards: Record<string, { mean: number | null; std: number | null }>;
@@ -258,6 +265,7 @@ export function createScorer(specInput: string | unknown): Scorer {
     }
 
     const groups: ScoredGroup[] = [];
+    let zeroStd = Number.NaN;
     const groupCfg: GroupConfig | undefined =
       options.groups === false
         ? undefined
@@ -271,13 +279,19 @@ export function createScorer(specInput: string | unknown): Scorer {
         const columns = weighted.map((c) =>
           members.map((m) => m.idx.map((i) => values.get(c.entry.id)![i] ?? Number.NaN)),
         );
-        advantages = normalizeThenSum(
+        const nts = normalizeThenSum(
           columns,
           weighted.map((c) => c.entry.weight),
           groupCfg.epsilon,
           groupCfg.std,
-        ).advantages;
-      } else advantages = computeAdvantages(rewardGroups, groupCfg);
+        );
+        advantages = nts.advantages;
+        // TRL: the summed normalised rewards are scaled by their batch σ, which its zero-std flag uses
+        zeroStd = fracRewardZeroStd(nts.rewards, "batch");
+      } else {
+        advantages = computeAdvantages(rewardGroups, groupCfg);
+        zeroStd = fracRewardZeroStd(rewardGroups, groupCfg.scale);
+      }
       const filter = groupCfg.filter;
       const kept = filter
         ? filterGroups(
@@ -316,15 +330,13 @@ export function createScorer(specInput: string | unknown): Scorer {
       const col = values.get(c.entry.id)!.map((v) => (v === null ? Number.NaN : v));
       metricsRewards[c.entry.id] = { mean: nullable(nanMean(col)), std: nullable(nanStd(col)) };
     }
-    const zero =
-      groups.length > 0 ? groups.filter((g) => g.stats.zeroStd).length / groups.length : Number.NaN;
     return {
       samples: out,
       groups,
       metrics: {
         reward: nullable(nanMean(rewards)),
         reward_std: nullable(nanStd(rewards)),
-        frac_reward_zero_std: nullable(zero),
+        frac_reward_zero_std: nullable(zeroStd),
         rewards: metricsRewards,
       },
     };
