@@ -50,6 +50,7 @@ export {
   loadRewardSpec,
   MAX_SPEC_ALIASES,
   MAX_SPEC_BYTES,
+  MAX_SPEC_DEPTH,
   rewardSpecJsonSchema,
   rewardSpecSchema,
 } from "./spec.js";

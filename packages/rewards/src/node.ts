@@ -19,11 +19,20 @@ export { createRewardServer, openRlhfResponse, openRlhfSamples } from "./server.
 export function loadRewardSpecFile(path: string): RewardSpec {
   let size: number;
   try {
-    size = statSync(path).size;
+    const stat = statSync(path);
+    if (!stat.isFile())
+      throw new RewardsError({
+        code: "INVALID_OPTIONS",
+        message: `reward spec ${path} is ${stat.isDirectory() ? "a directory" : "not a regular file"}; pass the spec file (YAML or JSON)`,
+        details: { path },
+      });
+    size = stat.size;
   } catch (cause) {
+    if (RewardsError.isInstance(cause)) throw cause;
     throw new RewardsError({
       code: "INVALID_OPTIONS",
       message: `cannot read reward spec ${path}: ${(cause as Error).message}`,
+      details: { path },
       cause,
     });
   }
@@ -33,8 +42,19 @@ export function loadRewardSpecFile(path: string): RewardSpec {
       message: `reward spec ${path} is ${size} bytes; the limit is ${MAX_SPEC_BYTES}`,
       details: { path, bytes: size },
     });
+  let text: string;
   try {
-    return loadRewardSpec(readFileSync(path, "utf8"));
+    text = readFileSync(path, "utf8");
+  } catch (cause) {
+    throw new RewardsError({
+      code: "INVALID_OPTIONS",
+      message: `cannot read reward spec ${path}: ${(cause as Error).message}`,
+      details: { path },
+      cause,
+    });
+  }
+  try {
+    return loadRewardSpec(text);
   } catch (error) {
     if (RewardsError.isInstance(error))
       throw new RewardsError({
