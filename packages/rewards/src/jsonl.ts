@@ -1,15 +1,26 @@
 import { z } from "zod";
+import { batchResult } from "./batch.js";
 import { RewardsError } from "./errors.js";
 import { type Line, LineSplitter } from "./lines.js";
-import type { ScoredSample, Scorer } from "./scorer.js";
+import { BATCH_KINDS, type ScoredSample, type ScoreResult, type Scorer } from "./scorer.js";
 import { type BatchSummary, summarizeBatch } from "./summary.js";
 
 /**
- * JSONL bytes one batch may hold when `batchSize` is not given (256 MiB): the whole input is one
- * optimizer batch up to this bound (parsed records take about 2–3× the bytes); beyond it
- * {@link scoreJsonl} fails with `INPUT_TOO_LARGE` and asks for `batchSize`.
+ * Bound on one batch when `batchSize` is not given and the spec has a batch-level kind (`length.kimi`,
+ * `open_r1.len_reward`), whose records must all be held: 256 MiB of JSONL (parsed records take about
+ * 2–3× the bytes). Beyond it {@link scoreJsonl} fails with `INPUT_TOO_LARGE` and asks for `batchSize`.
  */
 export const DEFAULT_MAX_BATCH_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Bound on one batch when `batchSize` is not given and no kind is batch-level: records are scored in
+ * chunks as they arrive and only their results (a few hundred bytes each) wait for the batch's group
+ * statistics, so up to 1,000,000 records. Beyond it, `INPUT_TOO_LARGE` asks for `batchSize`.
+ */
+export const DEFAULT_MAX_BATCH_RECORDS = 1_000_000;
+
+/** Records scored per call while a batch streams in (results are identical for any chunking). */
+const CHUNK = 256;
 
 const count = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -26,6 +37,8 @@ export const scoreJsonlOptionsSchema = z.strictObject({
   batchSize: count.optional(),
   /** Bound on one batch's JSONL bytes when `batchSize` is not given (default {@link DEFAULT_MAX_BATCH_BYTES}). */
   maxBatchBytes: count.optional(),
+  /** Bound on one batch's records when `batchSize` is not given (default {@link DEFAULT_MAX_BATCH_RECORDS}). */
+  maxBatchRecords: count.optional(),
   /** Longest accepted line in bytes (default 16 MiB). */
   maxLineBytes: count.optional(),
   /** Called with each batch's summary once the batch's results have been yielded. */
@@ -94,10 +107,11 @@ function isBlank(line: string): boolean {
  * Streams JSONL records (`{id?, prompt?, completion | completion_ids, answer?, …}`) through a scorer and
  * yields one result per record, in order. Records are scored one optimizer batch at a time (see
  * `batchSize`), so group statistics equal those of {@link Scorer.score} on the same batch; memory is
- * bounded by one batch. Grouping: `groupSize` (or the spec's `group.size`) consecutive records, else the
+ * bounded by one batch's results (its records too when a kind is batch-level). Grouping: `groupSize` (or the spec's `group.size`) consecutive records, else the
  * records' `group` field. Blank lines are skipped. Throws `JSONL_INVALID` naming the line,
  * `GROUP_INVALID` when the input ends inside a group, `INPUT_TOO_LARGE` for a line over `maxLineBytes`
- * or an input over `maxBatchBytes` without `batchSize`, and `INVALID_OPTIONS`.
+ * or, without `batchSize`, an input over `maxBatchRecords` (`maxBatchBytes` with a batch-level kind),
+ * and `INVALID_OPTIONS`.
  */
 export async function* scoreJsonl(
   scorer: Scorer,
@@ -117,45 +131,75 @@ export async function* scoreJsonl(
       details: { batchSize, groupSize: size },
     });
   const scoreOptions = size !== undefined ? { groupSize: size } : {};
-  let buffer: unknown[] = [];
+  // Batch-level kinds need every record of the batch at once; otherwise records are scored in chunks
+  // as they arrive and only their results wait for the batch's group statistics.
+  const holdRecords = scorer.spec.rewards.some((r) => BATCH_KINDS.has(r.kind));
+  const maxBatchRecords = opts.maxBatchRecords ?? DEFAULT_MAX_BATCH_RECORDS;
+  let records: unknown[] = [];
+  let scored: ScoredSample[] = [];
+  let keys: (string | number | undefined)[] = [];
+  let batchRecords = 0;
   let bufferBytes = 0;
   let firstIndex = 0;
   let batch = 0;
   let currentKey: unknown;
 
+  const scoreChunk = (): void => {
+    if (records.length === 0) return;
+    const result = scorer.score(records, { groups: false });
+    for (let k = 0; k < records.length; k++) {
+      scored.push(result.samples[k]!);
+      keys.push((records[k] as { group?: string | number }).group);
+    }
+    records = [];
+  };
+
   const flush = function* (): Generator<JsonlResult> {
-    if (buffer.length === 0) return;
-    const result = scorer.score(buffer, scoreOptions);
+    if (batchRecords === 0) return;
+    let result: ScoreResult;
+    if (holdRecords) result = scorer.score(records, scoreOptions);
+    else {
+      scoreChunk();
+      result = batchResult(scorer.spec, scored, keys, scoreOptions);
+    }
     const first = firstIndex;
-    firstIndex += buffer.length;
-    buffer = [];
+    firstIndex += batchRecords;
+    records = [];
+    scored = [];
+    keys = [];
+    batchRecords = 0;
     bufferBytes = 0;
     for (let k = 0; k < result.samples.length; k++) yield toResult(result.samples[k]!, first + k);
     opts.onSummary?.(summarizeBatch(result, batch++, first));
   };
 
-  const splitter = new LineSplitter(opts.maxLineBytes ?? 16 * 1024 * 1024);
-  const lines: Line[] = [];
+  const tooLarge = (line: Line, what: string): RewardsError =>
+    new RewardsError({
+      code: "INPUT_TOO_LARGE",
+      message: `line ${line.number}: the input is larger than ${what}, the bound for scoring it as one optimizer batch; pass a batch size (records per optimizer batch, --batch-size in the CLI)`,
+      details: { line: line.number, records: firstIndex + batchRecords },
+    });
+
   const take = function* (line: Line): Generator<JsonlResult> {
     if (isBlank(line.line)) return;
     const record = parseRecord(line);
     if (batchSize !== undefined) {
       if (byKey) {
         const key = (record as { group?: unknown } | null)?.group;
-        if (buffer.length >= batchSize && key !== currentKey) yield* flush();
+        if (batchRecords >= batchSize && key !== currentKey) yield* flush();
         currentKey = key;
       }
-    } else if (bufferBytes + line.bytes > maxBatchBytes)
-      throw new RewardsError({
-        code: "INPUT_TOO_LARGE",
-        message: `line ${line.number}: the input is larger than ${maxBatchBytes} bytes, the bound for scoring it as one batch; pass a batch size (records per optimizer batch, --batch-size in the CLI)`,
-        details: { line: line.number, limit: maxBatchBytes, records: firstIndex + buffer.length },
-      });
-    buffer.push(record);
+    } else if (holdRecords ? bufferBytes + line.bytes > maxBatchBytes : batchRecords >= maxBatchRecords)
+      throw tooLarge(line, holdRecords ? `${maxBatchBytes} bytes` : `${maxBatchRecords} records`);
+    records.push(record);
+    batchRecords++;
     bufferBytes += line.bytes;
-    if (batchSize !== undefined && !byKey && buffer.length === batchSize) yield* flush();
+    if (!holdRecords && records.length >= CHUNK) scoreChunk();
+    if (batchSize !== undefined && !byKey && batchRecords === batchSize) yield* flush();
   };
 
+  const splitter = new LineSplitter(opts.maxLineBytes ?? 16 * 1024 * 1024);
+  const lines: Line[] = [];
   for await (const chunk of input) {
     splitter.push(chunk, lines);
     for (const line of lines) yield* take(line);
@@ -163,11 +207,11 @@ export async function* scoreJsonl(
   }
   const last = splitter.end();
   if (last !== undefined) yield* take(last);
-  if (size !== undefined && buffer.length % size !== 0)
+  if (size !== undefined && batchRecords % size !== 0)
     throw new RewardsError({
       code: "GROUP_INVALID",
-      message: `input ended with ${buffer.length % size} record(s), not a full group of ${size} (${firstIndex + buffer.length} records in all)`,
-      details: { records: firstIndex + buffer.length, size },
+      message: `input ended with ${batchRecords % size} record(s), not a full group of ${size} (${firstIndex + batchRecords} records in all)`,
+      details: { records: firstIndex + batchRecords, size },
     });
   yield* flush();
 }

@@ -114,9 +114,51 @@ describe("batch group statistics = TRL / verl reference (vectors/batch)", () => 
     await expect(run({ batchSize: 0 })).rejects.toMatchObject({ code: "INVALID_OPTIONS" });
     await expect(run({ batchSize: 2.5 })).rejects.toMatchObject({ code: "INVALID_OPTIONS" });
     // the default batch is the whole input, up to a stated bound; beyond it, a typed error asks for a batch size
-    await expect(run({ maxBatchBytes: 1000 })).rejects.toMatchObject({
+    await expect(run({ maxBatchRecords: 10 })).rejects.toMatchObject({
       code: "INPUT_TOO_LARGE",
-      message: expect.stringContaining("pass a batch size"),
+      message: expect.stringContaining(
+        "larger than 10 records, the bound for scoring it as one optimizer batch; pass a batch size",
+      ),
     });
+    // a batch-level kind holds the records themselves: the bound is in bytes
+    const kimi = createScorer({
+      version: 1,
+      name: "kimi",
+      rewards: [
+        { id: "acc", kind: "verl.gsm8k" },
+        { id: "len", kind: "length.kimi", params: { unit: "chars", correct: { reward: "acc" } } },
+      ],
+      group: { size: 4 },
+    });
+    const held = async (options: object) => {
+      for await (const _ of scoreJsonl(kimi, chunks(inputText, 1 << 16), options)) {
+      }
+    };
+    await expect(held({ maxBatchBytes: 1000 })).rejects.toMatchObject({ code: "INPUT_TOO_LARGE" });
+    await expect(held({})).resolves.toBeUndefined();
+  });
+  it("a batch scored in chunks as it streams equals Scorer.score on the whole batch", async () => {
+    // 20 copies of the input: 480 records, several scoring chunks, one optimizer batch
+    const many = Array.from({ length: 20 }, (_, c) =>
+      records.map((r) => ({ ...r, id: `${r.id}-${c}` })),
+    ).flat();
+    for (const spec of [
+      expected.cases[2]!.spec,
+      { ...(expected.cases[0]!.spec as object), group: { size: 4, filter: { kind: "verl" }, pairs: true } },
+    ]) {
+      const scorer = createScorer(spec);
+      const whole = scorer.score(many);
+      const summaries: BatchSummary[] = [];
+      const out = [];
+      const text = many.map((r) => JSON.stringify(r)).join("\n");
+      for await (const r of scoreJsonl(scorer, chunks(text, 4096), { onSummary: (x) => summaries.push(x) }))
+        out.push(r);
+      expect(out.map((r) => [r.id, r.reward, r.advantage, r.kept])).toEqual(
+        whole.samples.map((s) => [s.id, s.reward, s.advantage, s.kept]),
+      );
+      expect(summaries).toHaveLength(1);
+      expect(summaries[0]!.metrics.frac_reward_zero_std).toBe(whole.metrics.frac_reward_zero_std);
+      expect(summaries[0]!.filteredGroups).toBe(whole.groups.filter((g) => !g.kept).length);
+    }
   });
 });

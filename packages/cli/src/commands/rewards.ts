@@ -114,7 +114,7 @@ export function register(program: Command): void {
       )
       .option(
         "--batch-size <n>",
-        "records per optimizer batch, a multiple of the group size (group statistics, summary); default: the whole input, up to 256 MiB",
+        "records per optimizer batch, a multiple of the group size (group statistics, summary); default: the whole input (up to 1,000,000 records)",
         positive("--batch-size"),
       )
       .option(
