@@ -70,6 +70,17 @@ describe("rlops rewards check / schema / kinds", () => {
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).group).toMatchObject({ size: 4, scale: "group", estimator: "grpo" });
   });
+  it("check on a directory or a hostile spec is a typed error (exit 2), never INTERNAL", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rlops-rewards-"));
+    const onDir = rlops(["check", "--spec", dir]);
+    expect(onDir.status).toBe(2);
+    expect(onDir.stderr).toMatch(/^rlops: INVALID_OPTIONS: reward spec .* is a directory/);
+    const deep = join(dir, "deep.yaml");
+    writeFileSync(deep, "[".repeat(1000));
+    const r = rlops(["check", "--spec", deep]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^rlops: SPEC_TOO_DEEP: /);
+  });
   it("schema and kinds", () => {
     expect(JSON.parse(rlops(["schema"]).stdout).title).toBe("rlops reward spec v1");
     expect(JSON.parse(rlops(["kinds"]).stdout)).toContain("harmony.channels");

@@ -10,6 +10,8 @@ import { RlopsError } from "@rlops/errors";
  * - `PARSE_FAILED`: strict or lenient parsing failed (message text is the reference's error string).
  * - `INVALID_TOKEN`: a token id is outside the o200k_harmony vocabulary, or bytes are not UTF-8.
  * - `DISALLOWED_SPECIAL`: text passed to `encode` contains a special token that is not allowed.
+ * - `TOKENIZER_NOT_LOADED`: a token function ran where the ranks cannot load synchronously (a browser)
+ *   before `await loadO200kRanks()`.
  */
 export type HarmonyErrorCode =
   | "INVALID_CONVERSATION"
@@ -18,7 +20,8 @@ export type HarmonyErrorCode =
   | "RENDER_FAILED"
   | "PARSE_FAILED"
   | "INVALID_TOKEN"
-  | "DISALLOWED_SPECIAL";
+  | "DISALLOWED_SPECIAL"
+  | "TOKENIZER_NOT_LOADED";
 
 /** Base error of `@rlops/harmony-format`; check with `HarmonyError.isInstance(e)`. */
 export class HarmonyError extends RlopsError<HarmonyErrorCode> {

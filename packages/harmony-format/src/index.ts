@@ -61,4 +61,6 @@ export type { ParseMode, ParseOptions, ParseResult, StreamParser, StreamParserOp
 /** Text parsers: one-shot and streaming. */
 export { createStreamParser, parseMessagesFromText } from "./stream.js";
 export type { Diagnostic, DiagnosticCode, HeaderFields, MessageTerminator, StreamEvent } from "./tolerant.js";
+/** Most diagnostics one parse keeps (the rest are counted in a `DIAGNOSTICS_TRUNCATED` entry). */
+export { MAX_DIAGNOSTICS } from "./tolerant.js";
 export type { SchemaMode } from "./ts-schema.js";

@@ -1,6 +1,7 @@
 /**
  * `@rlops/harmony-format/tokens`: o200k_harmony token ids. Ships the o200k_base ranks through the
- * `js-tiktoken` registry package (nothing is downloaded at run time).
+ * `js-tiktoken` registry package (nothing is downloaded at run time); the 2.3 MiB ranks module is loaded
+ * on first use, not at import.
  */
 import { o200kVocabulary, type Vocabulary } from "./bpe.js";
 import { HarmonyError } from "./errors.js";
@@ -386,8 +387,14 @@ export function createTokenStreamParser(options?: StreamParserOptions): TokenStr
 }
 
 export type { Vocabulary } from "./bpe.js";
-/** The bundled o200k_base vocabulary (ordinary tokens 0–199997). */
-export const vocabulary = o200kVocabulary;
+/**
+ * Loads the o200k_base ranks ahead of use. Importing this module never loads them; on Node the first
+ * token function loads them synchronously, elsewhere (browsers) await this once first.
+ */
+export { loadO200kRanks } from "./bpe.js";
+
+/** The bundled o200k_base vocabulary (ordinary tokens 0–199997), loaded on first call. */
+export const vocabulary = (): Vocabulary => o200kVocabulary();
 
 /**
  * The reference's `StreamableParser` over token ids, with its getters (`currentRole`, `currentChannel`,

@@ -28,13 +28,22 @@ export type DiagnosticCode =
   | "HEADER_EXTRA_TEXT"
   | "HEADER_TOO_LONG"
   | "CONSTRAIN_WITHOUT_RECIPIENT"
-  | "TOOL_CALL_ON_ANALYSIS";
+  | "TOOL_CALL_ON_ANALYSIS"
+  | "DIAGNOSTICS_TRUNCATED";
+
+/**
+ * Most diagnostics one parse keeps: the first `MAX_DIAGNOSTICS − 1`, then one `DIAGNOSTICS_TRUNCATED`
+ * whose `count` is the number of further diagnostics (counted, not kept), so memory stays bounded.
+ */
+export const MAX_DIAGNOSTICS = 1000;
 
 /** A recovery the tolerant parser made. `offset` is a character offset (text) or token index (tokens). */
 export interface Diagnostic {
   code: DiagnosticCode;
   message: string;
   offset?: number;
+  /** `DIAGNOSTICS_TRUNCATED` only: diagnostics after the limit (counted, not kept), including the first. */
+  count?: number;
 }
 
 /** How a message ended: a stop token, end of stream, or interrupted by the next message (`none`). */
@@ -154,10 +163,29 @@ export class TolerantParser {
   }
 
   #diag(code: DiagnosticCode, message: string, offset: number | undefined): void {
-    const diagnostic: Diagnostic = offset === undefined ? { code, message } : { code, message, offset };
+    this.#capture?.push({ code, message });
+    if (this.#truncated !== undefined) {
+      this.#truncated.count!++;
+      return;
+    }
+    let diagnostic: Diagnostic = offset === undefined ? { code, message } : { code, message, offset };
+    if (this.diagnostics.length >= MAX_DIAGNOSTICS - 1) {
+      diagnostic = {
+        code: "DIAGNOSTICS_TRUNCATED",
+        message: `more than ${MAX_DIAGNOSTICS - 1} diagnostics: the rest are counted in \`count\`, not kept (the first was ${code})`,
+        ...(offset === undefined ? {} : { offset }),
+        count: 1,
+      };
+      this.#truncated = diagnostic;
+    }
     this.diagnostics.push(diagnostic);
     if (this.#streaming) this.#emit({ type: "diagnostic", diagnostic });
   }
+
+  /** The `DIAGNOSTICS_TRUNCATED` entry once the limit is reached. */
+  #truncated: Diagnostic | undefined;
+  /** Diagnostics of a header parse being memoised (kept whatever the limit). */
+  #capture: { code: DiagnosticCode; message: string }[] | undefined;
 
   #startHeader(presetRole: Role | null, initial: string, offset: number | undefined): void {
     this.#state = "header";
@@ -576,7 +604,10 @@ export class TolerantParser {
     lexer.end();
   }
 
-  readonly #memo = new HeaderMemo<{ header: ParsedHeader; diags: Diagnostic[] }>();
+  readonly #memo = new HeaderMemo<{
+    header: ParsedHeader;
+    diags: { code: DiagnosticCode; message: string }[];
+  }>();
 
   /** {@link #parseHeader} of `raw`, memoised by header text and preset role (diagnostics replayed). */
   #headerFor(raw: string, offset: number | undefined): ParsedHeader {
@@ -585,9 +616,15 @@ export class TolerantParser {
       for (const d of known.diags) this.#diag(d.code, d.message, offset);
       return known.header;
     }
-    const before = this.diagnostics.length;
-    const header = this.#parseHeader(raw, offset);
-    this.#memo.set(raw, this.#presetRole, { header, diags: this.diagnostics.slice(before) });
+    const diags: { code: DiagnosticCode; message: string }[] = [];
+    this.#capture = diags;
+    let header: ParsedHeader;
+    try {
+      header = this.#parseHeader(raw, offset);
+    } finally {
+      this.#capture = undefined;
+    }
+    this.#memo.set(raw, this.#presetRole, { header, diags });
     return header;
   }
 

@@ -6,6 +6,8 @@ export type RewardsErrorCode =
   | "SPEC_PARSE"
   /** The spec text is larger than the allowed size. */
   | "SPEC_TOO_LARGE"
+  /** The spec nests deeper than `MAX_SPEC_DEPTH` (checked before the YAML parser runs). */
+  | "SPEC_TOO_DEEP"
   /** The spec uses too many YAML aliases (alias bomb). */
   | "SPEC_ALIAS_LIMIT"
   /** The spec failed schema validation (path and problem in the message). */

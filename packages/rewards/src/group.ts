@@ -196,9 +196,22 @@ export function filterGroups(groups: readonly (readonly number[])[], filter: Gro
   return keep;
 }
 
-/** Fraction of groups whose reward std is ~0 (TRL `frac_reward_zero_std`). */
-export function fracRewardZeroStd(groups: readonly (readonly number[])[]): number {
+/**
+ * TRL `frac_reward_zero_std` of one optimizer batch: the fraction of groups whose σ is ~0 (`isclose(σ, 0)`,
+ * Bessel; a group of one sample has σ = 0, a group with one valid reward has σ = NaN, not zero).
+ * `scale: "batch"` follows TRL, whose logged flag then uses the σ that scaled the advantages, the batch σ
+ * (0 or 1 for the whole batch); `group` and `none` use each group's σ.
+ */
+export function fracRewardZeroStd(
+  groups: readonly (readonly number[])[],
+  scale: "group" | "batch" | "none" = "group",
+): number {
   if (groups.length === 0) return Number.NaN;
+  if (scale === "batch") {
+    const flat = groups.flat();
+    const sigma = flat.length > 1 ? nanStd(flat, "sample") : 0;
+    return Math.abs(sigma) <= 1e-8 ? 1 : 0;
+  }
   let n = 0;
   for (const g of groups) if (groupStats(g).zeroStd) n++;
   return n / groups.length;

@@ -66,6 +66,10 @@ export {
   loadRewardSpec,
   MAX_SPEC_ALIASES,
   MAX_SPEC_BYTES,
+  MAX_SPEC_DEPTH,
   rewardSpecJsonSchema,
   rewardSpecSchema,
 } from "./spec.js";
+export type { BatchSummary, SummaryRecord } from "./summary.js";
+/** The batch summary record of the JSONL bridge (TRL metric names), and its flattening of metrics. */
+export { batchSummarySchema, summarizeBatch, summaryRecordSchema, trlMetrics } from "./summary.js";

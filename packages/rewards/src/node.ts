@@ -3,7 +3,11 @@ import { RewardsError } from "./errors.js";
 import { loadRewardSpec, MAX_SPEC_BYTES, type RewardSpec } from "./spec.js";
 
 export type { JsonlResult, ScoreJsonlOptions } from "./jsonl.js";
-export { readLines, scoreJsonl } from "./jsonl.js";
+/** The JSONL bridge: one optimizer batch at a time, with a batch summary. */
+export { DEFAULT_MAX_BATCH_BYTES, scoreJsonl, scoreJsonlOptionsSchema } from "./jsonl.js";
+export type { Line } from "./lines.js";
+/** Byte-level JSONL line splitting with a bound on line length. */
+export { readLines } from "./lines.js";
 export type {
   RequestLogEntry,
   RequestLogSink,
@@ -37,11 +41,20 @@ export {
 export function loadRewardSpecFile(path: string): RewardSpec {
   let size: number;
   try {
-    size = statSync(path).size;
+    const stat = statSync(path);
+    if (!stat.isFile())
+      throw new RewardsError({
+        code: "INVALID_OPTIONS",
+        message: `reward spec ${path} is ${stat.isDirectory() ? "a directory" : "not a regular file"}; pass the spec file (YAML or JSON)`,
+        details: { path },
+      });
+    size = stat.size;
   } catch (cause) {
+    if (RewardsError.isInstance(cause)) throw cause;
     throw new RewardsError({
       code: "INVALID_OPTIONS",
       message: `cannot read reward spec ${path}: ${(cause as Error).message}`,
+      details: { path },
       cause,
     });
   }
@@ -51,8 +64,19 @@ export function loadRewardSpecFile(path: string): RewardSpec {
       message: `reward spec ${path} is ${size} bytes; the limit is ${MAX_SPEC_BYTES}`,
       details: { path, bytes: size },
     });
+  let text: string;
   try {
-    return loadRewardSpec(readFileSync(path, "utf8"));
+    text = readFileSync(path, "utf8");
+  } catch (cause) {
+    throw new RewardsError({
+      code: "INVALID_OPTIONS",
+      message: `cannot read reward spec ${path}: ${(cause as Error).message}`,
+      details: { path },
+      cause,
+    });
+  }
+  try {
+    return loadRewardSpec(text);
   } catch (error) {
     if (RewardsError.isInstance(error))
       throw new RewardsError({

@@ -1,19 +1,11 @@
+import { batchResult } from "./batch.js";
 import { RewardsError } from "./errors.js";
-import {
-  computeAdvantages,
-  filterGroups,
-  groupStats,
-  nanMean,
-  nanStd,
-  normalizeThenSum,
-  type PreferencePair,
-  preferencePair,
-} from "./group.js";
+import type { PreferencePair } from "./group.js";
 import { KINDS } from "./kinds/index.js";
 import type { KindContext, KindResult } from "./kinds/types.js";
 import { parseOptions, scoreOptionsSchema } from "./limits.js";
 import { type Diagnostic, normalizeSample, type Sample } from "./sample.js";
-import { type GroupConfig, groupSchema, loadRewardSpec, type RewardEntry, type RewardSpec } from "./spec.js";
+import { loadRewardSpec, type RewardEntry, type RewardSpec } from "./spec.js";
 
 /** Result of one sample. `null` = not applicable / unscorable (NaN in TRL). */
 export interface ScoredSample {
@@ -55,10 +47,16 @@ export interface ScoredGroup {
   pair?: PreferencePair | null;
 }
 
-/** Batch-level metrics (TRL names). */
+/**
+ * Batch-level metrics (TRL names and formulas of `GRPOTrainer._generate_and_score_completions`): all
+ * over the whole batch passed to {@link Scorer.score}, which is one optimizer batch.
+ */
 export interface ScoreMetrics {
+  /** NaN-aware mean of the rewards. */
   reward: number | null;
+  /** NaN-aware Bessel std of the rewards. */
   reward_std: number | null;
+  /** See {@link fracRewardZeroStd}; `null` without group statistics. */
   frac_reward_zero_std: number | null;
   /** Per reward: nan-aware mean/std over the samples where it applies. */
   rewards: Record<string, { mean: number | null; std: number | null }>;
@@ -96,7 +94,8 @@ interface Compiled {
   batch: boolean;
 }
 
-const BATCH_KINDS = new Set(["length.kimi", "open_r1.len_reward"]);
+/** Kinds whose value depends on the other samples of the batch (they must see the whole batch). */
+export const BATCH_KINDS: ReadonlySet<string> = new Set(["length.kimi", "open_r1.len_reward"]);
 
 function asList(v: string | string[] | undefined): string[] | undefined {
   return v === undefined ? undefined : Array.isArray(v) ? v : [v];
@@ -260,77 +259,12 @@ export function createScorer(specInput: string | unknown): Scorer {
       out[i]!.reward = nullable(r);
     }
 
-    const groups: ScoredGroup[] = [];
-    const groupCfg: GroupConfig | undefined =
-      options.groups === false
-        ? undefined
-        : (spec.group ?? (options.groupSize !== undefined ? groupSchema.parse({}) : undefined));
-    if (groupCfg) {
-      const size = options.groupSize ?? groupCfg.size;
-      const members = formGroups(samples, size);
-      const rewardGroups = members.map((m) => m.idx.map((i) => rewards[i]!));
-      let advantages: number[][];
-      if (groupCfg.multiObjective === "normalize-then-sum") {
-        const columns = weighted.map((c) =>
-          members.map((m) => m.idx.map((i) => values.get(c.entry.id)![i] ?? Number.NaN)),
-        );
-        advantages = normalizeThenSum(
-          columns,
-          weighted.map((c) => c.entry.weight),
-          groupCfg.epsilon,
-          groupCfg.std,
-        ).advantages;
-      } else advantages = computeAdvantages(rewardGroups, groupCfg);
-      const filter = groupCfg.filter;
-      const kept = filter
-        ? filterGroups(
-            members.map((m) => m.idx.map((i) => metricValue(filter.metric, i, rewards, out))),
-            filter,
-          )
-        : members.map(() => true);
-      members.forEach((m, g) => {
-        const st = groupStats(rewardGroups[g]!, groupCfg.std);
-        const group: ScoredGroup = {
-          key: m.key,
-          members: m.idx,
-          advantages: advantages[g]!,
-          kept: kept[g]!,
-          stats: {
-            count: st.count,
-            valid: st.valid,
-            mean: nullable(st.mean),
-            std: nullable(st.std),
-            zeroStd: st.zeroStd,
-          },
-        };
-        if (groupCfg.pairs) group.pair = preferencePair(rewardGroups[g]!);
-        groups.push(group);
-        m.idx.forEach((i, k) => {
-          const o = out[i]!;
-          o.advantage = advantages[g]![k]!;
-          o.group = g;
-          if (filter) o.kept = kept[g]!;
-        });
-      });
-    }
-
-    const metricsRewards: ScoreMetrics["rewards"] = {};
-    for (const c of compiled) {
-      const col = values.get(c.entry.id)!.map((v) => (v === null ? Number.NaN : v));
-      metricsRewards[c.entry.id] = { mean: nullable(nanMean(col)), std: nullable(nanStd(col)) };
-    }
-    const zero =
-      groups.length > 0 ? groups.filter((g) => g.stats.zeroStd).length / groups.length : Number.NaN;
-    return {
-      samples: out,
-      groups,
-      metrics: {
-        reward: nullable(nanMean(rewards)),
-        reward_std: nullable(nanStd(rewards)),
-        frac_reward_zero_std: nullable(zero),
-        rewards: metricsRewards,
-      },
-    };
+    return batchResult(
+      spec,
+      out,
+      samples.map((sm) => sm.group),
+      options,
+    );
   }
 
   return {
@@ -346,47 +280,4 @@ function isTruncated(s: Sample): boolean {
 
 function timeoutError(_c: Compiled, timeout: number): Error & { code: string } {
   return Object.assign(new Error(`exceeded timeoutMs ${timeout}`), { code: "REWARD_TIMEOUT" });
-}
-
-function metricValue(metric: string, i: number, rewards: number[], out: ScoredSample[]): number {
-  if (metric === "reward") return rewards[i]!;
-  const o = out[i]!;
-  const v = metric in o.components ? o.components[metric] : o.breakdown[metric];
-  return v === null || v === undefined ? Number.NaN : v;
-}
-
-function formGroups(
-  samples: readonly Sample[],
-  size: number | undefined,
-): { key: string | number; idx: number[] }[] {
-  const withGroup = samples.filter((s) => s.group !== undefined).length;
-  if (withGroup > 0) {
-    if (withGroup !== samples.length)
-      throw new RewardsError({
-        code: "GROUP_INVALID",
-        message: `${samples.length - withGroup} of ${samples.length} samples lack a \`group\` field; give every sample one or none`,
-      });
-    const map = new Map<string | number, number[]>();
-    samples.forEach((s, i) => {
-      const list = map.get(s.group!);
-      if (list) list.push(i);
-      else map.set(s.group!, [i]);
-    });
-    return [...map].map(([key, idx]) => ({ key, idx }));
-  }
-  if (size === undefined)
-    throw new RewardsError({
-      code: "GROUP_INVALID",
-      message: "group statistics need `group.size` (or --group-size) or a `group` field on every sample",
-    });
-  if (samples.length % size !== 0)
-    throw new RewardsError({
-      code: "GROUP_INVALID",
-      message: `batch of ${samples.length} samples is not a multiple of group size ${size}`,
-      details: { samples: samples.length, size },
-    });
-  const out: { key: number; idx: number[] }[] = [];
-  for (let g = 0; g * size < samples.length; g++)
-    out.push({ key: g, idx: Array.from({ length: size }, (_, k) => g * size + k) });
-  return out;
 }

@@ -1,11 +1,13 @@
 import { parseDocument } from "yaml";
 import { z } from "zod";
+import { MAX_SPEC_DEPTH, nestingBeyond } from "./depth.js";
 import { RewardsError } from "./errors.js";
 import { KIND_NAMES, KINDS } from "./kinds/index.js";
 import { groupSizeSchema } from "./limits.js";
 
 /** Largest spec text accepted by {@link loadRewardSpec} (1 MiB). */
 export const MAX_SPEC_BYTES = 1024 * 1024;
+export { MAX_SPEC_DEPTH } from "./depth.js";
 /** Most YAML alias dereferences accepted in a spec. */
 export const MAX_SPEC_ALIASES = 100;
 
@@ -192,19 +194,35 @@ function parseText(text: string): unknown {
       message: `reward spec is ${bytes} bytes; the limit is ${MAX_SPEC_BYTES}`,
       details: { bytes, limit: MAX_SPEC_BYTES },
     });
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
+  const deep = nestingBeyond(text, MAX_SPEC_DEPTH);
+  if (deep !== null)
     throw new RewardsError({
-      code: "SPEC_PARSE",
-      message: `reward spec is not valid YAML/JSON at line ${e.linePos?.[0]?.line ?? "?"}: ${e.message.split("\n")[0]}`,
-      cause: e,
+      code: "SPEC_TOO_DEEP",
+      message: `reward spec nests deeper than ${MAX_SPEC_DEPTH} levels (line ${deep.line}); a reward spec needs fewer than 10`,
+      details: { line: deep.line, limit: MAX_SPEC_DEPTH },
     });
-  }
+  // Every parser call stays inside the typed error path: nothing the yaml library throws escapes raw.
   try {
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0]!;
+      throw new RewardsError({
+        code: "SPEC_PARSE",
+        message: `reward spec is not valid YAML/JSON at line ${e.linePos?.[0]?.line ?? "?"}: ${String(e.message).split("\n")[0]}`,
+        cause: e,
+      });
+    }
     return doc.toJS({ maxAliasCount: MAX_SPEC_ALIASES });
   } catch (cause) {
-    const message = (cause as Error).message ?? String(cause);
+    if (RewardsError.isInstance(cause)) throw cause;
+    const message = (cause as Error)?.message ?? String(cause);
+    if (cause instanceof RangeError)
+      throw new RewardsError({
+        code: "SPEC_TOO_DEEP",
+        message: `reward spec nests too deeply for the YAML parser (${message})`,
+        details: { limit: MAX_SPEC_DEPTH },
+        cause,
+      });
     if (/alias/i.test(message))
       throw new RewardsError({
         code: "SPEC_ALIAS_LIMIT",
@@ -221,8 +239,9 @@ function parseText(text: string): unknown {
 
 /**
  * Loads and validates a reward spec from YAML/JSON text or an object. Each reward's `params` are
- * parsed by its kind's schema (defaults applied). Throws `RewardsError` with `SPEC_PARSE`,
- * `SPEC_TOO_LARGE`, `SPEC_ALIAS_LIMIT`, `UNKNOWN_KIND` or `SPEC_INVALID` (message names the path).
+ * parsed by its kind's schema (defaults applied). Text nesting deeper than {@link MAX_SPEC_DEPTH} is
+ * refused before parsing. Throws `RewardsError` with `SPEC_PARSE`, `SPEC_TOO_LARGE`, `SPEC_TOO_DEEP`,
+ * `SPEC_ALIAS_LIMIT`, `UNKNOWN_KIND` or `SPEC_INVALID` (message names the path).
  */
 export function loadRewardSpec(input: string | unknown): RewardSpec {
   const raw = typeof input === "string" ? parseText(input) : input;

@@ -1,5 +1,5 @@
-import { createReadStream } from "node:fs";
-import { createScorer, KIND_NAMES, rewardSpecJsonSchema } from "@rlops/rewards";
+import { createReadStream, renameSync, rmSync, writeFileSync } from "node:fs";
+import { type BatchSummary, createScorer, KIND_NAMES, rewardSpecJsonSchema } from "@rlops/rewards";
 import {
   createRewardServer,
   DEFAULT_PORT,
@@ -16,6 +16,7 @@ interface ScoreFlags {
   groupSize?: number;
   batchSize?: number;
   input?: string;
+  summary?: string | true;
 }
 
 interface ServeFlags {
@@ -74,6 +75,63 @@ async function write(text: string): Promise<void> {
     await new Promise<void>((resolve) => process.stdout.once("drain", () => resolve()));
 }
 
+/** Output lines gathered into ~1 MiB writes (one syscall per chunk, not per record). */
+class BatchedWriter {
+  #parts: string[] = [];
+  #size = 0;
+  async line(text: string): Promise<void> {
+    this.#parts.push(text);
+    this.#size += text.length + 1;
+    if (this.#size >= 1 << 20) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.#parts.length === 0) return;
+    const text = `${this.#parts.join("\n")}\n`;
+    this.#parts = [];
+    this.#size = 0;
+    await write(text);
+  }
+}
+
+/** Writes the summaries to `path` as JSONL in one step (temp file + rename: never a partial file). */
+function writeSummaries(path: string, summaries: BatchSummary[]): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, summaries.map((summary) => `${JSON.stringify({ summary })}\n`).join(""));
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw new ExitError(
+      EXIT.BAD_INPUT,
+      "WRITE_FAILED",
+      `cannot write the summary to ${path}: ${(error as Error).message}`,
+    );
+  }
+}
+
+async function score(flags: ScoreFlags): Promise<number> {
+  const scorer = createScorer(loadRewardSpecFile(flags.spec));
+  const input = flags.input ? createReadStream(flags.input, { highWaterMark: 1 << 20 }) : process.stdin;
+  const out = new BatchedWriter();
+  const summaries: BatchSummary[] = [];
+  const options = {
+    ...(flags.groupSize !== undefined ? { groupSize: flags.groupSize } : {}),
+    ...(flags.batchSize !== undefined ? { batchSize: flags.batchSize } : {}),
+    ...(flags.summary !== undefined ? { onSummary: (s: BatchSummary) => summaries.push(s) } : {}),
+  };
+  for await (const result of scoreJsonl(scorer, input, options)) {
+    if (flags.summary === true && summaries.length > 0) {
+      // the previous batch's summary follows its records
+      for (const summary of summaries.splice(0)) await out.line(JSON.stringify({ summary }));
+    }
+    await out.line(JSON.stringify(result));
+  }
+  if (flags.summary === true) for (const summary of summaries) await out.line(JSON.stringify({ summary }));
+  await out.flush();
+  if (typeof flags.summary === "string") writeSummaries(flags.summary, summaries);
+  return EXIT.OK;
+}
+
 /** Registers the `rlops rewards` command group. */
 export function register(program: Command): void {
   const rewards = program
@@ -94,26 +152,19 @@ export function register(program: Command): void {
       )
       .option(
         "--batch-size <n>",
-        "lines scored together when not grouping (default 256)",
+        "records per optimizer batch, a multiple of the group size (group statistics, summary); default: the whole input (up to 1,000,000 records)",
         positive("--batch-size"),
       )
+      .option(
+        "--summary [file]",
+        'a {"summary": …} record after each batch\'s records (TRL metric names), or all summaries to <file>',
+      )
       .option("--input <file>", "read samples from a file instead of stdin")
-      .action(
-        action(async (flags: ScoreFlags) => {
-          const scorer = createScorer(loadRewardSpecFile(flags.spec));
-          const input = flags.input ? createReadStream(flags.input) : process.stdin;
-          const options = {
-            ...(flags.groupSize !== undefined ? { groupSize: flags.groupSize } : {}),
-            ...(flags.batchSize !== undefined ? { batchSize: flags.batchSize } : {}),
-          };
-          for await (const result of scoreJsonl(scorer, input, options))
-            await write(`${JSON.stringify(result)}\n`);
-          return EXIT.OK;
-        }),
-      ),
+      .action(action(score)),
     [
       "rlops rewards score --spec spec.yaml < samples.jsonl > scores.jsonl",
       "rlops rewards score --spec spec.yaml --group-size 8 --input rollouts.jsonl",
+      "rlops rewards score --spec spec.yaml --group-size 8 --batch-size 256 --summary --input rollouts.jsonl",
     ],
   );
 
