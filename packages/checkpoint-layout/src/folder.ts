@@ -1,10 +1,9 @@
 import { checkDcpRanges } from "./dcp.js";
-import { CheckpointError } from "./errors.js";
+import { baseModelHint, savedOnlyModel, stoppedHere } from "./folder-hints.js";
 import { checkSafetensors, checkTorchZip, parseShardIndex } from "./integrity.js";
 import { parseLenientJson } from "./json.js";
 import type { CheckpointProblem } from "./model.js";
 import { compareStepText, isDigits, normalizeDigits } from "./model.js";
-import { readTrainingArgs } from "./pickle/meta.js";
 import { type DirEntry, joinPath, mapLimit, type Storage } from "./storage.js";
 
 /** How much file content listing reads. */
@@ -607,39 +606,6 @@ export async function analyzeModelFolder(
     globalStepText,
     ...(trainingStopped === undefined ? {} : { trainingStopped }),
   };
-}
-
-/** Did training end at this trainer state? (`global_step >= max_steps > 0`, or `should_training_stop`). */
-function stoppedHere(raw: Record<string, unknown>): boolean {
-  const gs = Number(raw.global_step);
-  const max = Number(raw.max_steps);
-  if (Number.isFinite(max) && max > 0 && gs >= max) return true;
-  const sc = raw.stateful_callbacks as Record<string, unknown> | undefined;
-  const tc = sc?.TrainerControl as { args?: { should_training_stop?: unknown } } | undefined;
-  return tc?.args?.should_training_stop === true;
-}
-
-async function savedOnlyModel(ctx: ScanContext, path: string): Promise<boolean> {
-  try {
-    return (await readTrainingArgs(ctx.storage, path)).save_only_model === true;
-  } catch (error) {
-    if (CheckpointError.isInstance(error)) return false;
-    throw error;
-  }
-}
-
-async function baseModelHint(ctx: ScanContext, dir: string): Promise<string> {
-  const file = joinPath(dir, "adapter_config.json");
-  let base: unknown = null;
-  try {
-    base = (JSON.parse(await ctx.storage.readText(file)) as { base_model_name_or_path?: unknown })
-      .base_model_name_or_path;
-  } catch {
-    // unreadable config: the presence checks report it
-  }
-  return typeof base === "string" && base
-    ? `${dir}: adapter-only (PEFT) checkpoint: load it on top of the base model "${base}"`
-    : `${dir}: adapter-only (PEFT) checkpoint: it needs its base model, and adapter_config.json does not name one (base_model_name_or_path is null); pass the base model explicitly`;
 }
 
 const RESUME_ZIPS = new Set(["optimizer.pt", "scheduler.pt", "discriminator.pt"]);

@@ -75,18 +75,18 @@ export {
   /** zod schema of what {@link readTrainingArgs} returns. */
   trainingArgsSchema,
 } from "./pickle/meta.js";
+export type { PickleLimits } from "./pickle/reader.js";
+/** Safe pickle reader: nothing executed, classes recorded by name, bounded, typed errors. */
+export { readPickle } from "./pickle/reader.js";
 export type {
   PickleDict,
   PickleGlobal,
-  PickleLimits,
   PickleObject,
   PicklePersistent,
   PickleSet,
   PickleTuple,
   PickleValue,
-} from "./pickle/reader.js";
-/** Safe pickle reader: nothing executed, classes recorded by name, bounded, typed errors. */
-export { readPickle } from "./pickle/reader.js";
+} from "./pickle/types.js";
 /** Pickle value helpers: dict lookup, object state, conversion to plain JSON-like data. */
 export { dictGet, objectState, toPlain } from "./pickle/values.js";
 export type { PlanOptions, RetentionCandidate } from "./retention.js";

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { CheckpointError } from "../errors.js";
 import type { Storage } from "../storage.js";
-import { type PickleValue, readPickle } from "./reader.js";
+import { readPickle } from "./reader.js";
 import { openTorchArchive, scalarTensorValue } from "./torch.js";
+import type { PickleValue } from "./types.js";
 import { dictGet, isDict, isObject, objectState } from "./values.js";
 
 /** zod schema of what rlops reads from HF `training_args.bin` (a pickled `TrainingArguments`). */

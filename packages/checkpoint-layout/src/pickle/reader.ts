@@ -1,71 +1,16 @@
 import { CheckpointError } from "../errors.js";
+import { decodeLong, isTuple, parseIntText, parseMemoKey } from "./decode.js";
+import type {
+  PickleDict,
+  PickleGlobal,
+  PickleObject,
+  PicklePersistent,
+  PickleSet,
+  PickleTuple,
+  PickleValue,
+} from "./types.js";
 
-/**
- * A value read from a pickle. Nothing is executed or constructed: classes and functions are
- * recorded by name.
- *
- * - `null`, `boolean`, `number` (floats and ints that fit 2^53), `bigint` (larger ints), `string`
- * - `Uint8Array` for `bytes` / `bytearray`
- * - `PickleValue[]` for lists
- * - {@link PickleTuple}, {@link PickleDict}, {@link PickleSet}, {@link PickleGlobal},
- *   {@link PickleObject} (a `REDUCE` / `NEWOBJ` / `BUILD` of a global), {@link PicklePersistent}
- *   (a persistent id, e.g. a torch tensor storage)
- */
-export type PickleValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | PickleValue[]
-  | PickleTuple
-  | PickleDict
-  | PickleSet
-  | PickleGlobal
-  | PickleObject
-  | PicklePersistent;
-
-/** A Python tuple. */
-export interface PickleTuple {
-  kind: "tuple";
-  items: PickleValue[];
-}
-/** A Python dict, in insertion order (keys may be any value). */
-export interface PickleDict {
-  kind: "dict";
-  entries: Array<[PickleValue, PickleValue]>;
-  /** Attributes set by `BUILD` on a dict subclass (e.g. an `OrderedDict` state dict's `_metadata`). */
-  state?: PickleValue;
-}
-/** A Python set or frozenset. */
-export interface PickleSet {
-  kind: "set";
-  items: PickleValue[];
-}
-/** A class or function named by `GLOBAL` / `STACK_GLOBAL` (never imported). */
-export interface PickleGlobal {
-  kind: "global";
-  /** `module.Name`, e.g. `transformers.training_args.TrainingArguments`. */
-  name: string;
-}
-/** The result of calling or instantiating a global: recorded, never constructed. */
-export interface PickleObject {
-  kind: "object";
-  /** `module.Name` of the callable. */
-  $class: string;
-  /** Positional arguments (`REDUCE` / `NEWOBJ`). */
-  args: PickleValue[];
-  /** State given by `BUILD` (usually a dict of attributes), `undefined` when none. */
-  state?: PickleValue;
-  /** Items set by `SETITEM(S)` on a dict subclass, `undefined` when none. */
-  items?: PickleDict;
-}
-/** A persistent id (`BINPERSID`): torch uses it for tensor storages. Recorded, not resolved. */
-export interface PicklePersistent {
-  kind: "persid";
-  pid: PickleValue;
-}
+export type { PickleDict, PickleGlobal, PickleObject, PicklePersistent, PickleSet, PickleTuple, PickleValue };
 
 /** Bounds of {@link readPickle}. */
 export interface PickleLimits {
@@ -96,15 +41,6 @@ function fail(
     message: `${where}: ${message} (at byte ${offset})`,
     details: { path: where, offset },
   });
-}
-
-/** Little-endian two's-complement bytes → number (or bigint beyond 2^53). */
-function decodeLong(b: Uint8Array): number | bigint {
-  if (b.length === 0) return 0;
-  let n = 0n;
-  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]!);
-  if (b[b.length - 1]! & 0x80) n -= 1n << BigInt(8 * b.length);
-  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -595,20 +531,4 @@ export function readPickle(bytes: Uint8Array, where = "pickle", limits: PickleLi
         );
     }
   }
-}
-
-function isTuple(v: PickleValue): v is PickleTuple {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && "kind" in v && v.kind === "tuple";
-}
-
-function parseMemoKey(s: string, where: string, at: number): number {
-  const t = s.trim();
-  if (!/^\d{1,9}$/.test(t)) fail("PICKLE_INVALID", "memo key is not a number", where, at);
-  return Number(t);
-}
-
-function parseIntText(s: string, where: string, at: number): number | bigint {
-  if (!/^[-+]?\d{1,4000}$/.test(s)) fail("PICKLE_INVALID", "INT/LONG argument is not an integer", where, at);
-  const n = BigInt(s);
-  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
 }

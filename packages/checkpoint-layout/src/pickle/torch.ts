@@ -1,7 +1,8 @@
 import { CheckpointError } from "../errors.js";
 import type { Storage } from "../storage.js";
 import { parseCentralDirectory, readLocalHeader, readZipEnd, type ZipEntry } from "../zip.js";
-import { type PickleLimits, type PickleValue, readPickle } from "./reader.js";
+import { type PickleLimits, readPickle } from "./reader.js";
+import type { PickleValue } from "./types.js";
 import { isObject } from "./values.js";
 
 /** Largest `data.pkl` read (the pickle holds structure only; tensors live in other entries). */

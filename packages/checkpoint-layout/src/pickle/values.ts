@@ -1,5 +1,5 @@
 import { CheckpointError } from "../errors.js";
-import type { PickleDict, PickleObject, PickleValue } from "./reader.js";
+import type { PickleDict, PickleObject, PickleValue } from "./types.js";
 
 /** True for a pickled dict. */
 export function isDict(v: PickleValue | undefined): v is PickleDict {

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Layout } from "@rlops/checkpoint-layout";
-import { writeFixtureRun } from "@rlops/checkpoint-layout/fixtures";
+import { dcpMetadataPickle, writeFixtureRun } from "@rlops/checkpoint-layout/fixtures";
 import { EXAMPLE_ARC_TASKS } from "./arc-tasks.js";
 import { safetensorsBytes, torchArchive } from "./files.js";
 
@@ -364,9 +364,18 @@ async function writeArealRun(dir: string): Promise<void> {
   }
   // Recover dump (recover freq_steps=50, overwritten every dump): the last one ran after global step 149.
   const recover = join(trialDir, "default", "recover_checkpoint");
-  await put(join(recover, ".metadata"), torchArchive("dcp-metadata", 128, 5));
-  await put(join(recover, "__0_0.distcp"), torchArchive("dcp-shard-0", 1024, 6));
-  await put(join(recover, "__1_0.distcp"), torchArchive("dcp-shard-1", 1024, 7));
+  const shard0 = torchArchive("dcp-shard-0", 1024, 6);
+  const shard1 = torchArchive("dcp-shard-1", 1024, 7);
+  await put(join(recover, "__0_0.distcp"), shard0);
+  await put(join(recover, "__1_0.distcp"), shard1);
+  // .metadata is a pickle naming every byte range of the data files; DCP writes it last (commit marker)
+  await put(
+    join(recover, ".metadata"),
+    dcpMetadataPickle([
+      { fqn: "model.shard0", path: "__0_0.distcp", offset: 0, length: shard0.length },
+      { fqn: "model.shard1", path: "__1_0.distcp", offset: 0, length: shard1.length },
+    ]),
+  );
   const start = 1762980000.0;
   const ctl = (
     frequencySteps: number | null,
