@@ -13,7 +13,14 @@ import { checkMetrics, readMetricRecords } from "../src/node.js";
 const MB = Number(process.env.BENCH_TB_MB ?? 100);
 const dir = mkdtempSync(join(tmpdir(), "rlops-tb-bench-"));
 const file = join(dir, "events.out.tfevents.1700000000.host.1.0");
-const TAGS = ["train/loss", "train/grad_norm", "train/learning_rate", "train/reward", "train/kl", "train/epoch"];
+const TAGS = [
+  "train/loss",
+  "train/grad_norm",
+  "train/learning_rate",
+  "train/reward",
+  "train/kl",
+  "train/epoch",
+];
 
 /** One TFRecord frame holding Event{wall_time, step, summary{value{tag, simple_value}}}. */
 function frame(step: number, tag: string, value: number): Buffer {
@@ -91,19 +98,33 @@ try {
   const steps = await generate();
   const size = statSync(file).size / (1024 * 1024);
   const rssBefore = rssMiB();
-  console.log(`events file: ${size.toFixed(1)} MiB, ${steps} steps × ${TAGS.length} scalars; peak RSS before reading ${rssBefore} MiB`);
+  console.log(
+    `events file: ${size.toFixed(1)} MiB, ${steps} steps × ${TAGS.length} scalars; peak RSS before reading ${rssBefore} MiB`,
+  );
   await rawRead(); // warm the page cache
   const [, raw] = await time(rawRead);
   const rssRaw = rssMiB();
   const [records, tb] = await time(tbRead);
   const rssTb = rssMiB();
-  const config = { rules: [{ name: "collapse", metric: "train/reward", kind: "zero" as const, trigger: { consecutive: 10 } }] };
+  const config = {
+    rules: [
+      { name: "collapse", metric: "train/reward", kind: "zero" as const, trigger: { consecutive: 10 } },
+    ],
+  };
   const [check, breaker] = await time(() => checkMetrics(config, [file]));
   const rssCheck = rssMiB();
-  if (records !== steps || check.stats.observed !== steps) throw new Error(`expected ${steps} steps, got ${records} / ${check.stats.observed}`);
-  console.log(`read bytes                      ${(size / raw).toFixed(0).padStart(6)} MiB/s  (baseline)      peak RSS ${rssRaw} MiB`);
-  console.log(`TensorBoard records             ${(size / tb).toFixed(0).padStart(6)} MiB/s  (${(raw / tb).toFixed(2)}× the baseline)  peak RSS ${rssTb} MiB`);
-  console.log(`checkMetrics (breaker) on it    ${(size / breaker).toFixed(0).padStart(6)} MiB/s  (${(raw / breaker).toFixed(2)}× the baseline)  peak RSS ${rssCheck} MiB`);
+  if (records !== steps || check.stats.observed !== steps)
+    throw new Error(`expected ${steps} steps, got ${records} / ${check.stats.observed}`);
+  console.log(
+    `read bytes                      ${(size / raw).toFixed(0).padStart(6)} MiB/s  (baseline)      peak RSS ${rssRaw} MiB`,
+  );
+  console.log(
+    `TensorBoard records             ${(size / tb).toFixed(0).padStart(6)} MiB/s  (${(raw / tb).toFixed(2)}× the baseline)  peak RSS ${rssTb} MiB`,
+  );
+  console.log(
+    `checkMetrics (breaker) on it    ${(size / breaker).toFixed(0).padStart(6)} MiB/s  (${(raw / breaker).toFixed(2)}× the baseline)  peak RSS ${rssCheck} MiB`,
+  );
 } finally {
-  if (process.env.BENCH_KEEP) console.log(file); else rmSync(dir, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP) console.log(file);
+  else rmSync(dir, { recursive: true, force: true });
 }
