@@ -221,8 +221,7 @@ async function walk(
     if (p && (!c || compareCheckpoints(p.key, c) > 0)) {
       const why = stepRejection(p.key.stepText, k);
       if (why) {
-        pending.shift();
-        rejected.push(rejection(p.key, [why]));
+        pending.shift(); // outside the step bounds: skipped by name, never opened
         continue;
       }
       if (!scan) throw new Error("latestCheckpoint: pending candidates without a scanner");
@@ -243,6 +242,7 @@ async function walk(
       continue;
     }
     pool.shift();
+    if (stepRejection(c!.stepText, k)) continue;
     let reasons = judgeCheckpoint(c!, k);
     if (!reasons) {
       // header checks of the one about to be chosen; an unreadable file is a problem on it

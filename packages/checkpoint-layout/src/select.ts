@@ -8,7 +8,7 @@ export type CheckpointUse = "resume" | "inference";
 
 /**
  * A candidate a selector walked past, and why: every reason is `CODE: message` (a problem code of
- * the checkpoint, `NOT_RESUMABLE`, `NO_INFERENCE_WEIGHTS`, `STEP_FILTERED` or `NO_STEP`).
+ * the checkpoint, `NOT_RESUMABLE` or `NO_INFERENCE_WEIGHTS`). Checkpoints outside the step bounds are left out.
  */
 export const rejectedCandidateSchema = z.object({
   name: z.string(),
@@ -123,7 +123,7 @@ export function rejection(
  * The one checkpoint selector: walks a listing newest → oldest and returns the newest checkpoint
  * that qualifies for `require` (`resume`: weights, trainer state with the right step, optimizer,
  * scheduler…; `inference`: usable weights) within the step bounds, with every newer candidate it
- * passed over and why. Pure: it reads nothing (use `latestCheckpoint` to read a run lazily).
+ * passed over and why (checkpoints outside the step bounds are left out, not rejected). Pure: it reads nothing (use `latestCheckpoint` to read a run lazily).
  */
 export function selectCheckpoint(
   listing: { checkpoints: readonly Checkpoint[] },
@@ -134,6 +134,8 @@ export function selectCheckpoint(
   const rejected: RejectedCandidate[] = [];
   for (let i = ordered.length - 1; i >= 0; i--) {
     const c = ordered[i]!;
+    // outside the step bounds: not a candidate at all (left out, like listCheckpoints' filters)
+    if (stepRejection(c.stepText, k)) continue;
     const reasons = judgeCheckpoint(c, k);
     if (!reasons) return { checkpoint: c, location: useLocation(c, k.need), rejected };
     rejected.push(rejection(c, reasons));
