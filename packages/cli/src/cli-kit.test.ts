@@ -53,8 +53,10 @@ describe("handleError", () => {
       return true;
     }) as typeof process.stderr.write;
     try {
-      expect(handleError(new ExitError(EXIT.NOT_FOUND, "NONE", "nothing\nsecond line", "try x"))).toBe(1);
-      expect(handleError(new CliError({ code: "RUN_NOT_FOUND", message: "/x: no such directory" }))).toBe(2);
+      expect(
+        handleError(new ExitError(EXIT.NOT_FOUND, "NO_CHECKPOINT", "nothing\nsecond line", "try x")),
+      ).toBe(1);
+      expect(handleError(new CliError({ code: "PATH_NOT_FOUND", message: "/x: no such directory" }))).toBe(2);
       expect(
         handleError(
           new CliError({ code: "INVALID_INPUT", message: "m", details: { exitCode: 3, hint: "h" } }),
@@ -65,9 +67,9 @@ describe("handleError", () => {
       process.stderr.write = original;
     }
     expect(lines.slice(0, 3)).toEqual([
-      "rlops: NONE: nothing\n",
+      "rlops: NO_CHECKPOINT: nothing\n",
       "hint: try x\n",
-      "rlops: RUN_NOT_FOUND: /x: no such directory\n",
+      "rlops: PATH_NOT_FOUND: /x: no such directory\n",
     ]);
     expect(lines).toContain("rlops: INTERNAL: boom\n");
   });

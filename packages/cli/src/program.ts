@@ -14,8 +14,7 @@ import { VERSION } from "./version.js";
 export function createProgram(): Command {
   const program = new Command("rlops")
     .description("Tooling around LLM RL runs: checkpoints, harmony, ARC, rewards, breakers and recovery.")
-    .version(VERSION, "-V, --version")
-    .showHelpAfterError("(run with --help for usage)");
+    .version(VERSION, "-V, --version");
   for (const register of [
     registerReport,
     registerCkpt,
@@ -37,7 +36,8 @@ export function createProgram(): Command {
   program.addHelpText(
     "after",
     "\nExit codes:\n  0 ok · 1 nothing found · 2 bad input · 3 stop · 4 rollback · 70 internal error\n" +
-      "Errors print one line `rlops: <code>: <message>`, plus a `hint:` line when there is one.\n" +
+      "Errors print one line `rlops: <code>: <message>`, plus a `hint:` line when there is one;\n" +
+      "every code is listed in the @rlops/cli README.\n" +
       "Colour follows NO_COLOR / FORCE_COLOR and is off when output is not a terminal.\n",
   );
   return program;

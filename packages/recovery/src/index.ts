@@ -72,3 +72,12 @@ export {
 export type { Action, Decision, DetectorState, Ledger, MonitorState, MonitorStats } from "./state.js";
 /** Decision and state schemas (versioned JSON). */
 export { actionSchema, decisionSchema, ledgerSchema, monitorStateSchema, STATE_VERSION } from "./state.js";
+export type {
+  RecoveryFolder,
+  RecoveryResumeInput,
+  ResumeStep,
+  ResumeStory,
+  ResumeStoryInput,
+} from "./story.js";
+/** The one resume story (recovery folder, then the trainer's resume command) every command prints. */
+export { buildRecoveryResume, formatResumeStory, recoveryFolderOf, resumeStory } from "./story.js";

@@ -1,12 +1,11 @@
 import { readFile } from "node:fs/promises";
-import {
-  type Checkpoint,
-  LAYOUTS,
-  type Layout,
-  type RetentionCandidate,
-  type RetentionPlan,
-  type RetentionPolicy,
-  type TinkerRemoteInfo,
+import type {
+  Checkpoint,
+  Layout,
+  RetentionCandidate,
+  RetentionPlan,
+  RetentionPolicy,
+  TinkerRemoteInfo,
 } from "@rlops/checkpoint-layout";
 import {
   applyRetention,
@@ -18,17 +17,7 @@ import {
   writeManifest,
 } from "@rlops/checkpoint-layout/node";
 import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, printJson } from "../cli-kit.js";
-
-function layoutOption(value: string): Layout {
-  if (!(LAYOUTS as readonly string[]).includes(value))
-    throw new ExitError(
-      EXIT.BAD_INPUT,
-      "BAD_FLAG",
-      `--layout expects one of ${LAYOUTS.join(", ")}, got "${value}"`,
-    );
-  return value as Layout;
-}
+import { action, EXIT, ExitError, examples, layoutOption, printJson } from "../cli-kit.js";
 
 /** Step flags stay strings so huge steps are compared exactly. */
 function stepOption(flag: string): (value: string) => string {
@@ -194,7 +183,7 @@ export function register(program: Command): void {
     ckpt
       .command("list <dir>")
       .description("List every checkpoint of a run directory (any supported layout), oldest first.")
-      .option("--layout <layout>", `layout instead of detecting it (${LAYOUTS.join(", ")})`, layoutOption)
+      .addOption(layoutOption())
       .option(
         "--before-step <n>",
         "keep steps < N (checkpoints without a step are left out)",
@@ -259,7 +248,7 @@ export function register(program: Command): void {
       .description(
         "Print the newest checkpoint that really qualifies (walks back past broken ones); exit 1 if none.",
       )
-      .option("--layout <layout>", "layout instead of detecting it", layoutOption)
+      .addOption(layoutOption())
       .option("--before-step <n>", "only steps < N", stepOption("--before-step"))
       .option("--max-step <n>", "only steps ≤ N", stepOption("--max-step"))
       .option(
@@ -298,7 +287,7 @@ export function register(program: Command): void {
           if (!result.checkpoint) {
             if (!flags.json)
               process.stderr.write(
-                `rlops: NOT_FOUND: no checkpoint in ${result.root} qualifies for ${flags.for}\n`,
+                `rlops: NO_CHECKPOINT: no checkpoint in ${result.root} qualifies for ${flags.for}\n`,
               );
             return EXIT.NOT_FOUND;
           }
@@ -319,7 +308,7 @@ export function register(program: Command): void {
         "Check one checkpoint's completeness and integrity without Python; exit 1 when it has errors.",
       )
       .option("--deep", "also safetensors shards vs index, CRC-32 of every torch zip entry, sha256 manifest")
-      .option("--layout <layout>", "layout of the run the checkpoint belongs to", layoutOption)
+      .addOption(layoutOption("layout of the run the checkpoint belongs to"))
       .option("--write-manifest", "write rlops-manifest.json (sha256 of every file) after a successful check")
       .option("--json", "print the validation report")
       .action(
@@ -383,7 +372,7 @@ export function register(program: Command): void {
         choice("--ordering", ["numeric", "mtime"] as const),
         "mtime",
       )
-      .option("--layout <layout>", "layout instead of detecting it", layoutOption)
+      .addOption(layoutOption())
       .option("--apply", "delete what the plan lists (each folder is re-checked first)")
       .option("--json", "print the plan (and what was deleted)")
       .action(
