@@ -21,6 +21,11 @@ import {
   type ValidationReport,
 } from "./api.js";
 import { CheckpointError } from "./errors.js";
+
+export type { CheckpointErrorCode } from "./errors.js";
+/** The package's error class, also from `/node` (check with `CheckpointError.isInstance(e)`). */
+export { CheckpointError } from "./errors.js";
+
 import type { Manifest } from "./integrity.js";
 import type { LayoutDetection } from "./layouts.js";
 import type { CheckpointListing } from "./model.js";
