@@ -1,5 +1,6 @@
+import { RecoveryError } from "@rlops/recovery";
 import { describe, expect, it } from "vitest";
-import { createProgress, EXIT, ExitError, handleError, useColor } from "./cli-kit.js";
+import { createProgress, describeError, EXIT, ExitError, handleError, useColor } from "./cli-kit.js";
 import { CliError } from "./errors.js";
 
 describe("useColor", () => {
@@ -63,6 +64,9 @@ describe("handleError", () => {
         ),
       ).toBe(3);
       expect(handleError(new Error("boom"))).toBe(EXIT.INTERNAL);
+      const enospc = Object.assign(new Error("ENOSPC"), { code: "ENOSPC" });
+      const setup = new RecoveryError({ code: "SETUP_FAILED", message: "disk full", cause: enospc });
+      expect(describeError(setup)).toMatchObject({ code: "SETUP_FAILED", exitCode: 2 });
     } finally {
       process.stderr.write = original;
     }

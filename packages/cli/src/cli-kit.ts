@@ -49,6 +49,9 @@ const ERRNO_CODES: Record<string, CliErrorCode> = {
   EDQUOT: "WRITE_FAILED",
 };
 
+/** Library codes that only say "could not read": printed with the path code of their errno cause. */
+const GENERIC_READ_CODES = new Set(["INVALID_OPTIONS", "SOURCE_ERROR", "STORAGE_ERROR", "FILE_READ_FAILED"]);
+
 function errnoOf(value: unknown): string | undefined {
   const code = (value as { code?: unknown } | null)?.code;
   return typeof code === "string" && /^E[A-Z]+$/.test(code) ? code : undefined;
@@ -106,7 +109,9 @@ export function describeError(error: unknown): ErrorLine {
       };
     if (error.code === "NOT_FOUND" && error.package === "@rlops/checkpoint-layout")
       return { code: "PATH_NOT_FOUND", message: error.message, hint, exitCode: EXIT.BAD_INPUT };
-    const causeErrno = errnoOf(error.cause);
+    // only generic "cannot read" library codes take the path code of their cause; specific ones
+    // (recovery's SETUP_FAILED on a full disk, …) keep their own
+    const causeErrno = GENERIC_READ_CODES.has(error.code) ? errnoOf(error.cause) : undefined;
     const pathCode = causeErrno === undefined ? undefined : ERRNO_CODES[causeErrno];
     if (pathCode !== undefined)
       return { code: pathCode, message: error.message, hint, exitCode: CLI_ERROR_CODES[pathCode].exit };
