@@ -18,6 +18,11 @@ import {
   type ValidationReport,
 } from "./api.js";
 import { CheckpointError } from "./errors.js";
+
+export type { CheckpointErrorCode } from "./errors.js";
+/** The package's error class, also from `/node` (check with `CheckpointError.isInstance(e)`). */
+export { CheckpointError } from "./errors.js";
+
 import type { Manifest } from "./integrity.js";
 import { latestCheckpoint as coreLatest, type LatestOptions, type LatestResult } from "./latest.js";
 import type { LayoutDetection } from "./layouts.js";

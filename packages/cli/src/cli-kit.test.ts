@@ -1,5 +1,6 @@
+import { RecoveryError } from "@rlops/recovery";
 import { describe, expect, it } from "vitest";
-import { createProgress, EXIT, ExitError, handleError, useColor } from "./cli-kit.js";
+import { createProgress, describeError, EXIT, ExitError, handleError, useColor } from "./cli-kit.js";
 import { CliError } from "./errors.js";
 
 describe("useColor", () => {
@@ -53,21 +54,26 @@ describe("handleError", () => {
       return true;
     }) as typeof process.stderr.write;
     try {
-      expect(handleError(new ExitError(EXIT.NOT_FOUND, "NONE", "nothing\nsecond line", "try x"))).toBe(1);
-      expect(handleError(new CliError({ code: "RUN_NOT_FOUND", message: "/x: no such directory" }))).toBe(2);
+      expect(
+        handleError(new ExitError(EXIT.NOT_FOUND, "NO_CHECKPOINT", "nothing\nsecond line", "try x")),
+      ).toBe(1);
+      expect(handleError(new CliError({ code: "PATH_NOT_FOUND", message: "/x: no such directory" }))).toBe(2);
       expect(
         handleError(
           new CliError({ code: "INVALID_INPUT", message: "m", details: { exitCode: 3, hint: "h" } }),
         ),
       ).toBe(3);
       expect(handleError(new Error("boom"))).toBe(EXIT.INTERNAL);
+      const enospc = Object.assign(new Error("ENOSPC"), { code: "ENOSPC" });
+      const setup = new RecoveryError({ code: "SETUP_FAILED", message: "disk full", cause: enospc });
+      expect(describeError(setup)).toMatchObject({ code: "SETUP_FAILED", exitCode: 2 });
     } finally {
       process.stderr.write = original;
     }
     expect(lines.slice(0, 3)).toEqual([
-      "rlops: NONE: nothing\n",
+      "rlops: NO_CHECKPOINT: nothing\n",
       "hint: try x\n",
-      "rlops: RUN_NOT_FOUND: /x: no such directory\n",
+      "rlops: PATH_NOT_FOUND: /x: no such directory\n",
     ]);
     expect(lines).toContain("rlops: INTERNAL: boom\n");
   });

@@ -1,27 +1,20 @@
-import { isRlopsError } from "@rlops/errors";
-import type { Command } from "commander";
+import { readdirSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { LAYOUTS } from "@rlops/checkpoint-layout";
+import { isRlopsError, messageOf } from "@rlops/errors";
+import { trainerSchema } from "@rlops/recovery";
+import { type Command, CommanderError, Option } from "commander";
+import { CLI_ERROR_CODES, CliError, type CliErrorCode, EXIT, LIBRARY_EXIT } from "./errors.js";
+
+export { EXIT } from "./errors.js";
 
 /**
- * Documented exit codes of `rlops`. 0 ok, 1 nothing found, 2 bad input, 3+ decisions.
+ * A {@link CliError} built positionally (exit code first). Kept for the commands written against it;
+ * it is the same error system: `ExitError` is a `CliError`.
  */
-export const EXIT = {
-  OK: 0,
-  NOT_FOUND: 1,
-  BAD_INPUT: 2,
-  STOP: 3,
-  ROLLBACK: 4,
-  INTERNAL: 70,
-} as const;
-
-/** Thrown by command actions to exit with a specific code and one error line. */
-export class ExitError extends Error {
-  constructor(
-    readonly exitCode: number,
-    readonly code: string,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
+export class ExitError extends CliError {
+  constructor(exitCode: number, code: CliErrorCode, message: string, hint?: string) {
+    super({ code, message, exitCode, hint });
   }
 }
 
@@ -31,20 +24,128 @@ export function printError(code: string, message: string, hint?: string): void {
   if (hint) process.stderr.write(`hint: ${hint}\n`);
 }
 
-/** Maps any thrown value to an exit code, printing one line. rlops errors with input codes map to 2. */
-export function handleError(error: unknown): number {
-  if (error instanceof ExitError) {
-    printError(error.code, error.message, error.hint);
-    return error.exitCode;
+/** commander's error codes → the CLI's codes (all exit 2). */
+const COMMANDER_CODES: Record<string, CliErrorCode> = {
+  "commander.unknownCommand": "UNKNOWN_COMMAND",
+  "commander.unknownOption": "UNKNOWN_OPTION",
+  "commander.missingArgument": "MISSING_ARGUMENT",
+  "commander.optionMissingArgument": "MISSING_ARGUMENT",
+  "commander.missingMandatoryOptionValue": "MISSING_ARGUMENT",
+  "commander.excessArguments": "TOO_MANY_ARGUMENTS",
+  "commander.invalidArgument": "BAD_FLAG",
+  "commander.conflictingOption": "BAD_FLAG",
+};
+
+/** File-system error numbers → the CLI's path codes (a file/dir mix-up is bad input, never INTERNAL). */
+const ERRNO_CODES: Record<string, CliErrorCode> = {
+  ENOENT: "PATH_NOT_FOUND",
+  EISDIR: "NOT_A_FILE",
+  ENOTDIR: "NOT_A_DIRECTORY",
+  EEXIST: "NOT_A_DIRECTORY",
+  EACCES: "NOT_READABLE",
+  EPERM: "NOT_READABLE",
+  ENOSPC: "WRITE_FAILED",
+  EROFS: "WRITE_FAILED",
+  EDQUOT: "WRITE_FAILED",
+};
+
+/** Library codes that only say "could not read": printed with the path code of their errno cause. */
+const GENERIC_READ_CODES = new Set(["INVALID_OPTIONS", "SOURCE_ERROR", "STORAGE_ERROR", "FILE_READ_FAILED"]);
+
+function errnoOf(value: unknown): string | undefined {
+  const code = (value as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^E[A-Z]+$/.test(code) ? code : undefined;
+}
+
+function pathOf(value: unknown): string | undefined {
+  const path = (value as { path?: unknown } | null)?.path;
+  return typeof path === "string" ? path : undefined;
+}
+
+/** True when `dir` is a folder with nothing in it (what an empty run folder looks like). */
+function isEmptyDir(dir: unknown): boolean {
+  if (typeof dir !== "string") return false;
+  try {
+    return readdirSync(dir).length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** What one error line shows: code, message, hint and exit code. */
+export interface ErrorLine {
+  code: string;
+  message: string;
+  hint: string | undefined;
+  exitCode: number;
+}
+
+/**
+ * The one mapping of anything thrown to an error line: CLI errors as they are; commander's usage
+ * errors to the CLI's codes; library (rlops) errors with their own code (exit 2, or
+ * {@link LIBRARY_EXIT}); file-system errors (and library errors caused by one) to the path codes;
+ * anything else is `INTERNAL` (exit 70).
+ */
+export function describeError(error: unknown): ErrorLine {
+  if (CliError.isInstance(error))
+    return { code: error.code, message: error.message, hint: error.hint, exitCode: error.exitCode };
+  if (error instanceof CommanderError) {
+    const code = COMMANDER_CODES[error.code] ?? "BAD_FLAG";
+    return {
+      code,
+      message: error.message.replace(/^error: /, ""),
+      hint: "run with --help for usage",
+      exitCode: CLI_ERROR_CODES[code].exit,
+    };
   }
   if (isRlopsError(error)) {
     const hint = typeof error.details.hint === "string" ? error.details.hint : undefined;
-    printError(error.code, error.message, hint);
-    return typeof error.details.exitCode === "number" ? error.details.exitCode : EXIT.BAD_INPUT;
+    if (error.code === "LAYOUT_UNKNOWN" && isEmptyDir(error.details.path))
+      return {
+        code: "NOTHING_FOUND",
+        message: `${String(error.details.path)}: empty folder: no checkpoints and no metrics`,
+        hint: "pass the training run's output folder",
+        exitCode: CLI_ERROR_CODES.NOTHING_FOUND.exit,
+      };
+    if (error.code === "NOT_FOUND" && error.package === "@rlops/checkpoint-layout")
+      return { code: "PATH_NOT_FOUND", message: error.message, hint, exitCode: EXIT.BAD_INPUT };
+    // only generic "cannot read" library codes take the path code of their cause; specific ones
+    // (recovery's SETUP_FAILED on a full disk, …) keep their own
+    const causeErrno = GENERIC_READ_CODES.has(error.code) ? errnoOf(error.cause) : undefined;
+    const pathCode = causeErrno === undefined ? undefined : ERRNO_CODES[causeErrno];
+    if (pathCode !== undefined)
+      return { code: pathCode, message: error.message, hint, exitCode: CLI_ERROR_CODES[pathCode].exit };
+    const exitCode =
+      typeof error.details.exitCode === "number"
+        ? error.details.exitCode
+        : (LIBRARY_EXIT[`${error.package} ${error.code}`] ?? EXIT.BAD_INPUT);
+    return { code: error.code, message: error.message, hint, exitCode };
   }
-  const message = error instanceof Error ? error.message : String(error);
-  printError("INTERNAL", message, "this is a bug in rlops; please report it with the command you ran");
-  return EXIT.INTERNAL;
+  const errno = errnoOf(error);
+  const pathCode = errno === undefined ? undefined : ERRNO_CODES[errno];
+  if (pathCode !== undefined) {
+    const path = pathOf(error);
+    const what = CLI_ERROR_CODES[pathCode].meaning;
+    return {
+      code: pathCode,
+      message: path === undefined ? messageOf(error) : `${path}: ${what} (${errno})`,
+      hint: undefined,
+      exitCode: CLI_ERROR_CODES[pathCode].exit,
+    };
+  }
+  return {
+    code: "INTERNAL",
+    message: messageOf(error),
+    hint: "this is a bug in rlops; please report it with the command you ran",
+    exitCode: EXIT.INTERNAL,
+  };
+}
+
+/** Maps any thrown value to an exit code, printing one `rlops: <code>: <message>` line (+ hint). */
+export function handleError(error: unknown): number {
+  const line = describeError(error);
+  printError(line.code, line.message, line.hint);
+  return line.exitCode;
 }
 
 /**
@@ -60,6 +161,95 @@ export function action<A extends unknown[]>(fn: (...args: A) => unknown): (...ar
       process.exitCode = handleError(error);
     }
   };
+}
+
+/**
+ * Applies the CLI's error model to a command tree: commander prints nothing itself, its usage
+ * errors are thrown as `CommanderError`s and printed by {@link handleError}; help and version exit 0.
+ */
+export function applyErrorModel(command: Command): Command {
+  command.configureOutput({ outputError: () => undefined });
+  command.exitOverride((error) => {
+    const shown = ["commander.helpDisplayed", "commander.version", "commander.help"];
+    if (shown.includes(error.code) || error.exitCode === 0) process.exit(EXIT.OK);
+    throw error;
+  });
+  for (const sub of command.commands) applyErrorModel(sub);
+  return command;
+}
+
+/**
+ * Ends the process quietly with exit 0 when the reader of stdout/stderr closed the pipe
+ * (`rlops … | head -1`) instead of printing a stack trace.
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(EXIT.OK);
+      throw error;
+    });
+}
+
+/** The kind of path a command expects. */
+export type PathKind = "file" | "dir";
+
+/**
+ * Checks that `path` exists and is a file or a folder, or throws the CLI's path error
+ * (`PATH_NOT_FOUND`, `NOT_A_FILE`, `NOT_A_DIRECTORY`, `NOT_READABLE`) naming `what` (e.g. `"--config"`).
+ */
+export async function requirePath(path: string, kind: PathKind, what: string): Promise<void> {
+  let info: import("node:fs").Stats;
+  try {
+    info = await stat(path);
+  } catch (cause) {
+    const errno = errnoOf(cause);
+    if (errno === "ENOENT" || errno === "ENOTDIR")
+      throw new CliError({
+        code: "PATH_NOT_FOUND",
+        message: `${what} ${path}: no such ${kind === "dir" ? "folder" : "file"}`,
+        cause,
+      });
+    throw new CliError({
+      code: "NOT_READABLE",
+      message: `${what} ${path}: cannot be read (${errno ?? messageOf(cause)})`,
+      cause,
+    });
+  }
+  if (kind === "file" && info.isDirectory())
+    throw new CliError({ code: "NOT_A_FILE", message: `${what} ${path}: is a folder, expected a file` });
+  if (kind === "dir" && !info.isDirectory())
+    throw new CliError({ code: "NOT_A_DIRECTORY", message: `${what} ${path}: is a file, expected a folder` });
+}
+
+/** Reads a UTF-8 input file, throwing the CLI's path errors (see {@link requirePath}). */
+export async function readInputText(path: string, what: string): Promise<string> {
+  await requirePath(path, "file", what);
+  try {
+    return await readFile(path, "utf8");
+  } catch (cause) {
+    throw new CliError({
+      code: "NOT_READABLE",
+      message: `${what} ${path}: cannot be read (${errnoOf(cause) ?? messageOf(cause)})`,
+      cause,
+    });
+  }
+}
+
+/** A commander option restricted to `choices` (commander reports a bad value as `BAD_FLAG`). */
+export function choiceOption(flags: string, description: string, choices: readonly string[]): Option {
+  return new Option(flags, description).choices(choices);
+}
+
+/** `--layout <layout>`: one of `@rlops/checkpoint-layout`'s layouts (the same flag in every command). */
+export function layoutOption(description = "checkpoint layout instead of detecting it"): Option {
+  return choiceOption("--layout <layout>", description, LAYOUTS);
+}
+
+/** `--trainer <trainer>`: one of `@rlops/recovery`'s trainers (the same flag in every command). */
+export function trainerOption(
+  description = "trainer for the resume command (default: from the layout)",
+): Option {
+  return choiceOption("--trainer <trainer>", description, trainerSchema.options);
 }
 
 /** Prints a value as pretty JSON on stdout. */

@@ -1,7 +1,7 @@
 /** Shell quoting used in every printed command (re-exported from `@rlops/recovery`). */
 export { shellJoin, shellQuote } from "@rlops/recovery";
-export type { CliErrorCode } from "./errors.js";
-export { CliError } from "./errors.js";
+export type { CliErrorCode, CliErrorOptions, ExitCode } from "./errors.js";
+export { CLI_ERROR_CODES, CliError, EXIT, LIBRARY_EXIT } from "./errors.js";
 export type { ArcScorer, ResponseCandidate, ResponseLog } from "./report/arc.js";
 export { scoreResponseLog, summarizeArc } from "./report/arc.js";
 export type { DefaultBreakerInput } from "./report/default-breaker.js";

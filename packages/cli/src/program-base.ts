@@ -20,14 +20,14 @@ export const COMMAND_GROUPS: Readonly<Record<string, () => Promise<CommandGroup>
   breaker: () => import("./commands/breaker.js"),
   recover: () => import("./commands/recover.js"),
   init: () => import("./commands/init.js"),
+  bridge: () => import("./commands/bridge.js"),
 };
 
 /** The `rlops` program without any command group: name, version, help text. */
 export function baseProgram(): Command {
   const program = new Command("rlops")
     .description("Tooling around LLM RL runs: checkpoints, harmony, ARC, rewards, breakers and recovery.")
-    .version(VERSION, "-V, --version")
-    .showHelpAfterError("(run with --help for usage)");
+    .version(VERSION, "-V, --version");
   examples(program, [
     "rlops report                      # the bundled example run, with an HTML report",
     "rlops report ./outputs --html report.html",
@@ -37,7 +37,8 @@ export function baseProgram(): Command {
   program.addHelpText(
     "after",
     "\nExit codes:\n  0 ok · 1 nothing found · 2 bad input · 3 stop · 4 rollback · 70 internal error\n" +
-      "Errors print one line `rlops: <code>: <message>`, plus a `hint:` line when there is one.\n" +
+      "Errors print one line `rlops: <code>: <message>`, plus a `hint:` line when there is one;\n" +
+      "every code is listed in the @rlops/cli README.\n" +
       "Colour follows NO_COLOR / FORCE_COLOR and is off when output is not a terminal.\n",
   );
   return program;

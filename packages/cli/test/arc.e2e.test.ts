@@ -156,7 +156,7 @@ describe("rlops arc score", () => {
   it("bad input exits 2 with one error line", () => {
     const bad = rlops(["arc", "score", "--solutions", join(tmp, "nope"), "--submission", submission]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/^rlops: FILE_READ_FAILED: /);
+    expect(bad.stderr).toMatch(/^rlops: PATH_NOT_FOUND: /);
     const flag = rlops([
       "arc",
       "score",

@@ -91,10 +91,12 @@ describe("rlops ckpt list", () => {
     expect(run.stdout).toContain("checkpoints.jsonl:5: TORN_LINE");
     const bad = rlops(["ckpt", "list", dir("hf"), "--layout", "nope"]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/^rlops: BAD_FLAG: --layout expects one of/);
+    expect(bad.stderr).toMatch(
+      /^rlops: BAD_FLAG: option '--layout <layout>' argument 'nope' is invalid\. Allowed choices are hf, /,
+    );
     const missing = rlops(["ckpt", "list", dir("does-not-exist")]);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/^rlops: NOT_FOUND: /);
+    expect(missing.stderr).toMatch(/^rlops: PATH_NOT_FOUND: /);
   });
 });
 
@@ -116,7 +118,7 @@ describe("rlops ckpt latest", () => {
     const none = rlops(["ckpt", "latest", dir("hf"), "--before-step", "2"]);
     expect(none.status).toBe(1);
     expect(none.stdout).toBe("");
-    expect(none.stderr).toContain("rlops: NOT_FOUND");
+    expect(none.stderr).toContain("rlops: NO_CHECKPOINT");
   });
 
   it("Tinker: --for resume gives weights/, --for inference gives sampler_weights/", () => {

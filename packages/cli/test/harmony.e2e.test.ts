@@ -100,7 +100,7 @@ describe("rlops harmony", () => {
     const badTokens = rlops(["parse", "--tokens"], "[1, -2]");
     expect(badTokens.status).toBe(2);
     expect(badTokens.stderr).toBe(
-      "rlops: BAD_INPUT: stdin[1]: expected a non-negative integer token id, got -2\n",
+      "rlops: INVALID_INPUT: stdin[1]: expected a non-negative integer token id, got -2\n",
     );
     const badFlag = rlops(["parse", "--mode", "loose"], "");
     expect(badFlag.status).toBe(2);

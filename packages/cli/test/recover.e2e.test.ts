@@ -34,7 +34,18 @@ describe("rlops recover plan", () => {
     expect(plan.rejected.find((r: { name: string }) => r.name === "checkpoint-150").reason).toContain(
       "OPTIMIZER_MISSING",
     );
-    expect(plan.resume.argv.slice(-2)).toEqual(["--checkpoint_path", join(runDir, "checkpoint-100")]);
+    // the trainer resumes from the recovery folder's copy, never in place
+    const target = `${runDir}-recover-step100`;
+    expect(plan.resume.argv.slice(-2)).toEqual(["--checkpoint_path", `${target}/checkpoint-100`]);
+    expect(plan.resume.argv).toContain(target); // --output_dir replaced
+    expect(plan.story.steps[0].argv.slice(0, 6)).toEqual([
+      "rlops",
+      "recover",
+      "setup",
+      runDir,
+      "--before-step",
+      "188",
+    ]);
     expect(plan.resume.command).toMatch(
       /^CUDA_VISIBLE_DEVICES=5,6 torchrun --nproc_per_node=2 --master_port=29600 /,
     );

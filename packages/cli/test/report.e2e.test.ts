@@ -258,7 +258,7 @@ describe("rlops report: terminal output, HTML, errors", () => {
     const run = rlops(["report", join(tmp, "nope"), "--json"]);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toMatch(/^rlops: RUN_NOT_FOUND: .*nope: no such directory\n/);
+    expect(run.stderr).toMatch(/^rlops: PATH_NOT_FOUND: .*nope: no such directory\n/);
   });
 
   it("an empty run directory is nothing found: exit 1", async () => {
@@ -298,16 +298,42 @@ describe("rlops report: terminal output, HTML, errors", () => {
     });
   });
 
-  it("--command turns the next action into the trainer's full resume command", () => {
+  it("--command keeps the recovery step first; the trainer's full command resumes from the recovery folder", () => {
     const original = "torchrun --nproc_per_node=2 train.py --output_dir /data/ckpts --max_steps 500";
     const run = rlops(["report", runs["arc-dapo"]!.dir, "--json", "--command", original]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     const next = reportOf(run).nextAction;
     expect(next.resume?.complete).toBe(true);
-    expect(next.argv?.slice(0, 3)).toEqual(["torchrun", "--nproc_per_node=2", "train.py"]);
-    expect(next.argv).toContain(join(runs["arc-dapo"]!.dir, "checkpoint-125"));
-    expect(next.command).toBe(next.resume?.command);
+    const dir = runs["arc-dapo"]!.dir;
+    const target = `${dir}-recover-step125`;
+    expect(next.argv).toEqual([
+      "rlops",
+      "recover",
+      "setup",
+      dir,
+      "--before-step",
+      "138",
+      "--command",
+      original,
+    ]);
+    expect(next.steps.map((s) => s.kind)).toEqual(["setup", "resume"]);
+    expect(next.steps[1]!.argv.slice(0, 3)).toEqual(["torchrun", "--nproc_per_node=2", "train.py"]);
+    expect(next.steps[1]!.argv).toContain(`${target}/checkpoint-125`);
+    expect(next.steps[1]!.argv).not.toContain(join(dir, "checkpoint-125"));
+    expect(next.steps[1]!.command).toBe(next.resume?.command);
+    expect(next.resumeFrom).toBe(`${target}/checkpoint-125`);
+    // recover plan and recover setup --dry-run tell the same story
+    const plan = JSON.parse(
+      rlops(["recover", "plan", dir, "--before-step", "138", "--command", original, "--json"]).stdout,
+    );
+    expect(plan.story.steps).toEqual(next.steps);
+    const setup = JSON.parse(
+      rlops(["recover", "setup", dir, "--before-step", "138", "--command", original, "--dry-run", "--json"])
+        .stdout,
+    );
+    expect(setup.setup.story.steps).toEqual(next.steps);
+    expect(setup.setup.resume.command).toBe(next.resume?.command);
   });
 
   it("an unknown option is bad input (exit 2)", () => {

@@ -1,2 +1,6 @@
+export type { Diagnostic, FromZodErrorOptions, ZodErrorLike, ZodIssueLike } from "./issues.js";
+export { formatIssuePath, fromZodError, messageOf } from "./issues.js";
+export type { Result } from "./result.js";
+export { err, ok, safely } from "./result.js";
 export type { RlopsErrorOptions } from "./rlops-error.js";
 export { isRlopsError, RlopsError } from "./rlops-error.js";

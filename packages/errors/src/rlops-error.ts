@@ -21,12 +21,22 @@ export interface RlopsErrorOptions<Code extends string = string> {
  *
  * @example
  * ```ts
- * class MyError extends RlopsError { static override readonly marker = RlopsError.markerFor("my-pkg"); }
+ * class MyError extends RlopsError<"BAD"> {
+ *   static override readonly marker = RlopsError.markerFor("my-pkg");
+ *   static override readonly errorName = "MyError";
+ *   declare readonly name: "MyError";
+ * }
  * ```
  */
 export class RlopsError<Code extends string = string> extends Error {
   /** Marker of this class; subclasses override it with {@link RlopsError.markerFor}. */
   static readonly marker: symbol = ROOT_MARKER;
+  /**
+   * Stable name of this class, used as `error.name` (class names can be mangled by minifiers).
+   * Subclasses set it to a literal, e.g. `static override readonly errorName = "HarmonyError"`, and
+   * may narrow the instance type with `declare readonly name: "HarmonyError"`.
+   */
+  static readonly errorName: string = "RlopsError";
   /** Stable error code. */
   readonly code: Code;
   /** Structured context. */
@@ -39,7 +49,8 @@ export class RlopsError<Code extends string = string> extends Error {
     this.code = options.code;
     this.details = options.details ?? {};
     const ctor = new.target as typeof RlopsError;
-    this.name = ctor.name;
+    // A subclass without its own errorName inherits the parent's: fall back to the class name then.
+    this.name = Object.hasOwn(ctor, "errorName") ? ctor.errorName : ctor.name;
     this.package = Symbol.keyFor(ctor.marker)?.replace(/^rlops\.error\./, "@rlops/") ?? "@rlops";
     Object.defineProperty(this, ROOT_MARKER, { value: true, enumerable: false });
     if (ctor.marker !== ROOT_MARKER)

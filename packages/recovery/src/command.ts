@@ -217,7 +217,10 @@ export interface ResumeCommandOptions {
   loadDir?: string | undefined;
   /** Override of the resume flag (`--resume_from_checkpoint`, `--checkpoint_path`, …). */
   resumeFlag?: string | undefined;
-  /** HF/TRL: new `--output_dir`, replaced only when the original command sets one. */
+  /**
+   * HF/TRL: the resumed run's `--output_dir` (the recovery folder): replaced when the original
+   * command sets one, added to the flags when there is no original command, else a note.
+   */
   outputDir?: string | undefined;
 }
 
@@ -280,8 +283,14 @@ export function buildResumeCommand(options: ResumeCommandOptions): ResumeCommand
           ? "--checkpoint_path"
           : "--resume_from_checkpoint");
       argv = setFlag(argv, flag, ckpt);
-      if (options.outputDir !== undefined && original && hasFlag(original, "--output_dir"))
-        argv = setFlag(argv, "--output_dir", options.outputDir);
+      if (options.outputDir !== undefined) {
+        if (!original || hasFlag(original, "--output_dir"))
+          argv = setFlag(argv, "--output_dir", options.outputDir);
+        else
+          notes.push(
+            `the command sets no --output_dir: make the trainer write its new checkpoints to ${options.outputDir}, not into the original run folder`,
+          );
+      }
       notes.push(`${flag} points at ${ckpt}; launcher flags (torchrun, accelerate) are kept as given`);
       break;
     }

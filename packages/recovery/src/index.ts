@@ -90,3 +90,12 @@ export { crc32c, maskedCrc32c } from "./tensorboard/crc32c.js";
 export type { TensorBoardOptions } from "./tensorboard/source.js";
 /** TensorBoard events (TFRecord + Event protos, CRC-32C checked) and Lightning `metrics.csv`, from bytes/lines. */
 export { hfLogName, TensorBoardDecoder } from "./tensorboard/source.js";
+export type {
+  RecoveryFolder,
+  RecoveryResumeInput,
+  ResumeStep,
+  ResumeStory,
+  ResumeStoryInput,
+} from "./story.js";
+/** The one resume story (recovery folder, then the trainer's resume command) every command prints. */
+export { buildRecoveryResume, formatResumeStory, recoveryFolderOf, resumeStory } from "./story.js";

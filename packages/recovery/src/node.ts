@@ -3,6 +3,11 @@
  * @packageDocumentation
  */
 
+/** Leases of setup's temporary folders: a heartbeat mtime instead of a PID check. */
+export { LEASE_HEARTBEAT_MS, LEASE_STALE_MS } from "./node-lease.js";
+export type { RecoveryManifest } from "./node-manifest.js";
+/** The recovery manifest and atomic JSON writes. */
+export { manifestSchema, readRecoveryManifest, writeJsonAtomic } from "./node-manifest.js";
 export type {
   CollectedSource,
   CollectOptions,
@@ -17,23 +22,15 @@ export type {
   DiskResumePlan,
   ListCheckpointsFn,
   PlanResumeOptions,
-  RecoveryManifest,
-  SetupOptions,
-  SetupResult,
-  SetupStep,
-} from "./node-plan.js";
-/** Resume planning on disk and crash-safe recovery-folder setup. */
-export {
-  defaultTarget,
-  manifestSchema,
-  planResume,
-  readRecoveryManifest,
-  setupRecovery,
-  writeJsonAtomic,
 } from "./node-plan.js";
 export type { MetricTarget, ReplayOptions, RunCheckResult } from "./node-run.js";
 /** Replaying a run's merged metrics (report, `breaker check <run-dir>`), one run per folder. */
 export { assertOneRun, checkRun, metricTarget, replayTable } from "./node-run.js";
+/** Resume planning on disk. */
+export { planResume } from "./node-plan.js";
+export type { SetupOptions, SetupResult, SetupStep } from "./node-setup.js";
+/** Crash-safe recovery-folder setup. */
+export { defaultTarget, setupRecovery } from "./node-setup.js";
 export type { CheckOptions, CheckResult, ReadOptions } from "./node-sources.js";
 /** Metric file sources and replay. */
 export {

@@ -1,7 +1,8 @@
 import { z } from "zod";
 
 /** A number as stored in JSON state/evidence: finite numbers as-is, non-finite ones as strings. */
-export const encodedNumberSchema = z.union([z.number(), z.enum(["NaN", "Infinity", "-Infinity"])]);
+// z.literal, not z.enum: an enum of "-Infinity" emits `[-Infinity]: "-Infinity"` keys that fail skipLibCheck: false
+export const encodedNumberSchema = z.union([z.number(), z.literal(["NaN", "Infinity", "-Infinity"])]);
 /** See {@link encodedNumberSchema}. */
 export type EncodedNumber = z.infer<typeof encodedNumberSchema>;
 

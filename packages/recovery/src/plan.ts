@@ -1,6 +1,15 @@
-import { buildResumeCommand, type ResumeCommand, type Trainer } from "./command.js";
+import { formatIssuePath } from "@rlops/errors";
+import { parseCommandLine, type ResumeCommand, type Trainer } from "./command.js";
 import { RecoveryError } from "./errors.js";
 import { type Decision, decisionSchema } from "./state.js";
+import {
+  buildRecoveryResume,
+  isRemote,
+  type RecoveryFolder,
+  type ResumeStory,
+  recoveryFolderOf,
+  resumeStory,
+} from "./story.js";
 
 /**
  * The part of `@rlops/checkpoint-layout`'s `Checkpoint` that resume planning reads
@@ -69,7 +78,7 @@ export function resolveBeforeStep(options: SelectOptions): { beforeStep: number;
     if (!parsed.success)
       throw new RecoveryError({
         code: "INVALID_INPUT",
-        message: `fromDecision: not a decision (${parsed.error.issues[0]!.path.join(".")}: ${parsed.error.issues[0]!.message})`,
+        message: `fromDecision: not a decision (${formatIssuePath(parsed.error.issues[0]!.path)}: ${parsed.error.issues[0]!.message})`,
         cause: parsed.error,
       });
     decision = parsed.data;
@@ -195,13 +204,32 @@ export function selectResumeCheckpoint(
   return { beforeStep, chosen, rejected, fallbacks, warnings, decision };
 }
 
-/** A resume plan: the chosen checkpoint, rejections, warnings and the resume command. */
+/**
+ * A resume plan: the chosen checkpoint, rejections, warnings, the recovery folder, the trainer's
+ * resume command into it, and the ordered {@link ResumeStory} every command prints.
+ */
 export interface ResumePlan extends Selection {
   runDir: string;
   trainer: Trainer;
   /** First step the resumed run trains. */
   nextStep: number;
+  /**
+   * Where the run resumes: the recovery folder `setupRecovery` builds by default and the checkpoint
+   * inside it; `null` for remote (Tinker) checkpoints.
+   */
+  recovery: RecoveryFolder | null;
+  /** The trainer's resume command, reading the checkpoint from the recovery folder. */
   resume: ResumeCommand;
+  /** What to run, in order: build the recovery folder, then resume the trainer from it. */
+  story: ResumeStory;
+  /** The original training command (argv), when given: setup rebuilds the resume command from it. */
+  command: string[] | null;
+  /** AReaL names and the resume flag override the plan was built with. */
+  names: {
+    experimentName?: string | undefined;
+    trialName?: string | undefined;
+    resumeFlag?: string | undefined;
+  };
 }
 
 /** Options for turning a selection into a plan. */
@@ -211,25 +239,22 @@ export interface PlanCommandOptions {
   experimentName?: string | undefined;
   trialName?: string | undefined;
   resumeFlag?: string | undefined;
-  /** Where the resumed run will read the checkpoint (the recovery folder); default the chosen location. */
+  /** The recovery folder; default `<run>-recover-step<K>` (AReaL: a new trial next to the old one). */
+  target?: string | undefined;
+  /** Where the resumed run reads the checkpoint inside the recovery folder; default the checkpoint's path relative to the run. */
   checkpointPath?: string | undefined;
-  /** HF: the resumed run's `--output_dir` (replaced only when the original command sets one). */
+  /** @deprecated the resumed run always writes into the recovery folder; ignored. */
   outputDir?: string | undefined;
+  /** Flags after `rlops recover setup <run>` that rebuild this plan; default `--before-step <N>`. */
+  setupFlags?: readonly string[] | undefined;
 }
+
+export { sourceRunOf } from "./story.js";
 
 /**
- * The folder that is "the run" of a checkpoint for recovery purposes: the location minus the
- * checkpoint's relative name (for AReaL the trial folder that holds `recover_info/`).
+ * Builds a {@link ResumePlan} from a selection (pure; `/node` `planResume` lists the checkpoints):
+ * the recovery folder, the resume command into it, and the story.
  */
-export function sourceRunOf(runDir: string, checkpoint: CheckpointLike): string {
-  const loc = checkpoint.location.replaceAll("\\", "/");
-  const name = checkpoint.name.replaceAll("\\", "/");
-  if (!loc.startsWith("tinker://") && name !== "" && loc.endsWith(`/${name}`))
-    return loc.slice(0, -(name.length + 1));
-  return runDir;
-}
-
-/** Builds a {@link ResumePlan} from a selection (pure; `/node` `planResume` lists the checkpoints). */
 export function planFromSelection(
   runDir: string,
   selection: Selection,
@@ -237,17 +262,46 @@ export function planFromSelection(
 ): ResumePlan {
   const step = selection.chosen.step as number;
   const chosen = selection.chosen;
-  const location = options.trainer === "tinker" ? (chosen.uris?.state ?? chosen.location) : chosen.location;
-  const resume = buildResumeCommand({
-    trainer: options.trainer,
-    checkpoint: options.checkpointPath ?? location,
-    outputDir: options.outputDir,
-    step,
-    command: options.command,
+  const command =
+    options.command === undefined
+      ? null
+      : typeof options.command === "string"
+        ? parseCommandLine(options.command)
+        : [...options.command];
+  let recovery = isRemote(options.trainer, chosen)
+    ? null
+    : recoveryFolderOf(runDir, chosen, options.trainer, options.target);
+  if (recovery && options.checkpointPath !== undefined)
+    recovery = { ...recovery, checkpointPath: options.checkpointPath };
+  const names = {
     experimentName: options.experimentName,
     trialName: options.trialName,
     resumeFlag: options.resumeFlag,
+  };
+  const resume = buildRecoveryResume({
+    trainer: options.trainer,
+    checkpoint: chosen,
+    recovery,
+    command: command ?? undefined,
+    ...names,
     loadDir: runDir,
   });
-  return { ...selection, runDir, trainer: options.trainer, nextStep: step + 1, resume };
+  const weightsOnly = chosen.capabilities !== undefined && !chosen.capabilities.resume;
+  const setupFlags = options.setupFlags ?? [
+    "--before-step",
+    String(selection.beforeStep),
+    ...(weightsOnly ? ["--weights-only"] : []),
+  ];
+  const story = resumeStory({ runDir, checkpoint: chosen, recovery, resume, setupFlags });
+  return {
+    ...selection,
+    runDir,
+    trainer: options.trainer,
+    nextStep: step + 1,
+    recovery,
+    resume,
+    story,
+    command,
+    names,
+  };
 }

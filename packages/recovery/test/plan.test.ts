@@ -8,6 +8,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { join, relative } from "node:path";
@@ -16,7 +17,13 @@ import { writeFixtureRun } from "@rlops/checkpoint-layout/fixtures";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMonitor, selectResumeCheckpoint } from "../src/index.js";
-import { planResume, readRecoveryManifest, type SetupStep, setupRecovery } from "../src/node.js";
+import {
+  LEASE_STALE_MS,
+  planResume,
+  readRecoveryManifest,
+  type SetupStep,
+  setupRecovery,
+} from "../src/node.js";
 
 const tmp = fileURLToPath(new URL("../.tmp/plan-test", import.meta.url));
 
@@ -84,7 +91,27 @@ describe("planResume", () => {
     ]);
     expect(plan.rejected[1]!.reason).toContain("OPTIMIZER_MISSING");
     expect(plan.fallbacks.map((f) => f.step)).toEqual([50]);
-    expect(plan.resume.argv.slice(-2)).toEqual(["--checkpoint_path", join(run.runDir, "checkpoint-100")]);
+    // the trainer resumes from the recovery folder, never in place over the post-collapse checkpoints
+    const target = `${run.runDir}-recover-step100`;
+    expect(plan.recovery).toEqual({ target, checkpointPath: `${target}/checkpoint-100` });
+    expect(plan.resume.argv.slice(-4)).toEqual([
+      "--output_dir",
+      target,
+      "--checkpoint_path",
+      `${target}/checkpoint-100`,
+    ]);
+    expect(plan.story.steps.map((s) => s.kind)).toEqual(["setup", "resume"]);
+    expect(plan.story.steps[0]!.argv).toEqual([
+      "rlops",
+      "recover",
+      "setup",
+      run.runDir,
+      "--before-step",
+      "188",
+      "--command",
+      "CUDA_VISIBLE_DEVICES=5,6 torchrun --nproc_per_node=2 train.py --output_dir /x --checkpoint_path /x/checkpoint-1",
+    ]);
+    expect(plan.story.resumeFrom).toBe(`${target}/checkpoint-100`);
     expect(plan.resume.argv.slice(0, 3)).toEqual([
       "CUDA_VISIBLE_DEVICES=5,6",
       "torchrun",
@@ -121,11 +148,13 @@ describe("planResume", () => {
     const plan = await planResume(run.runDir, { beforeStep: 1000 });
     expect(plan.trainer).toBe("areal");
     expect(plan.chosen.role).toBe("recover");
+    const step = plan.chosen.step;
     expect(plan.resume.argv).toEqual([
       "experiment_name=gsm8k-grpo",
-      "trial_name=trial0",
+      `trial_name=trial0-recover-step${step}`,
       "recover.mode=auto",
     ]);
+    expect(plan.recovery?.checkpointPath).toMatch(/trial0-recover-step\d+\/default\/recover_checkpoint$/);
   });
 
   it("Tinker: resumes from the state URI", async () => {
@@ -262,6 +291,13 @@ describe("setupRecovery fault injection (kill -9 between steps)", () => {
       expect(child.signal, child.stderr).toBe("SIGKILL");
       expect(treeDigest(run.runDir)).toEqual(before);
       const target = `${run.runDir}-recover-step100`;
+      // the killed setup's lease is fresh: a new setup leaves its temporary folder alone …
+      const leftovers = () => readdirSync(tmp).filter((n) => n.includes(".rlops-recovery-tmp-"));
+      const left = leftovers();
+      expect(left.length).toBe(step === "preflight" || step === "renamed" ? 0 : 2); // folder + lease
+      // … until the lease is older than the stale bound (no heartbeat: its process is gone)
+      const old = new Date(Date.now() - LEASE_STALE_MS - 60_000);
+      for (const name of left) utimesSync(join(tmp, name), old, old);
       if (step === "renamed") {
         const manifest = await readRecoveryManifest(target);
         expect(manifest.files.length).toBeGreaterThan(0);
@@ -270,6 +306,7 @@ describe("setupRecovery fault injection (kill -9 between steps)", () => {
         expect(existsSync(target)).toBe(false);
         const result = await setupRecovery(plan);
         expect(result.cleaned.length).toBe(step === "preflight" ? 0 : 1);
+        expect(result.story.steps[0]).toMatchObject({ kind: "setup", done: true });
         expect((await readRecoveryManifest(target)).sourceCheckpoint.step).toBe(100);
       }
       expect(readdirSync(tmp).filter((n) => n.includes(".rlops-recovery-tmp-"))).toEqual([]);

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import {
   AGGREGATIONS,
   type Aggregation,
@@ -12,7 +11,17 @@ import {
 } from "@rlops/arc-eval";
 import { loadAnySubmission, loadSolutions } from "@rlops/arc-eval/node";
 import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, intOption, printJson, readStdin } from "../cli-kit.js";
+import {
+  action,
+  EXIT,
+  ExitError,
+  examples,
+  intOption,
+  printJson,
+  readInputText,
+  readStdin,
+} from "../cli-kit.js";
+import { CliError } from "../errors.js";
 
 function aggregationOption(value: string): Aggregation {
   if (!(AGGREGATIONS as readonly string[]).includes(value))
@@ -207,15 +216,7 @@ export function register(program: Command): void {
 }
 
 async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (cause) {
-    throw new ExitError(
-      EXIT.BAD_INPUT,
-      "FILE_READ_FAILED",
-      `${path}: ${(cause as NodeJS.ErrnoException).code ?? "cannot read"}`,
-    );
-  }
+  return readInputText(path, "file");
 }
 
 async function readPalette(path: string): Promise<Record<string, number>> {
@@ -223,7 +224,7 @@ async function readPalette(path: string): Promise<Record<string, number>> {
   try {
     value = JSON.parse(await readText(path));
   } catch (cause) {
-    if (cause instanceof ExitError) throw cause;
+    if (CliError.isInstance(cause)) throw cause;
     throw new ExitError(EXIT.BAD_INPUT, "INVALID_JSON", `${path}: not valid JSON`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value))

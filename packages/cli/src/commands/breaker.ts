@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { type BreakerConfig, type Decision, loadBreakerConfig, type MetricFormat } from "@rlops/recovery";
 import {
   assertOneRun,
@@ -11,7 +11,7 @@ import {
   writeJsonAtomic,
 } from "@rlops/recovery/node";
 import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, intOption, printJson } from "../cli-kit.js";
+import { action, EXIT, ExitError, examples, intOption, printJson, readInputText } from "../cli-kit.js";
 
 const FORMATS: readonly MetricFormat[] = [
   "jsonl",
@@ -94,15 +94,7 @@ function formatOption(value: string): MetricFormat {
 }
 
 async function readText(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    throw new ExitError(
-      EXIT.BAD_INPUT,
-      "NOT_READABLE",
-      `${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
+  return readInputText(path, what);
 }
 
 async function loadConfig(path: string): Promise<BreakerConfig> {

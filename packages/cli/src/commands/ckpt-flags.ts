@@ -1,17 +1,5 @@
 /** Flag parsers and text helpers shared by the `rlops ckpt` subcommands. */
-import { LAYOUTS, type Layout } from "@rlops/checkpoint-layout";
 import { EXIT, ExitError } from "../cli-kit.js";
-
-/** Parses `--layout`. */
-export function layoutOption(value: string): Layout {
-  if (!(LAYOUTS as readonly string[]).includes(value))
-    throw new ExitError(
-      EXIT.BAD_INPUT,
-      "BAD_FLAG",
-      `--layout expects one of ${LAYOUTS.join(", ")}, got "${value}"`,
-    );
-  return value as Layout;
-}
 
 /** Parses a non-negative integer count flag. */
 export function countOption(flag: string): (value: string) => number {

@@ -10,8 +10,8 @@ import {
 } from "@rlops/checkpoint-layout";
 import { applyRetention, diffPlans, planRunRetention } from "@rlops/checkpoint-layout/node";
 import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, printJson } from "../cli-kit.js";
-import { choice, countOption, layoutOption, table } from "./ckpt-flags.js";
+import { action, EXIT, ExitError, examples, layoutOption, printJson } from "../cli-kit.js";
+import { choice, countOption, table } from "./ckpt-flags.js";
 
 interface PruneFlags {
   keepLast?: number;
@@ -164,7 +164,7 @@ export function registerPrune(ckpt: Command): void {
         "--allow-deleting-newest-resumable",
         "let the policy delete the newest complete resumable checkpoint (kept by default)",
       )
-      .option("--layout <layout>", `layout instead of detecting it (${LAYOUTS.join(", ")})`, layoutOption)
+      .addOption(layoutOption())
       .option("--apply", "delete what the plan lists (the kept set and each folder are re-checked first)")
       .option("--plan <file>", "with --apply: apply this plan (from --json); refused when the run changed")
       .option("--json", "print the plan (and what was deleted)")

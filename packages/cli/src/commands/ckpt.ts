@@ -14,8 +14,8 @@ import {
   writeManifest,
 } from "@rlops/checkpoint-layout/node";
 import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, printJson } from "../cli-kit.js";
-import { choice, humanBytes, layoutOption, table } from "./ckpt-flags.js";
+import { action, EXIT, ExitError, examples, layoutOption, printJson } from "../cli-kit.js";
+import { choice, humanBytes, table } from "./ckpt-flags.js";
 import { registerPrune } from "./ckpt-prune.js";
 
 /** Step flags stay strings so huge steps are compared exactly. */
@@ -122,7 +122,7 @@ export function register(program: Command): void {
     ckpt
       .command("list <dir>")
       .description("List every checkpoint of a run directory (any supported layout), oldest first.")
-      .option("--layout <layout>", `layout instead of detecting it (${LAYOUTS.join(", ")})`, layoutOption)
+      .addOption(layoutOption())
       .option(
         "--before-step <n>",
         "keep steps < N (checkpoints without a step are left out)",
@@ -187,7 +187,7 @@ export function register(program: Command): void {
       .description(
         "Print the newest checkpoint that really qualifies (walks back past broken ones); exit 1 if none.",
       )
-      .option("--layout <layout>", "layout instead of detecting it", layoutOption)
+      .addOption(layoutOption())
       .option("--before-step <n>", "only steps < N", stepOption("--before-step"))
       .option("--max-step <n>", "only steps ≤ N", stepOption("--max-step"))
       .option(
@@ -226,7 +226,7 @@ export function register(program: Command): void {
           if (!result.checkpoint) {
             if (!flags.json)
               process.stderr.write(
-                `rlops: NOT_FOUND: no checkpoint in ${result.root} qualifies for ${flags.for}\n`,
+                `rlops: NO_CHECKPOINT: no checkpoint in ${result.root} qualifies for ${flags.for}\n`,
               );
             return EXIT.NOT_FOUND;
           }
@@ -247,7 +247,7 @@ export function register(program: Command): void {
         "Check a checkpoint (or every checkpoint of a run directory) without Python; exit 1 when any has errors.",
       )
       .option("--deep", "also safetensors shards vs index, CRC-32 of every torch zip entry, sha256 manifest")
-      .option("--layout <layout>", "layout of the run the checkpoint belongs to", layoutOption)
+      .addOption(layoutOption("layout of the run the checkpoint belongs to"))
       .option("--write-manifest", "write rlops-manifest.json (sha256 of every file) after a successful check")
       .option("--json", "print the validation report")
       .action(

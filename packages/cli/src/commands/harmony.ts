@@ -48,17 +48,17 @@ function parseTokenArray(text: string): number[] {
   } catch (cause) {
     throw new ExitError(
       EXIT.BAD_INPUT,
-      "BAD_INPUT",
+      "INVALID_INPUT",
       `stdin: expected a JSON array of token ids (${(cause as Error).message})`,
     );
   }
   if (!Array.isArray(value))
-    throw new ExitError(EXIT.BAD_INPUT, "BAD_INPUT", "stdin: expected a JSON array of token ids");
+    throw new ExitError(EXIT.BAD_INPUT, "INVALID_INPUT", "stdin: expected a JSON array of token ids");
   const index = value.findIndex((item) => typeof item !== "number" || !Number.isInteger(item) || item < 0);
   if (index >= 0)
     throw new ExitError(
       EXIT.BAD_INPUT,
-      "BAD_INPUT",
+      "INVALID_INPUT",
       `stdin[${index}]: expected a non-negative integer token id, got ${JSON.stringify(value[index])}`,
     );
   return value as number[];
@@ -118,7 +118,7 @@ export function register(program: Command): void {
       action(async (flags: RenderFlags) => {
         const input = await readStdin();
         if (input.trim() === "")
-          throw new ExitError(EXIT.BAD_INPUT, "BAD_INPUT", "stdin is empty: expected conversation JSON");
+          throw new ExitError(EXIT.BAD_INPUT, "INVALID_INPUT", "stdin is empty: expected conversation JSON");
         const conversation = conversationFromJSON(input);
         const config: RenderConfig = {
           autoDropAnalysis: flags.autoDropAnalysis === true,

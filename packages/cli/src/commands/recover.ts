@@ -1,15 +1,33 @@
-import { readFile } from "node:fs/promises";
-import { type Decision, RecoveryError, type Trainer, trainerSchema } from "@rlops/recovery";
+import { resolve } from "node:path";
+import type { Layout } from "@rlops/checkpoint-layout";
+import {
+  type Decision,
+  formatResumeStory,
+  RecoveryError,
+  type ResumeStory,
+  type Trainer,
+} from "@rlops/recovery";
 import { type DiskResumePlan, planResume, setupRecovery } from "@rlops/recovery/node";
 import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, intOption, printJson } from "../cli-kit.js";
+import {
+  action,
+  EXIT,
+  examples,
+  intOption,
+  layoutOption,
+  printJson,
+  readInputText,
+  trainerOption,
+} from "../cli-kit.js";
+import { CliError } from "../errors.js";
 
 interface PlanOptions {
   beforeStep?: number;
   from?: string;
   trainer?: Trainer;
   command?: string;
-  layout?: string;
+  layout?: Layout;
+  target?: string;
   keepLast?: number;
   maxSteps?: number;
   margin?: number;
@@ -19,73 +37,51 @@ interface PlanOptions {
   json?: boolean;
 }
 
-function trainerOption(value: string): Trainer {
-  const parsed = trainerSchema.safeParse(value);
-  if (!parsed.success)
-    throw new ExitError(
-      EXIT.BAD_INPUT,
-      "BAD_FLAG",
-      `--trainer expects one of ${trainerSchema.options.join(", ")}, got "${value}"`,
-    );
-  return parsed.data;
-}
-
 async function readDecision(path: string): Promise<Decision> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new ExitError(
-      EXIT.BAD_INPUT,
-      "NOT_READABLE",
-      `--from ${path}: ${(error as NodeJS.ErrnoException).code}`,
-    );
-  }
+  const text = await readInputText(path, "--from");
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new ExitError(EXIT.BAD_INPUT, "BAD_DECISION", `--from ${path}: not valid JSON`);
+    throw new CliError({ code: "BAD_DECISION", message: `--from ${path}: not valid JSON` });
   }
   // accept a decision or the output of `rlops breaker check --json`
   const verdict = (value as { verdict?: unknown } | null)?.verdict;
   if (verdict === null)
-    throw new ExitError(
-      EXIT.BAD_INPUT,
-      "BAD_DECISION",
-      `--from ${path}: the check found nothing to recover from (verdict null)`,
-    );
+    throw new CliError({
+      code: "BAD_DECISION",
+      message: `--from ${path}: the check found nothing to recover from (verdict null)`,
+    });
   return (verdict ?? value) as Decision;
 }
 
 async function makePlan(runDir: string, options: PlanOptions): Promise<DiskResumePlan> {
   if (options.beforeStep === undefined && options.from === undefined)
-    throw new ExitError(EXIT.BAD_INPUT, "BAD_FLAG", "give --before-step <N> or --from <decision.json>");
-  const fromDecision = options.from === undefined ? undefined : await readDecision(options.from);
-  try {
-    return await planResume(runDir, {
-      beforeStep: options.beforeStep,
-      fromDecision,
-      trainer: options.trainer,
-      command: options.command,
-      layout: options.layout,
-      retention: options.keepLast === undefined ? undefined : { keepLast: options.keepLast },
-      maxSteps: options.maxSteps,
-      margin: options.margin,
-      allowWeightsOnly: options.weightsOnly,
-      experimentName: options.experimentName,
-      trialName: options.trialName,
+    throw new CliError({
+      code: "MISSING_ARGUMENT",
+      message: "give --before-step <N> or --from <decision.json>",
     });
-  } catch (error) {
+  const fromDecision = options.from === undefined ? undefined : await readDecision(options.from);
+  // absolute paths: the plan, the setup and the report spell the same folders the same way
+  return await planResume(resolve(runDir), {
+    beforeStep: options.beforeStep,
+    fromDecision,
+    trainer: options.trainer,
+    command: options.command,
+    layout: options.layout,
+    retention: options.keepLast === undefined ? undefined : { keepLast: options.keepLast },
+    maxSteps: options.maxSteps,
+    margin: options.margin,
+    allowWeightsOnly: options.weightsOnly,
+    experimentName: options.experimentName,
+    trialName: options.trialName,
+    target: options.target,
+  }).catch((error: unknown) => {
+    // no checkpoint qualifies: exit 1 (LIBRARY_EXIT), with a pointer to the reasons
     if (RecoveryError.isInstance(error) && error.code === "NO_CHECKPOINT")
-      throw new ExitError(
-        EXIT.NOT_FOUND,
-        error.code,
-        error.message,
-        "see --json for every rejected candidate",
-      );
+      error.details.hint ??= "see --json for every rejected candidate";
     throw error;
-  }
+  });
 }
 
 function withPlanOptions(command: Command): Command {
@@ -96,18 +92,15 @@ function withPlanOptions(command: Command): Command {
       "--from <decision.json>",
       "a decision (or `rlops breaker check --json` output): before its first bad step",
     )
-    .option(
-      "--trainer <trainer>",
-      `resume command flavour (${trainerSchema.options.join(", ")}); default from the layout`,
-      trainerOption,
-    )
+    .addOption(trainerOption("resume command flavour; default from the layout"))
     .option(
       "--command <original>",
       "the original training command line (flags are replaced, launcher flags kept)",
     )
+    .addOption(layoutOption("force a checkpoint layout instead of detecting it"))
     .option(
-      "--layout <layout>",
-      "force a checkpoint layout (hf, areal, staged, tinker, step-folders, lightning, …)",
+      "--target <dir>",
+      "recovery folder (default <run>-recover-step<K>; AReaL: a new trial next to the old one)",
     )
     .option(
       "--keep-last <k>",
@@ -126,8 +119,8 @@ function withPlanOptions(command: Command): Command {
     .option("--json", "print JSON");
 }
 
-/** The text `rlops recover plan` prints for a plan (also sent by `rlops bridge` as `recover.plan`'s `text`). */
-export function formatPlan(plan: DiskResumePlan): string {
+/** The choice, its reasons and warnings (the same header for `plan` and `setup`). */
+function choiceLines(plan: DiskResumePlan): string[] {
   const lines = [
     `layout: ${plan.layout}   trainer: ${plan.trainer}   before step: ${plan.beforeStep}`,
     `chosen: ${plan.chosen.name} (step ${plan.chosen.step}) -> resumes at step ${plan.nextStep}`,
@@ -135,13 +128,25 @@ export function formatPlan(plan: DiskResumePlan): string {
   ];
   for (const r of plan.rejected) lines.push(`rejected: ${r.name}: ${r.reason}`);
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
-  lines.push(`resume${plan.resume.complete ? "" : " (add to your command)"}:`, `  ${plan.resume.command}`);
-  if (plan.resume.code) lines.push(`python:\n  ${plan.resume.code.replaceAll("\n", "\n  ")}`);
-  return `${lines.join("\n")}\n`;
+  return lines;
 }
 
-function printPlan(plan: DiskResumePlan): void {
-  process.stdout.write(formatPlan(plan));
+/** The one resume story, once (shared by `plan`, `setup` and the report). */
+function storyLines(story: ResumeStory, notes: readonly string[]): string[] {
+  return [`resume from: ${story.resumeFrom}`, ...formatResumeStory(story), ...notes.map((n) => `note: ${n}`)];
+}
+
+/** The text `rlops recover plan` prints for a plan (also sent by `rlops bridge` as `recover.plan`'s `text`). */
+export function formatPlan(plan: DiskResumePlan): string {
+  return `${[...choiceLines(plan), ...storyLines(plan.story, plan.resume.notes)].join("\n")}\n`;
+}
+
+function printChoice(plan: DiskResumePlan): void {
+  process.stdout.write(`${choiceLines(plan).join("\n")}\n`);
+}
+
+function printStory(story: ResumeStory, notes: readonly string[]): void {
+  process.stdout.write(`${storyLines(story, notes).join("\n")}\n`);
 }
 
 /** Registers `rlops recover plan|setup`. */
@@ -157,7 +162,10 @@ export function register(program: Command): void {
     action(async (runDir: string, options: PlanOptions) => {
       const result = await makePlan(runDir, options);
       if (options.json) printJson(result);
-      else printPlan(result);
+      else {
+        printChoice(result);
+        printStory(result.story, result.resume.notes);
+      }
       return EXIT.OK;
     }),
   );
@@ -173,10 +181,6 @@ export function register(program: Command): void {
         "Build the recovery folder (temp sibling, verify, manifest, rename); never touches the source run.",
       ),
   )
-    .option(
-      "--target <dir>",
-      "recovery folder (default <run>-recover-step<K>; AReaL: a new trial next to the old one)",
-    )
     .option("--root <dir>", "every path must stay inside this folder (default the run's parent)")
     .option("--hardlink", "hard-link files instead of copying")
     .option("--no-checksums", "skip sha256 (sizes are still verified)")
@@ -186,7 +190,6 @@ export function register(program: Command): void {
       async (
         runDir: string,
         options: PlanOptions & {
-          target?: string;
           root?: string;
           hardlink?: boolean;
           checksums: boolean;
@@ -203,10 +206,10 @@ export function register(program: Command): void {
         });
         if (options.json) printJson({ plan: planned, setup: result });
         else {
-          printPlan(planned);
+          printChoice(planned);
           process.stdout.write(`${options.dryRun ? "would do" : "done"}:\n`);
           for (const a of result.actions) process.stdout.write(`  ${a}\n`);
-          process.stdout.write(`recovery folder: ${result.target}\nresume:\n  ${result.resume.command}\n`);
+          printStory(result.story, result.resume.notes);
         }
         return EXIT.OK;
       },

@@ -1,12 +1,22 @@
-import { lstat, readFile, rename, writeFile } from "node:fs/promises";
+import { lstat, rename, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import type { Layout } from "@rlops/checkpoint-layout";
 import type { Trainer } from "@rlops/recovery";
-import { trainerSchema } from "@rlops/recovery";
 import { assertOneRun, findRunRoots } from "@rlops/recovery/node";
 import type { Command } from "commander";
-import { action, createProgress, EXIT, ExitError, examples, printJson, useColor } from "../cli-kit.js";
+import {
+  action,
+  createProgress,
+  EXIT,
+  examples,
+  layoutOption,
+  printJson,
+  readInputText,
+  trainerOption,
+  useColor,
+} from "../cli-kit.js";
 import { CliError } from "../errors.js";
-import { buildReport, parseLayout, type ReportProgress } from "../report/build.js";
+import { buildReport, type ReportProgress } from "../report/build.js";
 import type { Report } from "../report/schema.js";
 import { renderReportText } from "../report/text.js";
 
@@ -15,9 +25,9 @@ interface ReportFlags {
   json?: boolean;
   html?: string;
   breaker?: string;
-  layout?: string;
+  layout?: Layout;
   command?: string;
-  trainer?: string;
+  trainer?: Trainer;
   failOnTrip?: boolean;
   exampleDir: string;
   progress?: boolean;
@@ -51,16 +61,6 @@ async function writeAtomic(path: string, text: string): Promise<void> {
 async function renderHtml(report: Report): Promise<string> {
   const { renderReportHtml } = await import("../report/html.js");
   return renderReportHtml(report);
-}
-
-/** Checks a `--trainer` value against `@rlops/recovery`'s trainer names. */
-function parseTrainer(value: string): Trainer {
-  const result = trainerSchema.safeParse(value);
-  if (result.success) return result.data;
-  throw new CliError({
-    code: "INVALID_INPUT",
-    message: `--trainer: expected one of ${trainerSchema.options.join(", ")}, got "${value}"`,
-  });
 }
 
 /** Exit code of a report: 1 when nothing was found, 3/4 for a stop/rollback trip with `--fail-on-trip`. */
@@ -100,12 +100,9 @@ export function register(program: Command): void {
     .option("--json", "print the full structured report as JSON")
     .option("--html <file>", "also write a self-contained HTML report with charts")
     .option("--breaker <file>", "breaker config (YAML/JSON) instead of the default rules")
-    .option(
-      "--layout <layout>",
-      "checkpoint layout instead of detecting it (hf, areal, staged, tinker, step-folders, …)",
-    )
+    .addOption(layoutOption())
     .option("--command <cmd>", "the original training command, for the exact resume command")
-    .option("--trainer <name>", "trainer for the resume command (default: from the layout)")
+    .addOption(trainerOption())
     .option("--fail-on-trip", "exit 3 (stop) or 4 (rollback) when a breaker rule tripped")
     .option("--example-dir <dir>", "where the bundled example runs are written", ".rlops-example")
     .option("--no-progress", "no progress bar on stderr")
@@ -129,13 +126,7 @@ export function register(program: Command): void {
         let breaker: { config: string; source: string } | undefined;
         if (flags.breaker) {
           const path = resolve(flags.breaker);
-          const text = await readFile(path, "utf8").catch((cause: unknown) => {
-            throw new ExitError(
-              EXIT.BAD_INPUT,
-              "CONFIG_NOT_FOUND",
-              `${path}: cannot read breaker config (${(cause as Error).message})`,
-            );
-          });
+          const text = await readInputText(path, "--breaker");
           breaker = { config: text, source: path };
         }
         const build = (runRoot: string) => {
@@ -145,9 +136,9 @@ export function register(program: Command): void {
           );
           return buildReport(runRoot, {
             ...(breaker ? { breaker } : {}),
-            ...(flags.layout ? { layout: parseLayout(flags.layout) } : {}),
+            ...(flags.layout ? { layout: flags.layout } : {}),
             ...(flags.command ? { command: flags.command } : {}),
-            ...(flags.trainer ? { trainer: parseTrainer(flags.trainer) } : {}),
+            ...(flags.trainer ? { trainer: flags.trainer } : {}),
             onProgress: (p) => progress.update(PHASES[p.phase], p.done, p.total),
           }).finally(() => progress.done());
         };

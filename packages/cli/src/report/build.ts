@@ -17,7 +17,8 @@ import { CliError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { type ArcScorer, arcStepValues, type ResponseLog, scoreResponseLog, summarizeArc } from "./arc.js";
 import { detectLossMetric, detectRewardMetric, SeriesCollector, type StepRecord } from "./metrics.js";
-import { decideNextAction, type NextActionContext } from "./next-action.js";
+import { decideNextAction, type NextActionContext, resumeNeed } from "./next-action.js";
+import { readRunEndState } from "./run-state-node.js";
 import type { ArcStep, MetricSource, Report, ReportCheckpoint, ReportNote } from "./schema.js";
 
 /** Progress of a report scan, for progress bars. */
@@ -37,6 +38,11 @@ export interface BuildReportOptions {
   command?: string;
   /** Trainer for the resume command (`@rlops/recovery` trainer names); defaults from the layout. */
   trainer?: Trainer;
+  /**
+   * The run's own retention (HF `save_total_limit`, e.g. from `training_args.bin`), when known: the
+   * retention plan and the prune advice keep that many newest checkpoints instead of 2.
+   */
+  saveTotalLimit?: number;
   /** Called as the scan advances. */
   onProgress?: (progress: ReportProgress) => void;
   /** Largest number of files walked (bounded work on huge trees). Default 500,000. */
@@ -114,7 +120,7 @@ function errorMessage(error: unknown): string {
 export function parseLayout(value: string): Layout {
   if ((LAYOUTS as readonly string[]).includes(value)) return value as Layout;
   throw new CliError({
-    code: "INVALID_INPUT",
+    code: "BAD_FLAG",
     message: `--layout: expected one of ${LAYOUTS.join(", ")}, got "${value}"`,
   });
 }
@@ -137,20 +143,21 @@ const ARC_SCORER: ArcScorer = {
  * (`@rlops/recovery`, default rules unless `options.breaker`), disk use, a safe retention plan, and the
  * single next action with the trainer's resume command from `planResume`.
  *
- * Throws `CliError` `RUN_NOT_FOUND` when `runDir` does not exist or is not a directory, and the
+ * Throws `CliError` `PATH_NOT_FOUND` when `runDir` does not exist, `NOT_A_DIRECTORY` when it is a file, and the
  * `RecoveryError` of an invalid `options.breaker` config.
  */
 export async function buildReport(runDir: string, options: BuildReportOptions = {}): Promise<Report> {
   const root = resolve(runDir);
   const info = await lstat(root).catch((cause: unknown) => {
     throw new CliError({
-      code: "RUN_NOT_FOUND",
+      code: "PATH_NOT_FOUND",
       message: `${root}: no such directory`,
       cause,
       details: { hint: "pass the training output directory, or no argument for the bundled example" },
     });
   });
-  if (!info.isDirectory()) throw new CliError({ code: "RUN_NOT_FOUND", message: `${root}: not a directory` });
+  if (!info.isDirectory())
+    throw new CliError({ code: "NOT_A_DIRECTORY", message: `${root}: is a file, expected a run folder` });
   const notes: ReportNote[] = [];
   const note = (level: ReportNote["level"], message: string) => notes.push({ level, message });
   const progress = options.onProgress;
@@ -256,12 +263,14 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
     : defaultBreakerConfig({ rewardMetric, lossMetric, arc: arcSteps.length > 0 });
   const config = givenConfig ?? (defaultInput ? loadBreakerConfig(defaultInput, "default breaker") : null);
   let goalRules: string[] = [];
+  let earlyStoppingRules: string[] = [];
   if (!config) note("info", "breaker not run: no reward or loss metric found");
   else {
     breaker.rules = [...config.rules, ...config.earlyStopping, ...config.goals, ...config.best].map(
       (r) => r.name,
     );
     goalRules = config.goals.map((g) => g.name);
+    earlyStoppingRules = config.earlyStopping.map((e) => e.name);
     // The same replay as `breaker check <run-dir>`; a given config whose metric no record holds is
     // METRIC_NEVER_SEEN (exit 2), never "no rule tripped".
     const replayed = replayTable(config, collector.table, {
@@ -274,58 +283,58 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
     breaker.status = breaker.trip ? "tripped" : "ok";
   }
 
-  // Checkpoint summary and the resume target.
+  // Checkpoint summary and the resume plan: the report never picks a resume target itself, it asks
+  // @rlops/recovery planResume (the one resume story of report, recover plan and recover setup).
   const resumable = checkpoints.filter((c) => c.complete && c.capabilities.resume);
   const newestResumable = resumable[resumable.length - 1] ?? null;
   const bestCheckpoint = checkpoints.find((c) => c.role === "best" || c.best === true) ?? null;
   const finalCheckpoint = [...checkpoints].reverse().find((c) => c.role === "final") ?? null;
-  const context: NextActionContext = { goalRules };
+  const context: NextActionContext = {
+    goalRules,
+    earlyStoppingRules,
+    endState: await readRunEndState(root, checkpoints),
+    saveTotalLimit: options.saveTotalLimit ?? null,
+  };
   if (options.breaker) context.breakerConfig = options.breaker.source;
-  const trip = breaker.trip;
-  if (
-    trip &&
-    (trip.action === "stop" || trip.action === "rollback") &&
-    !goalRules.includes(trip.rule ?? "")
-  ) {
-    const before = trip.firstBadStep ?? trip.step;
-    context.resumeFrom = [...resumable].reverse().find((c) => c.step !== null && c.step < before) ?? null;
+  const need = resumeNeed({ breaker, checkpoints: { items: checkpoints } }, context);
+  if (need) {
     try {
       const plan = await planResume(root, {
-        fromDecision: trip,
+        ...("fromDecision" in need ? { fromDecision: need.fromDecision } : { beforeStep: need.beforeStep }),
         ...(options.trainer ? { trainer: options.trainer } : {}),
         ...(options.layout ? { layout: options.layout } : {}),
         ...(options.command ? { command: options.command } : {}),
+        ...(options.saveTotalLimit ? { retention: { keepLast: options.saveTotalLimit } } : {}),
       });
       const resume = plan.resume;
-      context.resume = {
-        trainer: resume.trainer,
-        command: resume.command,
-        argv: resume.argv,
-        complete: resume.complete,
-        notes: resume.notes,
-        ...(resume.code === undefined ? {} : { code: resume.code }),
+      context.resumePlan = {
+        checkpoint: plan.chosen.name,
+        story: plan.story,
+        resume: {
+          trainer: resume.trainer,
+          command: resume.command,
+          argv: resume.argv,
+          complete: resume.complete,
+          notes: resume.notes,
+          ...(resume.code === undefined ? {} : { code: resume.code }),
+        },
       };
       for (const warning of plan.warnings) note("warn", `resume plan: ${warning}`);
-      if (plan.chosen.name !== context.resumeFrom?.name) {
-        note(
-          "warn",
-          `@rlops/recovery planResume chose ${plan.chosen.name}; the report's own pick was ${context.resumeFrom?.name ?? "none"}`,
-        );
-        context.resumeFrom =
-          checkpoints.find((c) => c.name === plan.chosen.name) ?? context.resumeFrom ?? null;
-      }
     } catch (error) {
       if (!isRlopsError(error)) throw error;
-      note("warn", `resume planning: ${error.code}: ${errorMessage(error)}`);
+      context.resumePlan = null;
+      context.resumeProblem = `${error.code}: ${errorMessage(error)}`;
+      if (error.code !== "NO_CHECKPOINT") note("warn", `resume planning: ${context.resumeProblem}`);
     }
   }
 
   // Retention: the safe policy, local checkpoints only, never the resume target.
   let retention: Report["retention"] = null;
   if (checkpoints.length > 0) {
+    const keepLast = options.saveTotalLimit ?? 2;
     const plan = planRetention(checkpoints as unknown as Checkpoint[], {
       kind: "safe",
-      keepLast: 2,
+      keepLast,
       keepBest: true,
     });
     const remote = plan.delete.filter((d) => d.location.includes("://"));
@@ -334,11 +343,11 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
         "info",
         `retention: ${remote.length} remote checkpoint(s) left out of the prune plan (delete them with the provider's tools)`,
       );
-    const resumeTarget = context.resumeFrom?.name;
+    const resumeTarget = context.resumePlan?.checkpoint;
     if (resumeTarget && plan.delete.some((d) => d.name === resumeTarget))
       note("info", `retention: ${resumeTarget} kept because the run should resume from it`);
     retention = {
-      policy: "safe, keep the 2 newest and the best",
+      policy: `safe, keep the ${keepLast} newest and the best`,
       delete: plan.delete
         .filter((d) => !d.location.includes("://") && d.name !== resumeTarget)
         .map((d) => ({

@@ -336,7 +336,13 @@ figure.chart { margin: 12px 0; } figure.chart svg { max-width: 100%; height: aut
 <p class="meta"><code>${escapeHtml(report.root)}</code> · layout ${escapeHtml(report.layout ?? "unknown")} · ${report.checkpoints.count} checkpoint(s) ·
 ${report.metrics.firstStep === null ? "no metrics" : `steps ${report.metrics.firstStep}–${report.metrics.lastStep}`} · ${formatBytes(report.disk.totalBytes)} on disk</p>
 <section class="next" id="next-action"><h2>Next action: ${escapeHtml(next.title)}</h2><p>${escapeHtml(next.reason)}</p>
-${next.command ? `<pre>$ ${escapeHtml(next.command)}</pre>` : ""}</section>
+${
+  next.steps.length > 0
+    ? `<ol>${next.steps.map((step) => `<li>${escapeHtml(step.title)}<pre>$ ${escapeHtml(step.command)}</pre></li>`).join("")}</ol>`
+    : next.command
+      ? `<pre>$ ${escapeHtml(next.command)}</pre>`
+      : ""
+}${next.apply ? `<p>${escapeHtml(next.apply)}</p>` : ""}</section>
 <h2>Breaker</h2>${breaker}
 <h2>Charts</h2>
 ${charts}

@@ -114,6 +114,25 @@ export const nextActionSchema = z.object({
       notes: z.array(z.string()),
     })
     .nullable(),
+  /**
+   * For `resume`: the one resume story of `@rlops/recovery` (the same steps `rlops recover plan` and
+   * `recover setup` print): build the recovery folder, then resume the trainer from it. Empty otherwise.
+   */
+  steps: z.array(
+    z.object({
+      kind: z.enum(["setup", "resume"]),
+      title: z.string(),
+      command: z.string(),
+      argv: z.array(z.string()),
+      complete: z.boolean(),
+      done: z.boolean(),
+      code: z.string().optional(),
+    }),
+  ),
+  /** For `resume`: the folder the trainer resumes from (inside the recovery folder); else `null`. */
+  resumeFrom: z.string().nullable(),
+  /** How to run the suggested command for real, when it is a dry run (`prune`: add `--apply`). */
+  apply: z.string().nullable(),
 });
 /** The next action. */
 export type NextAction = z.infer<typeof nextActionSchema>;

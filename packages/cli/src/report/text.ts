@@ -209,7 +209,15 @@ export function renderReportText(report: Report, options: TextOptions): string {
         ? c.yellow
         : c.green;
   out.push(`  ${colour(c.bold(next.title))}`, `  ${next.reason}`);
-  if (next.command) out.push(`  ${c.bold("$")} ${next.command}`);
+  if (next.steps.length > 0) {
+    // the one resume story of @rlops/recovery, the same steps `rlops recover plan|setup` print
+    if (next.resumeFrom) out.push(`  resume from: ${next.resumeFrom}`);
+    next.steps.forEach((step, i) => {
+      out.push(`  ${i + 1}. ${step.title}`, `     ${c.bold("$")} ${step.command}`);
+      if (step.code !== undefined) for (const line of step.code.split("\n")) out.push(`     >>> ${line}`);
+    });
+  } else if (next.command) out.push(`  ${c.bold("$")} ${next.command}`);
+  if (next.apply) out.push(`  ${c.dim(next.apply)}`);
   if (options.htmlPath) out.push("", `HTML report: ${options.htmlPath}`);
   return `${out.join("\n")}\n`;
 }

@@ -1,0 +1,72 @@
+import { randomBytes } from "node:crypto";
+import { open, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { formatIssuePath } from "@rlops/errors";
+import { z } from "zod";
+import { RecoveryError } from "./errors.js";
+
+declare const __RLOPS_VERSION__: string | undefined;
+/** The package version recorded in manifests. */
+export const VERSION = typeof __RLOPS_VERSION__ === "string" ? __RLOPS_VERSION__ : "0.0.0-dev";
+
+/** The manifest written into every recovery folder (`recovery-manifest.json`). */
+export const manifestSchema = z.object({
+  format: z.literal("rlops.recovery.manifest"),
+  version: z.literal(1),
+  library: z.string(),
+  sourceRun: z.string(),
+  sourceCheckpoint: z.object({
+    name: z.string(),
+    location: z.string(),
+    step: z.number().int().nonnegative(),
+  }),
+  target: z.string(),
+  checkpointPath: z.string(),
+  mode: z.enum(["copy", "hardlink"]),
+  files: z.array(
+    z.object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string().nullable() }),
+  ),
+  decision: z.unknown().nullable(),
+  warnings: z.array(z.string()),
+  resume: z.object({ argv: z.array(z.string()), command: z.string(), complete: z.boolean() }),
+});
+/** See {@link manifestSchema}. */
+export type RecoveryManifest = z.infer<typeof manifestSchema>;
+
+/** Reads and validates a recovery folder's `recovery-manifest.json`. */
+export async function readRecoveryManifest(target: string): Promise<RecoveryManifest> {
+  const path = join(target, "recovery-manifest.json");
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (cause) {
+    throw new RecoveryError({ code: "SOURCE_ERROR", message: `${path}: cannot read`, cause });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new RecoveryError({ code: "VERIFY_FAILED", message: `${path}: not valid JSON`, cause });
+  }
+  const parsed = manifestSchema.safeParse(value);
+  if (!parsed.success)
+    throw new RecoveryError({
+      code: "VERIFY_FAILED",
+      message: `${path}: ${formatIssuePath(parsed.error.issues[0]!.path)}: ${parsed.error.issues[0]!.message}`,
+      cause: parsed.error,
+    });
+  return parsed.data;
+}
+
+/** Writes a JSON file atomically (temp + fsync + rename); used for decision/state files. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, { flag: "wx" });
+  const handle = await open(temp, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, path);
+}
