@@ -256,10 +256,6 @@ export {
   filterCheckpoints,
 } from "./api.js";
 export {
-  /** The package's error class (stable `code`). */
-  CheckpointError,
-} from "./errors.js";
-export {
   /** Pure, dry-run retention plan. */
   planRetention,
 } from "./retention.js";
