@@ -8,6 +8,7 @@ import { CliError } from "../errors.js";
 import { buildReport, parseLayout, type ReportProgress } from "../report/build.js";
 import type { Report } from "../report/schema.js";
 import { renderReportText } from "../report/text.js";
+import { terminalWidth } from "../report/width.js";
 
 /** Options of `rlops report`. */
 interface ReportFlags {
@@ -45,10 +46,13 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   }
 }
 
-/** Renders the HTML report (loaded lazily: the charting library is only needed for `--html`). */
+/** Renders the HTML report (loaded lazily: the renderer is only needed for `--html`), chart data deflated. */
 async function renderHtml(report: Report): Promise<string> {
-  const { renderReportHtml } = await import("../report/html.js");
-  return renderReportHtml(report);
+  const [{ renderReportHtml }, { deflateSync }] = await Promise.all([
+    import("../report/html.js"),
+    import("node:zlib"),
+  ]);
+  return renderReportHtml(report, { deflate: (bytes) => deflateSync(bytes, { level: 9 }) });
 }
 
 /** Checks a `--trainer` value against `@rlops/recovery`'s trainer names. */
@@ -79,7 +83,7 @@ export function register(program: Command): void {
       "Where a training run stands: checkpoints, metrics, breaker, ARC accuracy, disk use, and the next action. " +
         "With no run-dir, writes the bundled example runs and reports on the ARC DAPO one.",
     )
-    .argument("[run-dir]", "run directory (default: the bundled example)")
+    .argument("[run-dir...]", "run directory (default: the bundled example); several: compare them")
     .option("--json", "print the full structured report as JSON")
     .option("--html <file>", "also write a self-contained HTML report with charts")
     .option("--breaker <file>", "breaker config (YAML/JSON) instead of the default rules")
@@ -93,8 +97,8 @@ export function register(program: Command): void {
     .option("--example-dir <dir>", "where the bundled example runs are written", ".rlops-example")
     .option("--no-progress", "no progress bar on stderr")
     .action(
-      action(async (runDir: string | undefined, flags: ReportFlags) => {
-        let dir = runDir;
+      action(async (runDirs: string[], flags: ReportFlags) => {
+        let dir = runDirs[0];
         let html = flags.html;
         if (dir === undefined) {
           const root = resolve(flags.exampleDir);
@@ -124,13 +128,16 @@ export function register(program: Command): void {
           process.stderr,
           flags.progress !== false && process.stderr.isTTY === true,
         );
-        const report = await buildReport(dir, {
+        const buildOptions = {
           ...(breaker ? { breaker } : {}),
           ...(flags.layout ? { layout: parseLayout(flags.layout) } : {}),
           ...(flags.command ? { command: flags.command } : {}),
           ...(flags.trainer ? { trainer: parseTrainer(flags.trainer) } : {}),
-          onProgress: (p) => progress.update(PHASES[p.phase], p.done, p.total),
-        }).finally(() => progress.done());
+          onProgress: (p: ReportProgress) => progress.update(PHASES[p.phase], p.done, p.total),
+        };
+        if (runDirs.length > 1)
+          return (await import("./report-compare.js")).compareRuns(runDirs, buildOptions, flags, progress);
+        const report = await buildReport(dir, buildOptions).finally(() => progress.done());
         let htmlPath: string | undefined;
         if (html) {
           htmlPath = resolve(html);
@@ -139,7 +146,11 @@ export function register(program: Command): void {
         if (flags.json) printJson(report);
         else {
           process.stdout.write(
-            renderReportText(report, { color: useColor(process.stdout), ...(htmlPath ? { htmlPath } : {}) }),
+            renderReportText(report, {
+              color: useColor(process.stdout),
+              width: terminalWidth(process.stdout),
+              ...(htmlPath ? { htmlPath } : {}),
+            }),
           );
         }
         const code = reportExitCode(report, flags.failOnTrip === true);
