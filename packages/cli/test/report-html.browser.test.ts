@@ -79,7 +79,13 @@ describe.skipIf(!hasChromium && !onCi)("report.html in headless Chromium", () =>
     const { chromium } = await import("playwright-core");
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--no-first-run",
+      ],
     });
     await mkdir(ARTIFACTS, { recursive: true });
   });
@@ -120,16 +126,17 @@ describe.skipIf(!hasChromium && !onCi)("report.html in headless Chromium", () =>
   const view = (page: Page, id: string) =>
     page.evaluate(
       (chartId) =>
-        (window as unknown as { rlopsReport: { chart(id: string): { view: ChartView } } }).rlopsReport.chart(chartId)
-          .view,
+        (window as unknown as { rlopsReport: { chart(id: string): { view: ChartView } } }).rlopsReport.chart(
+          chartId,
+        ).view,
       id,
     );
   const hash = (page: Page, id: string) =>
     page.evaluate(
       (chartId) =>
-        (window as unknown as { rlopsReport: { chart(id: string): { drawnHash: number } } }).rlopsReport.chart(
-          chartId,
-        ).drawnHash,
+        (
+          window as unknown as { rlopsReport: { chart(id: string): { drawnHash: number } } }
+        ).rlopsReport.chart(chartId).drawnHash,
       id,
     );
   /** Page coordinates of a step on a chart (vertical middle of its plot). */
@@ -143,19 +150,19 @@ describe.skipIf(!hasChromium && !onCi)("report.html in headless Chromium", () =>
   /** Canvas label boxes per chart and the DOM text boxes of every figure: none may overlap. */
   async function textOverlaps(page: Page): Promise<string[]> {
     const canvas = await page.evaluate(() =>
-      (window as unknown as { rlopsReport: { charts: { id: string; labels: Box[] }[] } }).rlopsReport.charts.map(
-        (c) => ({ id: c.id, labels: c.labels }),
-      ),
+      (
+        window as unknown as { rlopsReport: { charts: { id: string; labels: Box[] }[] } }
+      ).rlopsReport.charts.map((c) => ({ id: c.id, labels: c.labels })),
     );
     const dom = await page.$$eval("figure.chart", (figures) =>
       figures.map((f) => ({
         id: f.id,
-        boxes: Array.from(f.querySelectorAll("figcaption .title, figcaption label, .legend button, .legend-static > span")).map(
-          (el) => {
-            const r = el.getBoundingClientRect();
-            return { text: el.textContent ?? "", x: r.x, y: r.y, w: r.width, h: r.height };
-          },
-        ),
+        boxes: Array.from(
+          f.querySelectorAll("figcaption .title, figcaption label, .legend button, .legend-static > span"),
+        ).map((el) => {
+          const r = el.getBoundingClientRect();
+          return { text: el.textContent ?? "", x: r.x, y: r.y, w: r.width, h: r.height };
+        }),
       })),
     );
     return [
@@ -205,7 +212,9 @@ describe.skipIf(!hasChromium && !onCi)("report.html in headless Chromium", () =>
     expect(await hash(page, "chart-reward")).not.toBe(before);
 
     // Smoothing changes the drawn line (and the pixels).
-    const pixels = await page.$eval("#chart-loss canvas:not(.overlay)", (c) => (c as HTMLCanvasElement).toDataURL());
+    const pixels = await page.$eval("#chart-loss canvas:not(.overlay)", (c) =>
+      (c as HTMLCanvasElement).toDataURL(),
+    );
     const lossBefore = await hash(page, "chart-loss");
     await page.$eval("#smoothing", (el) => {
       (el as HTMLInputElement).value = "0.9";
@@ -232,7 +241,14 @@ describe.skipIf(!hasChromium && !onCi)("report.html in headless Chromium", () =>
   it("charts every metric group, marks checkpoints and trips, and shows samples with channels", async () => {
     const { page, context, errors } = await open("single");
     const ids = await page.$$eval("figure.chart", (fs) => fs.map((f) => f.id));
-    for (const id of ["chart-reward", "chart-loss", "chart-kl", "chart-grad-norm", "chart-lr", "chart-completions"])
+    for (const id of [
+      "chart-reward",
+      "chart-loss",
+      "chart-kl",
+      "chart-grad-norm",
+      "chart-lr",
+      "chart-completions",
+    ])
       expect(ids).toContain(id);
     expect(ids.some((id) => id.startsWith("chart-arc"))).toBe(true);
     expect(ids).toContain("chart-timeline");
@@ -248,7 +264,9 @@ describe.skipIf(!hasChromium && !onCi)("report.html in headless Chromium", () =>
     expect(labels).toContain("first bad 138");
     expect(await page.textContent("#sample-best")).toContain("channel final");
     expect(await page.textContent("#sample-collapse")).toContain("channel analysis");
-    expect(await page.textContent("#generated")).toMatch(/generated \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ by rlops /);
+    expect(await page.textContent("#generated")).toMatch(
+      /generated \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ by rlops /,
+    );
     expect(await page.textContent("#disk-legend")).toContain("would delete");
     expect(await page.textContent("body")).not.toContain(`${single.root}/checkpoint-175`);
     expect(errors).toEqual([]);
@@ -285,7 +303,10 @@ describe.skipIf(!hasChromium && !onCi)("report.html in headless Chromium", () =>
 
   it("the Lightning run charts its loss, not epoch as a reward", async () => {
     const { page, context, errors } = await open("lightning");
-    const first = await page.$eval("figure.chart", (f) => ({ id: f.id, title: f.querySelector(".title")?.textContent }));
+    const first = await page.$eval("figure.chart", (f) => ({
+      id: f.id,
+      title: f.querySelector(".title")?.textContent,
+    }));
     expect(first).toEqual({ id: "chart-loss", title: "Loss" });
     expect(await page.textContent("body")).not.toContain("Reward per step");
     expect(await textOverlaps(page)).toEqual([]);
@@ -300,7 +321,10 @@ describe.skipIf(!hasChromium && !onCi)("report.html in headless Chromium", () =>
     await plain.context.close();
     const { page, context } = await open("single", 1000, false);
     const svgs = await page.$$eval("figure.chart .static svg", (s) =>
-      s.map((svg) => ({ visible: svg.getBoundingClientRect().width > 100, lines: svg.querySelectorAll("polyline").length })),
+      s.map((svg) => ({
+        visible: svg.getBoundingClientRect().width > 100,
+        lines: svg.querySelectorAll("polyline").length,
+      })),
     );
     expect(svgs.length).toBeGreaterThan(5);
     expect(svgs.every((s) => s.visible)).toBe(true);

@@ -42,13 +42,20 @@ export async function compareRuns(
       await writeFile(temp, renderComparisonHtml(reports, { deflate: (b) => deflateSync(b, { level: 9 }) }));
       await rename(temp, htmlPath);
     } catch (cause) {
-      throw new CliError({ code: "WRITE_FAILED", message: `${htmlPath}: cannot write (${(cause as Error).message})`, cause });
+      throw new CliError({
+        code: "WRITE_FAILED",
+        message: `${htmlPath}: cannot write (${(cause as Error).message})`,
+        cause,
+      });
     }
   }
   if (flags.json) printJson({ schemaVersion: 1, runs: reports });
   else {
     process.stdout.write(
-      renderComparisonText(reports, { color: useColor(process.stdout), width: terminalWidth(process.stdout) }),
+      renderComparisonText(reports, {
+        color: useColor(process.stdout),
+        width: terminalWidth(process.stdout),
+      }),
     );
     if (htmlPath) process.stdout.write(`\nHTML report: ${htmlPath}\n`);
   }

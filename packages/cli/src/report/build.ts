@@ -425,7 +425,12 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
     };
   }
   const checkpointBytes = checkpoints.reduce((sum, c) => sum + c.bytes, 0);
-  const samples = await collectSamples(root, responseFiles.map((f) => f.path), arcSteps, breaker.trip);
+  const samples = await collectSamples(
+    root,
+    responseFiles.map((f) => f.path),
+    arcSteps,
+    breaker.trip,
+  );
 
   const partial: Omit<Report, "nextAction"> = {
     schemaVersion: 1,

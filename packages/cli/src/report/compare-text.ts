@@ -38,7 +38,9 @@ export function alignedSparklines(
         n[i] = (n[i] as number) + 1;
       }
     }
-    return Array.from(sum, (s, i) => ((n[i] as number) > 0 ? s / (n[i] as number) : seen[i] ? Number.NaN : null));
+    return Array.from(sum, (s, i) =>
+      (n[i] as number) > 0 ? s / (n[i] as number) : seen[i] ? Number.NaN : null,
+    );
   });
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
@@ -77,7 +79,7 @@ export function renderComparisonText(reports: readonly Report[], options: Compar
   const c = pc.createColors(options.color);
   const labels = runLabels(reports);
   const out: string[] = [c.bold(`rlops report: ${reports.length} runs compared`)];
-  reports.forEach((r, i) => out.push(c.dim(`  ${labels[i]} = ${r.root}`)));
+  for (const [i, r] of reports.entries()) out.push(c.dim(`  ${labels[i]} = ${r.root}`));
   out.push("", c.bold("Runs"));
   const rows = reports.map((r, i) => {
     const v = breakerVerdict(r);
@@ -90,7 +92,8 @@ export function renderComparisonText(reports: readonly Report[], options: Compar
       r.nextAction.title,
     ];
   });
-  for (const line of table(["RUN", "LAYOUT", "STEPS", "BEST", "BREAKER", "NEXT ACTION"], rows)) out.push(`  ${line}`);
+  for (const line of table(["RUN", "LAYOUT", "STEPS", "BEST", "BREAKER", "NEXT ACTION"], rows))
+    out.push(`  ${line}`);
   reports.forEach((r, i) => {
     if (r.nextAction.command) out.push(`  ${labels[i]}: ${c.bold("$")} ${r.nextAction.command}`);
   });
@@ -102,7 +105,12 @@ export function renderComparisonText(reports: readonly Report[], options: Compar
     .slice(0, options.maxMetrics ?? 12);
   const labelWidth = Math.max(...labels.map((l) => l.length));
   const spark = Math.max(12, Math.min(48, (options.width ?? 100) - labelWidth - 20));
-  out.push("", c.bold(`Metrics, aligned by step (${spark} cells over the union of the runs' steps, one scale per metric)`));
+  out.push(
+    "",
+    c.bold(
+      `Metrics, aligned by step (${spark} cells over the union of the runs' steps, one scale per metric)`,
+    ),
+  );
   for (const name of metrics) {
     const per = reports.map((r) => r.metrics.series.find((s) => s.name === name)?.points ?? []);
     const lines = alignedSparklines(per, spark);

@@ -186,7 +186,11 @@ export function renderComparisonHtml(reports: readonly Report[], options: HtmlOp
   const colors = reports.map((_, i) => PALETTE[i % PALETTE.length] as string);
   const body = `<h1>rlops report: ${reports.length} runs compared</h1>
 <p class="meta" id="generated">${generatedLine(reports)}</p>
-${comparisonTable(reports, model.runs.map((r) => r.label), colors)}
+${comparisonTable(
+  reports,
+  model.runs.map((r) => r.label),
+  colors,
+)}
 <p class="muted">${model.runs.map((r) => `${esc(r.label)} = <code>${esc(r.root)}</code>`).join(" · ")}</p>`;
   const machine = {
     schemaVersion: 1,
@@ -195,5 +199,9 @@ ${comparisonTable(reports, model.runs.map((r) => r.label), colors)}
     rlopsVersion: reports[0]?.tool.version ?? null,
   };
   const tail = `<footer>${generatedLine(reports)}</footer>`;
-  return page({ title: `rlops report — ${reports.length} runs`, head: "", body, tail, machine }, model, options);
+  return page(
+    { title: `rlops report — ${reports.length} runs`, head: "", body, tail, machine },
+    model,
+    options,
+  );
 }

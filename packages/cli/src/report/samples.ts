@@ -15,7 +15,8 @@ export function sampleMessages(text: string): { messages: SampleMessage[]; diagn
     content.length > SAMPLE_CONTENT_LIMIT
       ? { content: `${content.slice(0, SAMPLE_CONTENT_LIMIT)}…`, truncated: true }
       : { content, truncated: false };
-  if (!text.includes("<|")) return { messages: [{ role: "assistant", channel: null, ...cut(text) }], diagnostics: 0 };
+  if (!text.includes("<|"))
+    return { messages: [{ role: "assistant", channel: null, ...cut(text) }], diagnostics: 0 };
   const parsed = parseMessagesFromText(text, { role: "assistant" });
   const messages = parsed.messages.slice(0, MAX_MESSAGES).map((m) => ({
     role: String(m.role ?? "assistant"),

@@ -40,7 +40,16 @@ export function reportClient(kit: ChartKit): void {
     log: boolean;
     timeline: boolean;
     labels: LabelBox[];
-    view: { x0: number; x1: number; y0: number; y1: number; left: number; top: number; pw: number; ph: number };
+    view: {
+      x0: number;
+      x1: number;
+      y0: number;
+      y1: number;
+      left: number;
+      top: number;
+      pw: number;
+      ph: number;
+    };
     drawnHash: number;
   }
   const FONT = "12px system-ui, -apple-system, 'Segoe UI', sans-serif";
@@ -122,7 +131,9 @@ export function reportClient(kit: ChartKit): void {
 
   /** Labels of the trip and first bad step, in as many rows as they need (never overlapping). */
   function markLabels(ctx: CanvasRenderingContext2D, sx: (s: number) => number, x0: number, x1: number) {
-    const shown = marks.filter((m) => (m.kind === "trip" || m.kind === "first-bad") && m.step >= x0 && m.step <= x1);
+    const shown = marks.filter(
+      (m) => (m.kind === "trip" || m.kind === "first-bad") && m.step >= x0 && m.step <= x1,
+    );
     const width = ctx.canvas.width / (window.devicePixelRatio || 1);
     const items = shown.map((m) => {
       const w = ctx.measureText(m.label).width;
@@ -193,7 +204,8 @@ export function reportClient(kit: ChartKit): void {
     const sy = (v: number) =>
       top +
       ph -
-      (c.log ? (Math.log10(v) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0)) : (v - y0) / (y1 - y0)) * ph;
+      (c.log ? (Math.log10(v) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0)) : (v - y0) / (y1 - y0)) *
+        ph;
     ctx.clearRect(0, 0, width, height);
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, width, height);
@@ -265,7 +277,12 @@ export function reportClient(kit: ChartKit): void {
     for (const i of visible) {
       const s = series[i] as Series;
       const passes: [ArrayLike<number>, number][] =
-        state.smoothing > 0 ? [[s.values, 0.25], [drawnValues(s), 1]] : [[s.values, 1]];
+        state.smoothing > 0
+          ? [
+              [s.values, 0.25],
+              [drawnValues(s), 1],
+            ]
+          : [[s.values, 1]];
       for (const [values, alpha] of passes) {
         ctx.strokeStyle = s.color;
         ctx.globalAlpha = alpha;
@@ -345,12 +362,16 @@ export function reportClient(kit: ChartKit): void {
       if (s.steps.length) candidates.push(s.steps[nearest(s, step)] as number);
     }
     if (c.timeline) for (const d of dots) candidates.push(d.step);
-    for (const cand of candidates) if (best === null || Math.abs(cand - step) < Math.abs(best - step)) best = cand;
+    for (const cand of candidates)
+      if (best === null || Math.abs(cand - step) < Math.abs(best - step)) best = cand;
     return best;
   }
 
   function escapeHtml(value: string): string {
-    return value.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch] as string);
+    return value.replace(
+      /[&<>"]/g,
+      (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch] as string,
+    );
   }
 
   function showTip(c: Chart, px: number) {
@@ -366,7 +387,8 @@ export function reportClient(kit: ChartKit): void {
       const j = kit.lowerBound(s.steps, step);
       if (s.steps[j] !== step) continue;
       const raw = kit.formatValue(s.values[j] as number);
-      const smooth = state.smoothing > 0 ? ` <i>(smoothed ${kit.formatValue(drawnValues(s)[j] as number)})</i>` : "";
+      const smooth =
+        state.smoothing > 0 ? ` <i>(smoothed ${kit.formatValue(drawnValues(s)[j] as number)})</i>` : "";
       rows.push(
         `<span class="sw" style="background:${s.color}"></span>${escapeHtml(s.label)} <b class="v" data-series="${i}">${raw}</b>${smooth}`,
       );
@@ -374,9 +396,9 @@ export function reportClient(kit: ChartKit): void {
     const v = c.view;
     const pxPerStep = v.pw / (v.x1 - v.x0);
     for (const m of marks)
-      if (Math.abs(m.step - step) * pxPerStep < 4) rows.push(`<span style="color:${m.color}">${escapeHtml(m.label)}</span>`);
-    if (c.timeline)
-      for (const d of dots) if (d.step === step) rows.push(escapeHtml(d.detail));
+      if (Math.abs(m.step - step) * pxPerStep < 4)
+        rows.push(`<span style="color:${m.color}">${escapeHtml(m.label)}</span>`);
+    if (c.timeline) for (const d of dots) if (d.step === step) rows.push(escapeHtml(d.detail));
     c.tip.innerHTML = rows.join("<br>");
     c.tip.hidden = false;
     const tipWidth = c.tip.offsetWidth;
@@ -389,7 +411,8 @@ export function reportClient(kit: ChartKit): void {
     for (const c of charts) draw(c);
     const [x0, x1] = range();
     const label = document.getElementById("range");
-    if (label) label.textContent = `steps ${kit.formatStep(x0)}–${kit.formatStep(x1)}${state.range ? " (zoomed)" : ""}`;
+    if (label)
+      label.textContent = `steps ${kit.formatStep(x0)}–${kit.formatStep(x1)}${state.range ? " (zoomed)" : ""}`;
   }
 
   function attach(c: Chart) {
@@ -403,7 +426,8 @@ export function reportClient(kit: ChartKit): void {
     c.overlay.addEventListener("pointermove", (e) => {
       const px = pos(e);
       state.hover = hoverAt(c, px);
-      for (const other of charts) drawOverlay(other, other === c && brushFrom !== null ? [brushFrom, px] : null);
+      for (const other of charts)
+        drawOverlay(other, other === c && brushFrom !== null ? [brushFrom, px] : null);
       showTip(c, px);
     });
     c.overlay.addEventListener("pointerup", (e) => {
@@ -413,7 +437,8 @@ export function reportClient(kit: ChartKit): void {
       brushFrom = null;
       if (Math.abs(px - from) < 5) return;
       const v = c.view;
-      const toStep = (p: number) => v.x0 + ((Math.min(v.left + v.pw, Math.max(v.left, p)) - v.left) / v.pw) * (v.x1 - v.x0);
+      const toStep = (p: number) =>
+        v.x0 + ((Math.min(v.left + v.pw, Math.max(v.left, p)) - v.left) / v.pw) * (v.x1 - v.x0);
       const a = toStep(Math.min(px, from));
       const b = toStep(Math.max(px, from));
       if (b > a) {

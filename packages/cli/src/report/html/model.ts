@@ -1,3 +1,4 @@
+import { detectLossMetric } from "../metrics.js";
 import type { Report } from "../schema.js";
 import { groupMetrics } from "./groups.js";
 
@@ -128,30 +129,71 @@ export function buildPageModel(reports: readonly Report[]): PageModel {
     ? grouped.flatMap((g) =>
         g.metrics.length === 1
           ? [g]
-          : g.metrics.map((metric, i) => ({ ...g, id: `${g.id}-m${i + 1}`, title: metric, metrics: [metric] })),
+          : g.metrics.map((metric, i) => ({
+              ...g,
+              id: `${g.id}-m${i + 1}`,
+              title: metric,
+              metrics: [metric],
+            })),
       )
     : grouped;
   const series: ChartSeries[] = [];
-  const charts: ChartSpec[] = groups.map((group) => {
-    const indexes: number[] = [];
-    group.metrics.forEach((metric, m) => {
+  const charts: ChartSpec[] = [];
+  if (compare) {
+    // Runs name their reward and loss differently (reward, grpo_actor/task_reward/avg, …): overlay each
+    // run's detected metric first.
+    for (const [id, title, pick] of [
+      ["chart-compare-reward", "Reward (each run's reward metric)", (r: Report) => r.metrics.rewardMetric],
+      [
+        "chart-compare-loss",
+        "Loss (each run's loss metric)",
+        (r: Report) => detectLossMetric(r.metrics.series.map((s) => s.name)),
+      ],
+    ] as const) {
+      const indexes: number[] = [];
       reports.forEach((report, run) => {
-        const found = report.metrics.series.find((s) => s.name === metric);
-        if (!found || found.points.length === 0) return;
+        const metric = pick(report);
+        const found = metric ? report.metrics.series.find((s) => s.name === metric) : undefined;
+        if (!metric || !found || found.points.length === 0) return;
         indexes.push(series.length);
         series.push({
-          label: compare ? `${labels[run]}: ${metric}` : metric,
+          label: `${labels[run]}: ${metric}`,
           metric,
           run,
-          color: PALETTE[(compare ? run : m) % PALETTE.length] as string,
+          color: PALETTE[run % PALETTE.length] as string,
           points: found.points,
         });
       });
-    });
-    return { id: `chart-${group.id}`, group: group.group, title: group.title, series: indexes };
-  });
+      if (indexes.length > 1) charts.push({ id, group: "compare", title, series: indexes });
+      else series.length -= indexes.length;
+    }
+  }
+  charts.push(
+    ...groups.map((group) => {
+      const indexes: number[] = [];
+      group.metrics.forEach((metric, m) => {
+        reports.forEach((report, run) => {
+          const found = report.metrics.series.find((s) => s.name === metric);
+          if (!found || found.points.length === 0) return;
+          indexes.push(series.length);
+          series.push({
+            label: compare ? `${labels[run]}: ${metric}` : metric,
+            metric,
+            run,
+            color: PALETTE[(compare ? run : m) % PALETTE.length] as string,
+            points: found.points,
+          });
+        });
+      });
+      return { id: `chart-${group.id}`, group: group.group, title: group.title, series: indexes };
+    }),
+  );
   const markers = reports.flatMap((r, run) =>
-    runMarkers(r, compare ? `${labels[run]}: ` : "", compare ? (PALETTE[run % PALETTE.length] as string) : null),
+    runMarkers(
+      r,
+      compare ? `${labels[run]}: ` : "",
+      compare ? (PALETTE[run % PALETTE.length] as string) : null,
+    ),
   );
   const timeline: TimelineItem[] = reports.flatMap((r, run) =>
     r.checkpoints.items

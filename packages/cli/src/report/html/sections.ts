@@ -114,10 +114,17 @@ export function samplesSection(report: Report): string {
 }
 
 /** One row per run of a comparison: layout, steps, best checkpoint, breaker verdict, next action. */
-export function comparisonTable(reports: readonly Report[], labels: readonly string[], colors: readonly string[]): string {
+export function comparisonTable(
+  reports: readonly Report[],
+  labels: readonly string[],
+  colors: readonly string[],
+): string {
   const rows = reports.map((r, i) => {
     const v = breakerVerdict(r);
-    const steps = r.metrics.firstStep === null ? "—" : `${r.metrics.firstStep}–${r.metrics.lastStep} (${r.metrics.steps})`;
+    const steps =
+      r.metrics.firstStep === null
+        ? "—"
+        : `${r.metrics.firstStep}–${r.metrics.lastStep} (${r.metrics.steps})`;
     return (
       `<tr><td class="name"><span class="sw" style="background:${colors[i]}"></span>${esc(labels[i] ?? "")}</td><td>${esc(r.layout ?? "unknown")}</td>` +
       `<td class="num">${steps}</td><td>${esc(r.checkpoints.best ?? "—")}</td>` +

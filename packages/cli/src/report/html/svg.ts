@@ -22,7 +22,12 @@ function markerLines(
   return marks
     .filter((m) => m.step >= x0 && m.step <= x1)
     .map((m) => {
-      const dash = m.kind === "first-bad" ? ' stroke-dasharray="6 4"' : m.kind === "trip" ? "" : ' stroke-dasharray="2 3"';
+      const dash =
+        m.kind === "first-bad"
+          ? ' stroke-dasharray="6 4"'
+          : m.kind === "trip"
+            ? ""
+            : ' stroke-dasharray="2 3"';
       const x = sx(m.step).toFixed(1);
       return `<line x1="${x}" x2="${x}" y1="${top}" y2="${bottom}" stroke="${m.color}" stroke-width="${m.kind === "trip" ? 2 : 1}"${dash}/>`;
     })
@@ -45,7 +50,11 @@ function xAxis(x0: number, x1: number, sx: (s: number) => number, pw: number, y:
 }
 
 /** One static line chart: every series per-pixel downsampled, markers as lines, no labels but the axes. */
-export function staticLineChart(series: readonly ChartSeries[], marks: readonly MarkerSpec[], extent: [number, number]): string {
+export function staticLineChart(
+  series: readonly ChartSeries[],
+  marks: readonly MarkerSpec[],
+  extent: [number, number],
+): string {
   const [x0, x1] = extent;
   let y0 = Number.POSITIVE_INFINITY;
   let y1 = Number.NEGATIVE_INFINITY;
@@ -94,7 +103,11 @@ export function staticLineChart(series: readonly ChartSeries[], marks: readonly 
 }
 
 /** The static checkpoint timeline: dots and labels in as many rows as they need. */
-export function staticTimeline(items: readonly TimelineItem[], marks: readonly MarkerSpec[], extent: [number, number]): string {
+export function staticTimeline(
+  items: readonly TimelineItem[],
+  marks: readonly MarkerSpec[],
+  extent: [number, number],
+): string {
   const [x0, x1] = extent;
   const left = 12;
   const pw = W - left - 14;
