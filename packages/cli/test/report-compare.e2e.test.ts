@@ -59,7 +59,9 @@ describe("rlops report RUN_A RUN_B", () => {
     const rows = run.stdout.split("\n");
     const header = rows.findIndex((l) => l.includes("RUN") && l.includes("BREAKER"));
     expect(rows[header + 1]).toMatch(/^ {2}arc-dapo +hf +1–175 .*rollback by reward-collapse at step 147/);
-    expect(rows[header + 2]).toMatch(/^ {2}areal-grpo +areal +0–187 .*rollback by reward-collapse at step 187/);
+    expect(rows[header + 2]).toMatch(
+      /^ {2}areal-grpo +areal +0–187 .*rollback by reward-collapse at step 187/,
+    );
     expect(run.stdout).toContain("$ rlops recover setup");
     // One sparkline per run per metric, the same number of cells (aligned by step).
     const reward = rows.findIndex((l) => l.trim() === "reward");

@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { deflateSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderComparisonHtml, renderReportHtml, type Report } from "../src/index.js";
+import { type Report, renderComparisonHtml, renderReportHtml } from "../src/index.js";
 import { buildReport, writeExampleRuns } from "../src/node.js";
 import { chartKit } from "../src/report/html/kit.js";
 

@@ -1,7 +1,7 @@
 import { rename, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { deflateSync } from "node:zlib";
-import { EXIT, printJson, type Progress, useColor } from "../cli-kit.js";
+import { EXIT, type Progress, printJson, useColor } from "../cli-kit.js";
 import { CliError } from "../errors.js";
 import { type BuildReportOptions, buildReport } from "../report/build.js";
 import { renderComparisonText } from "../report/compare-text.js";

@@ -1,8 +1,8 @@
 import pc from "picocolors";
 import { formatNumber, table } from "./format.js";
-import { breakerVerdict } from "./html/sections.js";
 import { AXIS_NAMES, groupMetrics } from "./html/groups.js";
 import { runLabels } from "./html/model.js";
+import { breakerVerdict } from "./html/sections.js";
 import type { Report } from "./schema.js";
 import { fitToWidth } from "./width.js";
 

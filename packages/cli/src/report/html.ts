@@ -1,7 +1,7 @@
 import { formatBytes } from "./format.js";
 import { reportClient } from "./html/client.js";
 import { chartKit } from "./html/kit.js";
-import { buildPageModel, MARK, type PageModel, PALETTE } from "./html/model.js";
+import { buildPageModel, MARK, PALETTE, type PageModel } from "./html/model.js";
 import { encodePayload } from "./html/payload.js";
 import {
   arcSection,
