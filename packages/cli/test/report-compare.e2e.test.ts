@@ -30,7 +30,7 @@ afterAll(async () => {
 describe("rlops report fits the terminal", () => {
   for (const name of ["arc-dapo", "lightning", "areal-grpo"])
     it(`${name}: every line within COLUMNS=80, and 80 when piped without COLUMNS`, () => {
-      for (const env of [{ COLUMNS: "80" }, {}]) {
+      for (const env of [{ COLUMNS: "80" }, {}] as Record<string, string>[]) {
         const run = rlops(["report", runs[name]!.dir, "--no-progress"], env);
         expect(run.status, run.stderr).toBe(0);
         const long = run.stdout.split("\n").filter((l) => [...l].length > 80);
