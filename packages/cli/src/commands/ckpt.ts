@@ -19,6 +19,7 @@ import {
 } from "@rlops/checkpoint-layout/node";
 import type { Command } from "commander";
 import { action, EXIT, ExitError, examples, printJson } from "../cli-kit.js";
+import { registerCkptInfo } from "./ckpt-info.js";
 
 function layoutOption(value: string): Layout {
   if (!(LAYOUTS as readonly string[]).includes(value))
@@ -189,6 +190,7 @@ export function register(program: Command): void {
   const ckpt = program
     .command("ckpt")
     .description("Checkpoints: list, find the latest usable one, validate, prune.");
+  registerCkptInfo(ckpt);
 
   examples(
     ckpt
