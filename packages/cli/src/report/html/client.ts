@@ -1,5 +1,50 @@
 import type { ChartKit, LabelBox } from "./kit.js";
 
+interface Series {
+  label: string;
+  color: string;
+  steps: Float64Array;
+  values: Float32Array;
+  smooth: Float64Array | null;
+  smoothWeight: number;
+}
+interface Mark {
+  step: number;
+  kind: string;
+  label: string;
+  color: string;
+}
+interface Dot {
+  step: number;
+  name: string;
+  color: string;
+  detail: string;
+}
+interface Chart {
+  id: string;
+  figure: HTMLElement;
+  plot: HTMLElement;
+  base: HTMLCanvasElement;
+  overlay: HTMLCanvasElement;
+  tip: HTMLElement;
+  series: number[];
+  hidden: Set<number>;
+  log: boolean;
+  timeline: boolean;
+  labels: LabelBox[];
+  view: {
+    x0: number;
+    x1: number;
+    y0: number;
+    y1: number;
+    left: number;
+    top: number;
+    pw: number;
+    ph: number;
+  };
+  drawnHash: number;
+}
+
 /**
  * The browser side of the HTML report, inlined as `(${reportClient})(kit)`: it must not reference
  * anything outside its own body (its source text is all the page gets). It inflates the chart data,
@@ -8,51 +53,6 @@ import type { ChartKit, LabelBox } from "./kit.js";
  * State for tests and benchmarks is on `window.rlopsReport`.
  */
 export function reportClient(kit: ChartKit): void {
-  interface Series {
-    label: string;
-    color: string;
-    steps: Float64Array;
-    values: Float32Array;
-    smooth: Float64Array | null;
-    smoothWeight: number;
-  }
-  interface Mark {
-    step: number;
-    kind: string;
-    label: string;
-    color: string;
-  }
-  interface Dot {
-    step: number;
-    name: string;
-    color: string;
-    detail: string;
-  }
-  interface Chart {
-    id: string;
-    figure: HTMLElement;
-    plot: HTMLElement;
-    base: HTMLCanvasElement;
-    overlay: HTMLCanvasElement;
-    tip: HTMLElement;
-    series: number[];
-    hidden: Set<number>;
-    log: boolean;
-    timeline: boolean;
-    labels: LabelBox[];
-    view: {
-      x0: number;
-      x1: number;
-      y0: number;
-      y1: number;
-      left: number;
-      top: number;
-      pw: number;
-      ph: number;
-    };
-    drawnHash: number;
-  }
-  const FONT = "12px system-ui, -apple-system, 'Segoe UI', sans-serif";
   // Set at once so the static SVG fallback never flashes; removed again if drawing fails.
   document.documentElement.classList.add("js");
   const meta = JSON.parse(document.getElementById("rlops-index")?.textContent ?? "{}");
@@ -68,27 +68,6 @@ export function reportClient(kit: ChartKit): void {
   const dots: Dot[] = meta.timeline ?? [];
   const extent: [number, number] = meta.extent ?? [0, 1];
 
-  function unshuffle(bytes: Uint8Array, off: number, n: number, width: number): ArrayBuffer {
-    const out = new Uint8Array(n * width);
-    for (let b = 0; b < width; b++) {
-      const base = off + b * n;
-      for (let i = 0; i < n; i++) out[i * width + b] = bytes[base + i] as number;
-    }
-    return out.buffer;
-  }
-
-  async function inflate(): Promise<Uint8Array> {
-    const text = (document.getElementById("rlops-blob")?.textContent ?? "").trim();
-    const binary = atob(text);
-    let bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    if (meta.index.z === "deflate") {
-      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
-      bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-    }
-    return bytes;
-  }
-
   function range(): [number, number] {
     return state.range ?? extent;
   }
@@ -102,18 +81,6 @@ export function reportClient(kit: ChartKit): void {
     return s.smooth;
   }
 
-  function setupCanvas(canvas: HTMLCanvasElement, w: number, h: number): CanvasRenderingContext2D {
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-    canvas.style.width = `${w}px`;
-    canvas.style.height = `${h}px`;
-    const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.font = FONT;
-    return ctx;
-  }
-
   function text(c: Chart, ctx: CanvasRenderingContext2D, label: string, x: number, y: number, align: string) {
     const w = ctx.measureText(label).width;
     const left = align === "center" ? x - w / 2 : align === "right" ? x - w : x;
@@ -121,12 +88,6 @@ export function reportClient(kit: ChartKit): void {
     ctx.textBaseline = "top";
     ctx.fillText(label, left, y);
     c.labels.push({ text: label, x: left, y, w, h: 13 });
-  }
-
-  function markerStyle(ctx: CanvasRenderingContext2D, m: Mark) {
-    ctx.strokeStyle = m.color;
-    ctx.lineWidth = m.kind === "trip" ? 2 : m.kind === "first-bad" ? 1.5 : 1;
-    ctx.setLineDash(m.kind === "first-bad" ? [6, 4] : m.kind === "trip" ? [] : [2, 3]);
   }
 
   /** Labels of the trip and first bad step, in as many rows as they need (never overlapping). */
@@ -169,7 +130,7 @@ export function reportClient(kit: ChartKit): void {
       else [y0, y1] = [y0 / 1.15, y1 * 1.15];
     } else if (y0 === y1) [y0, y1] = [y0 - (Math.abs(y0) * 0.1 || 1), y1 + (Math.abs(y1) * 0.1 || 1)];
     else [y0, y1] = [y0 - (y1 - y0) * 0.05, y1 + (y1 - y0) * 0.05];
-    const measure = setupCanvas(c.base, width, 10);
+    const measure = kit.setupCanvas(c.base, width, 10);
     const sxRaw = (s: number) => (s - x0) / (x1 - x0);
     // Margins: y labels decide the left, marker labels the top.
     const baseHeight = c.timeline ? 0 : 220;
@@ -198,8 +159,8 @@ export function reportClient(kit: ChartKit): void {
     const ph = c.timeline ? 24 + dotRowCount * 15 : baseHeight;
     const bottom = 24;
     const height = top + ph + bottom;
-    const ctx = setupCanvas(c.base, width, height);
-    setupCanvas(c.overlay, width, height);
+    const ctx = kit.setupCanvas(c.base, width, height);
+    kit.setupCanvas(c.overlay, width, height);
     c.view = { x0, x1, y0, y1, left, top, pw, ph };
     const sy = (v: number) =>
       top +
@@ -251,7 +212,7 @@ export function reportClient(kit: ChartKit): void {
     // Markers on every chart.
     for (const m of marks) {
       if (m.step < x0 || m.step > x1) continue;
-      markerStyle(ctx, m);
+      kit.markerStyle(ctx, m);
       const x = Math.round(sx(m.step)) + 0.5;
       ctx.beginPath();
       ctx.moveTo(x, top);
@@ -324,13 +285,6 @@ export function reportClient(kit: ChartKit): void {
     drawOverlay(c, null);
   }
 
-  function nearest(s: Series, step: number): number {
-    const i = kit.lowerBound(s.steps, step);
-    if (i <= 0) return 0;
-    if (i >= s.steps.length) return s.steps.length - 1;
-    return step - (s.steps[i - 1] as number) <= (s.steps[i] as number) - step ? i - 1 : i;
-  }
-
   function drawOverlay(c: Chart, brush: [number, number] | null) {
     const ctx = c.overlay.getContext("2d") as CanvasRenderingContext2D;
     const dpr = window.devicePixelRatio || 1;
@@ -359,19 +313,12 @@ export function reportClient(kit: ChartKit): void {
     for (const i of c.series) {
       if (c.hidden.has(i)) continue;
       const s = series[i] as Series;
-      if (s.steps.length) candidates.push(s.steps[nearest(s, step)] as number);
+      if (s.steps.length) candidates.push(s.steps[kit.nearest(s.steps, step)] as number);
     }
     if (c.timeline) for (const d of dots) candidates.push(d.step);
     for (const cand of candidates)
       if (best === null || Math.abs(cand - step) < Math.abs(best - step)) best = cand;
     return best;
-  }
-
-  function escapeHtml(value: string): string {
-    return value.replace(
-      /[&<>"]/g,
-      (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch] as string,
-    );
   }
 
   function showTip(c: Chart, px: number) {
@@ -390,15 +337,15 @@ export function reportClient(kit: ChartKit): void {
       const smooth =
         state.smoothing > 0 ? ` <i>(smoothed ${kit.formatValue(drawnValues(s)[j] as number)})</i>` : "";
       rows.push(
-        `<span class="sw" style="background:${s.color}"></span>${escapeHtml(s.label)} <b class="v" data-series="${i}">${raw}</b>${smooth}`,
+        `<span class="sw" style="background:${s.color}"></span>${kit.escapeHtml(s.label)} <b class="v" data-series="${i}">${raw}</b>${smooth}`,
       );
     }
     const v = c.view;
     const pxPerStep = v.pw / (v.x1 - v.x0);
     for (const m of marks)
       if (Math.abs(m.step - step) * pxPerStep < 4)
-        rows.push(`<span style="color:${m.color}">${escapeHtml(m.label)}</span>`);
-    if (c.timeline) for (const d of dots) if (d.step === step) rows.push(escapeHtml(d.detail));
+        rows.push(`<span style="color:${m.color}">${kit.escapeHtml(m.label)}</span>`);
+    if (c.timeline) for (const d of dots) if (d.step === step) rows.push(kit.escapeHtml(d.detail));
     c.tip.innerHTML = rows.join("<br>");
     c.tip.hidden = false;
     const tipWidth = c.tip.offsetWidth;
@@ -476,15 +423,15 @@ export function reportClient(kit: ChartKit): void {
   }
 
   async function main() {
-    const bytes = await inflate();
+    const bytes = await kit.inflate(document.getElementById("rlops-blob")?.textContent ?? "", meta.index.z);
     for (const [k, s] of (meta.series as { label: string; color: string }[]).entries()) {
       const ref = meta.index.series[k];
       const table = meta.index.tables[ref.t];
       series.push({
         label: s.label,
         color: s.color,
-        steps: new Float64Array(unshuffle(bytes, table.off, table.n, 8)),
-        values: new Float32Array(unshuffle(bytes, ref.off, ref.n, 4)),
+        steps: new Float64Array(kit.unshuffle(bytes, table.off, table.n, 8)),
+        values: new Float32Array(kit.unshuffle(bytes, ref.off, ref.n, 4)),
         smooth: null,
         smoothWeight: -1,
       });

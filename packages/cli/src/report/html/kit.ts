@@ -32,6 +32,12 @@ export interface ChartKit {
   ): [number, number][][];
   overlaps(a: LabelBox, b: LabelBox): boolean;
   placeRows(items: { x: number; w: number }[], gap: number): number[];
+  setupCanvas(canvas: HTMLCanvasElement, w: number, h: number): CanvasRenderingContext2D;
+  markerStyle(ctx: CanvasRenderingContext2D, m: { kind: string; color: string }): void;
+  inflate(blob: string, z: string | null): Promise<Uint8Array>;
+  unshuffle(bytes: Uint8Array, off: number, n: number, width: number): ArrayBuffer;
+  nearest(steps: ArrayLike<number>, step: number): number;
+  escapeHtml(value: string): string;
 }
 
 /** Returns the chart kit (pure functions; see the file comment for why it is one function). */
@@ -197,7 +203,65 @@ export function chartKit(): ChartKit {
     }
     return rows;
   }
+  /** Undoes the payload's byte shuffle: n values of `width` bytes at byte `off`. */
+  function unshuffle(bytes: Uint8Array, off: number, n: number, width: number): ArrayBuffer {
+    const out = new Uint8Array(n * width);
+    for (let b = 0; b < width; b++) {
+      const base = off + b * n;
+      for (let i = 0; i < n; i++) out[i * width + b] = bytes[base + i] as number;
+    }
+    return out.buffer;
+  }
+  /** Index of the step nearest to `step` (sorted steps). */
+  function nearest(steps: ArrayLike<number>, step: number): number {
+    const i = lowerBound(steps, step);
+    if (i <= 0) return 0;
+    if (i >= steps.length) return steps.length - 1;
+    return step - (steps[i - 1] as number) <= (steps[i] as number) - step ? i - 1 : i;
+  }
+  function escapeHtml(value: string): string {
+    return value.replace(
+      /[&<>"]/g,
+      (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch] as string,
+    );
+  }
+  /** Browser only: sizes a canvas for the device pixel ratio and returns its 2D context. */
+  function setupCanvas(canvas: HTMLCanvasElement, w: number, h: number): CanvasRenderingContext2D {
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+    canvas.style.width = `${w}px`;
+    canvas.style.height = `${h}px`;
+    const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.font = "12px system-ui, -apple-system, 'Segoe UI', sans-serif";
+    return ctx;
+  }
+  /** Browser only: the line style of a marker kind. */
+  function markerStyle(ctx: CanvasRenderingContext2D, m: { kind: string; color: string }) {
+    ctx.strokeStyle = m.color;
+    ctx.lineWidth = m.kind === "trip" ? 2 : m.kind === "first-bad" ? 1.5 : 1;
+    ctx.setLineDash(m.kind === "first-bad" ? [6, 4] : m.kind === "trip" ? [] : [2, 3]);
+  }
+  /** Browser only: base64 → bytes, inflated with `DecompressionStream` when `z` is "deflate". */
+  async function inflate(blob: string, z: string | null): Promise<Uint8Array> {
+    const text = blob.trim();
+    const binary = atob(text);
+    let bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    if (z === "deflate") {
+      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+      bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    }
+    return bytes;
+  }
   return {
+    setupCanvas,
+    markerStyle,
+    inflate,
+    unshuffle,
+    nearest,
+    escapeHtml,
     niceTicks,
     logTicks,
     formatStep,
