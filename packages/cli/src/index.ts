@@ -6,7 +6,8 @@ export type { ArcScorer, ResponseCandidate, ResponseLog } from "./report/arc.js"
 export { scoreResponseLog, summarizeArc } from "./report/arc.js";
 export type { DefaultBreakerInput } from "./report/default-breaker.js";
 export { DEFAULT_RULES, defaultBreakerConfig } from "./report/default-breaker.js";
-export { renderReportHtml } from "./report/html.js";
+export type { HtmlOptions } from "./report/html.js";
+export { renderComparisonHtml, renderReportHtml } from "./report/html.js";
 export type { NextActionContext } from "./report/next-action.js";
 export { decideNextAction } from "./report/next-action.js";
 export type {
@@ -19,6 +20,8 @@ export type {
   ReportCheckpoint,
   ReportDecision,
   ReportNote,
+  SampleCompletion,
+  SampleMessage,
 } from "./report/schema.js";
 export { reportSchema } from "./report/schema.js";
 export type { TextOptions } from "./report/text.js";

@@ -13,6 +13,7 @@ export interface CommandGroup {
  */
 export const COMMAND_GROUPS: Readonly<Record<string, () => Promise<CommandGroup>>> = {
   report: () => import("./commands/report.js"),
+  watch: () => import("./commands/watch.js"),
   ckpt: () => import("./commands/ckpt.js"),
   harmony: () => import("./commands/harmony.js"),
   arc: () => import("./commands/arc.js"),

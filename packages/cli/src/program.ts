@@ -8,6 +8,7 @@ import { register as registerInit } from "./commands/init.js";
 import { register as registerRecover } from "./commands/recover.js";
 import { register as registerReport } from "./commands/report.js";
 import { register as registerRewards } from "./commands/rewards.js";
+import { register as registerWatch } from "./commands/watch.js";
 import { baseProgram } from "./program-base.js";
 
 /**
@@ -18,6 +19,7 @@ export function createProgram(): Command {
   const program = baseProgram();
   for (const register of [
     registerReport,
+    registerWatch,
     registerCkpt,
     registerHarmony,
     registerArc,

@@ -17,6 +17,7 @@ import type { Command } from "commander";
 import { action, EXIT, ExitError, examples, layoutOption, printJson } from "../cli-kit.js";
 import { choice, humanBytes, table } from "./ckpt-flags.js";
 import { registerPrune } from "./ckpt-prune.js";
+import { registerCkptInfo } from "./ckpt-info.js";
 
 /** Step flags stay strings so huge steps are compared exactly. */
 function stepOption(flag: string): (value: string) => string {
@@ -117,6 +118,7 @@ export function register(program: Command): void {
   const ckpt = program
     .command("ckpt")
     .description("Checkpoints: list, find the latest usable one, validate, prune.");
+  registerCkptInfo(ckpt);
 
   examples(
     ckpt

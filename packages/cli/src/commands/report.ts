@@ -19,6 +19,7 @@ import { CliError } from "../errors.js";
 import { buildReport, type ReportProgress } from "../report/build.js";
 import type { Report } from "../report/schema.js";
 import { renderReportText } from "../report/text.js";
+import { terminalWidth } from "../report/width.js";
 
 /** Options of `rlops report`. */
 interface ReportFlags {
@@ -57,10 +58,13 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   }
 }
 
-/** Renders the HTML report (loaded lazily: the charting library is only needed for `--html`). */
+/** Renders the HTML report (loaded lazily: the renderer is only needed for `--html`), chart data deflated. */
 async function renderHtml(report: Report): Promise<string> {
-  const { renderReportHtml } = await import("../report/html.js");
-  return renderReportHtml(report);
+  const [{ renderReportHtml }, { deflateSync }] = await Promise.all([
+    import("../report/html.js"),
+    import("node:zlib"),
+  ]);
+  return renderReportHtml(report, { deflate: (bytes) => deflateSync(bytes, { level: 9 }) });
 }
 
 /** Exit code of a report: 1 when nothing was found, 3/4 for a stop/rollback trip with `--fail-on-trip`. */
@@ -96,7 +100,7 @@ export function register(program: Command): void {
       "Where a training run stands: checkpoints, metrics, breaker, ARC accuracy, disk use, and the next action. " +
         "With no run-dir, writes the bundled example runs and reports on the ARC DAPO one.",
     )
-    .argument("[run-dir]", "run directory (default: the bundled example)")
+    .argument("[run-dir...]", "run directory (default: the bundled example); several: compare them")
     .option("--json", "print the full structured report as JSON")
     .option("--html <file>", "also write a self-contained HTML report with charts")
     .option("--breaker <file>", "breaker config (YAML/JSON) instead of the default rules")
@@ -108,8 +112,8 @@ export function register(program: Command): void {
     .option("--no-progress", "no progress bar on stderr")
     .option("--all", "the folder holds several runs: report each one separately (never merged)")
     .action(
-      action(async (runDir: string | undefined, flags: ReportFlags) => {
-        let dir = runDir;
+      action(async (runDirs: string[], flags: ReportFlags) => {
+        let dir = runDirs[0];
         let html = flags.html;
         if (dir === undefined) {
           const root = resolve(flags.exampleDir);
@@ -129,21 +133,35 @@ export function register(program: Command): void {
           const text = await readInputText(path, "--breaker");
           breaker = { config: text, source: path };
         }
+        const buildOptions = {
+          ...(breaker ? { breaker } : {}),
+          ...(flags.layout ? { layout: flags.layout } : {}),
+          ...(flags.command ? { command: flags.command } : {}),
+          ...(flags.trainer ? { trainer: flags.trainer } : {}),
+        };
+        if (runDirs.length > 1) {
+          const progress = createProgress(
+            process.stderr,
+            flags.progress !== false && process.stderr.isTTY === true,
+          );
+          const options = {
+            ...buildOptions,
+            onProgress: (p: ReportProgress) => progress.update(PHASES[p.phase], p.done, p.total),
+          };
+          return (await import("./report-compare.js")).compareRuns(runDirs, options, flags, progress);
+        }
         const build = (runRoot: string) => {
           const progress = createProgress(
             process.stderr,
             flags.progress !== false && process.stderr.isTTY === true,
           );
           return buildReport(runRoot, {
-            ...(breaker ? { breaker } : {}),
-            ...(flags.layout ? { layout: flags.layout } : {}),
-            ...(flags.command ? { command: flags.command } : {}),
-            ...(flags.trainer ? { trainer: flags.trainer } : {}),
+            ...buildOptions,
             onProgress: (p) => progress.update(PHASES[p.phase], p.done, p.total),
           }).finally(() => progress.done());
         };
         // A folder of several runs is listed, never merged (MULTIPLE_RUNS); --all reports each.
-        const runsFound = runDir === undefined ? [] : await runRoots(resolve(dir), flags.all === true);
+        const runsFound = runDirs.length === 0 ? [] : await runRoots(resolve(dir), flags.all === true);
         if (runsFound.length > 1) {
           if (html)
             throw new CliError({
@@ -169,7 +187,11 @@ export function register(program: Command): void {
         if (flags.json) printJson(report);
         else {
           process.stdout.write(
-            renderReportText(report, { color: useColor(process.stdout), ...(htmlPath ? { htmlPath } : {}) }),
+            renderReportText(report, {
+              color: useColor(process.stdout),
+              width: terminalWidth(process.stdout),
+              ...(htmlPath ? { htmlPath } : {}),
+            }),
           );
         }
         const code = reportExitCode(report, flags.failOnTrip === true);

@@ -19,6 +19,7 @@ import { type ArcScorer, arcStepValues, type ResponseLog, scoreResponseLog, summ
 import { detectLossMetric, detectRewardMetric, SeriesCollector, type StepRecord } from "./metrics.js";
 import { decideNextAction, type NextActionContext, resumeNeed } from "./next-action.js";
 import { readRunEndState } from "./run-state-node.js";
+import { collectSamples } from "./samples.js";
 import type { ArcStep, MetricSource, Report, ReportCheckpoint, ReportNote } from "./schema.js";
 
 /** Progress of a report scan, for progress bars. */
@@ -358,10 +359,17 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
     };
   }
   const checkpointBytes = checkpoints.reduce((sum, c) => sum + c.bytes, 0);
+  const samples = await collectSamples(
+    root,
+    responseFiles.map((f) => f.path),
+    arcSteps,
+    breaker.trip,
+  );
 
   const partial: Omit<Report, "nextAction"> = {
     schemaVersion: 1,
     tool: { name: "rlops", version: VERSION },
+    generatedAt: new Date().toISOString(),
     root,
     layout,
     checkpoints: {
@@ -392,6 +400,7 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
     },
     retention,
     notes,
+    ...(samples.length > 0 ? { samples } : {}),
   };
   return { ...partial, nextAction: decideNextAction(partial, context) };
 }

@@ -142,10 +142,40 @@ export const reportNoteSchema = z.object({ level: z.enum(["info", "warn"]), mess
 /** A note of the report. */
 export type ReportNote = z.infer<typeof reportNoteSchema>;
 
+/** One harmony message of a sample completion (`channel` null for text without harmony tokens). */
+export const sampleMessageSchema = z.object({
+  role: z.string(),
+  channel: z.string().nullable(),
+  content: z.string(),
+  /** The content was cut to the report's bound (the response log has the full text). */
+  truncated: z.boolean(),
+});
+/** A message of a sample completion. */
+export type SampleMessage = z.infer<typeof sampleMessageSchema>;
+
+/** A completion from the response logs, shown at the best step and at the collapse. */
+export const sampleCompletionSchema = z.object({
+  label: z.enum(["best", "collapse"]),
+  step: z.number(),
+  /** The response log, relative to the run root. */
+  file: z.string(),
+  problemId: z.string().nullable(),
+  candidateId: z.number().nullable(),
+  /** Re-scored best pixel accuracy of the step. */
+  pixelAccuracy: z.number().nullable(),
+  messages: z.array(sampleMessageSchema),
+  /** Diagnostics of the tolerant harmony parser (malformed tokens, unterminated messages). */
+  parseDiagnostics: z.number().int().nonnegative(),
+});
+/** A sample completion of the report. */
+export type SampleCompletion = z.infer<typeof sampleCompletionSchema>;
+
 /** The full structured run report (`rlops report --json`). */
 export const reportSchema = z.object({
   schemaVersion: z.literal(1),
   tool: z.object({ name: z.literal("rlops"), version: z.string() }),
+  /** When the report was made (ISO 8601, UTC). */
+  generatedAt: z.string().optional(),
   root: z.string(),
   layout: z.string().nullable(),
   checkpoints: z.object({
@@ -189,6 +219,8 @@ export const reportSchema = z.object({
     .nullable(),
   nextAction: nextActionSchema,
   notes: z.array(reportNoteSchema),
+  /** Completions at the best step and at the collapse, from the response logs. */
+  samples: z.array(sampleCompletionSchema).optional(),
 });
 /** The full structured run report. */
 export type Report = z.infer<typeof reportSchema>;

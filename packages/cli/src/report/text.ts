@@ -1,6 +1,8 @@
 import pc from "picocolors";
 import { formatBytes, formatNumber, formatPercent, sparkline, table } from "./format.js";
+import { relativizePaths } from "./paths.js";
 import type { Report } from "./schema.js";
+import { fitToWidth } from "./width.js";
 
 /** Options of {@link renderReportText}. */
 export interface TextOptions {
@@ -10,6 +12,8 @@ export interface TextOptions {
   maxMetrics?: number;
   /** HTML report path to mention at the end. */
   htmlPath?: string;
+  /** Columns to fit (see `terminalWidth` in `width.ts`); no limit when absent. */
+  width?: number;
 }
 
 const KEY_METRICS = [
@@ -85,7 +89,12 @@ export function renderReportText(report: Report, options: TextOptions): string {
         ck.capabilities.resume ? "yes" : c.dim("no"),
         ck.capabilities.inference ? "yes" : c.dim("no"),
         formatBytes(ck.bytes),
-        [marks, firstProblem ? c.yellow(`${firstProblem.code}: ${firstProblem.message}`) : ""]
+        [
+          marks,
+          firstProblem
+            ? c.yellow(`${firstProblem.code}: ${relativizePaths(firstProblem.message, report.root)}`)
+            : "",
+        ]
           .filter(Boolean)
           .join(" "),
       ];
@@ -121,7 +130,8 @@ export function renderReportText(report: Report, options: TextOptions): string {
     for (const line of table(["METRIC", "MIN", "MAX", "LAST", "TREND"], rows, [1, 2, 3]))
       out.push(`  ${line}`);
     for (const source of report.metrics.sources)
-      for (const problem of source.problems.slice(0, 3)) out.push(c.yellow(`  ${source.path}: ${problem}`));
+      for (const problem of source.problems.slice(0, 3))
+        out.push(c.yellow(`  ${source.path}: ${relativizePaths(problem, report.root)}`));
   }
 
   section("Breaker");
@@ -219,5 +229,6 @@ export function renderReportText(report: Report, options: TextOptions): string {
   } else if (next.command) out.push(`  ${c.bold("$")} ${next.command}`);
   if (next.apply) out.push(`  ${c.dim(next.apply)}`);
   if (options.htmlPath) out.push("", `HTML report: ${options.htmlPath}`);
-  return `${out.join("\n")}\n`;
+  const text = out.join("\n");
+  return `${options.width === undefined ? text : fitToWidth(text, options.width)}\n`;
 }
