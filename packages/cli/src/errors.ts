@@ -50,6 +50,14 @@ export const CLI_ERROR_CODES = {
     meaning: "`recover --from`: not a decision, or the check found nothing to recover from",
   },
   BAD_PALETTE: { exit: EXIT.BAD_INPUT, meaning: "`arc --palette`: not a word → colour map" },
+  BAD_ARGUMENT: {
+    exit: EXIT.BAD_INPUT,
+    meaning: "arguments that do not go together (`breaker check`: a run folder with other paths)",
+  },
+  NO_INFERENCE: {
+    exit: EXIT.BAD_INPUT,
+    meaning: "`ckpt info --script`: the checkpoint holds no weights usable for inference",
+  },
   LISTEN_FAILED: { exit: EXIT.BAD_INPUT, meaning: "`rewards serve` cannot listen on the host/port" },
   // nothing found
   NOTHING_FOUND: {

@@ -86,10 +86,6 @@ export {
 export type { Action, Decision, DetectorState, Ledger, MonitorState, MonitorStats } from "./state.js";
 /** Decision and state schemas (versioned JSON). */
 export { actionSchema, decisionSchema, ledgerSchema, monitorStateSchema, STATE_VERSION } from "./state.js";
-export { crc32c, maskedCrc32c } from "./tensorboard/crc32c.js";
-export type { TensorBoardOptions } from "./tensorboard/source.js";
-/** TensorBoard events (TFRecord + Event protos, CRC-32C checked) and Lightning `metrics.csv`, from bytes/lines. */
-export { hfLogName, TensorBoardDecoder } from "./tensorboard/source.js";
 export type {
   RecoveryFolder,
   RecoveryResumeInput,
@@ -99,3 +95,7 @@ export type {
 } from "./story.js";
 /** The one resume story (recovery folder, then the trainer's resume command) every command prints. */
 export { buildRecoveryResume, formatResumeStory, recoveryFolderOf, resumeStory } from "./story.js";
+export { crc32c, maskedCrc32c } from "./tensorboard/crc32c.js";
+export type { TensorBoardOptions } from "./tensorboard/source.js";
+/** TensorBoard events (TFRecord + Event protos, CRC-32C checked) and Lightning `metrics.csv`, from bytes/lines. */
+export { hfLogName, TensorBoardDecoder } from "./tensorboard/source.js";

@@ -3,11 +3,6 @@
  * @packageDocumentation
  */
 
-/** Leases of setup's temporary folders: a heartbeat mtime instead of a PID check. */
-export { LEASE_HEARTBEAT_MS, LEASE_STALE_MS } from "./node-lease.js";
-export type { RecoveryManifest } from "./node-manifest.js";
-/** The recovery manifest and atomic JSON writes. */
-export { manifestSchema, readRecoveryManifest, writeJsonAtomic } from "./node-manifest.js";
 export type {
   CollectedSource,
   CollectOptions,
@@ -17,17 +12,22 @@ export type {
 } from "./node-discovery.js";
 /** The one metric discovery of a run folder (report, breaker check/watch) and run roots of a folder. */
 export { collectRunMetrics, discoverMetricSources, findRunRoots, listRunFiles } from "./node-discovery.js";
+/** Leases of setup's temporary folders: a heartbeat mtime instead of a PID check. */
+export { LEASE_HEARTBEAT_MS, LEASE_STALE_MS } from "./node-lease.js";
+export type { RecoveryManifest } from "./node-manifest.js";
+/** The recovery manifest and atomic JSON writes. */
+export { manifestSchema, readRecoveryManifest, writeJsonAtomic } from "./node-manifest.js";
 export type {
   CheckpointListingLike,
   DiskResumePlan,
   ListCheckpointsFn,
   PlanResumeOptions,
 } from "./node-plan.js";
+/** Resume planning on disk. */
+export { planResume } from "./node-plan.js";
 export type { MetricTarget, ReplayOptions, RunCheckResult } from "./node-run.js";
 /** Replaying a run's merged metrics (report, `breaker check <run-dir>`), one run per folder. */
 export { assertOneRun, checkRun, metricTarget, replayTable } from "./node-run.js";
-/** Resume planning on disk. */
-export { planResume } from "./node-plan.js";
 export type { SetupOptions, SetupResult, SetupStep } from "./node-setup.js";
 /** Crash-safe recovery-folder setup. */
 export { defaultTarget, setupRecovery } from "./node-setup.js";

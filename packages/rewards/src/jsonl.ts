@@ -72,7 +72,6 @@ function toResult(s: ScoredSample, fallbackId: number): JsonlResult {
   return out;
 }
 
-
 function parseRecord({ line, number }: Line): unknown {
   try {
     return JSON.parse(line);

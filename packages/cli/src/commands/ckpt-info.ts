@@ -41,7 +41,7 @@ export async function findCheckpoint(
 ): Promise<FoundCheckpoint> {
   const target = resolve(path);
   if (!existsSync(target))
-    throw new ExitError(EXIT.BAD_INPUT, "NOT_FOUND", `${target}: no such file or directory`);
+    throw new ExitError(EXIT.BAD_INPUT, "PATH_NOT_FOUND", `${target}: no such file or directory`);
   const here = await listed(target);
   if (here && here.checkpoints.length > 0 && !here.checkpoints.some((c) => c.location === target)) {
     const pick = name
@@ -53,7 +53,7 @@ export async function findCheckpoint(
     if (!pick)
       throw new ExitError(
         EXIT.NOT_FOUND,
-        "NOT_FOUND",
+        "NO_CHECKPOINT",
         name ? `${target}: no checkpoint named "${name}"` : `${target}: no complete checkpoint`,
         `rlops ckpt list ${target}`,
       );
@@ -76,7 +76,7 @@ export async function findCheckpoint(
   if (fallback) return fallback;
   throw new ExitError(
     EXIT.NOT_FOUND,
-    "NOT_FOUND",
+    "NO_CHECKPOINT",
     `${target}: not a checkpoint of any layout rlops knows`,
     "pass a checkpoint folder or file, or a run directory (with --name)",
   );

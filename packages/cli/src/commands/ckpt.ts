@@ -16,8 +16,8 @@ import {
 import type { Command } from "commander";
 import { action, EXIT, ExitError, examples, layoutOption, printJson } from "../cli-kit.js";
 import { choice, humanBytes, table } from "./ckpt-flags.js";
-import { registerPrune } from "./ckpt-prune.js";
 import { registerCkptInfo } from "./ckpt-info.js";
+import { registerPrune } from "./ckpt-prune.js";
 
 /** Step flags stay strings so huge steps are compared exactly. */
 function stepOption(flag: string): (value: string) => string {

@@ -3,7 +3,7 @@ import { readFile, stat, statfs } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseTrainerState } from "@rlops/checkpoint-layout";
 import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, intOption, useColor } from "../cli-kit.js";
+import { action, EXIT, ExitError, examples, intOption, readInputText, useColor } from "../cli-kit.js";
 import { CliError } from "../errors.js";
 import { type BuildReportOptions, buildReport } from "../report/build.js";
 import type { Report } from "../report/schema.js";
@@ -264,20 +264,14 @@ export function register(program: Command): void {
         let options: BuildReportOptions = {};
         if (flags.breaker) {
           const path = resolve(flags.breaker);
-          const text = await readFile(path, "utf8").catch((cause: unknown) => {
-            throw new ExitError(
-              EXIT.BAD_INPUT,
-              "CONFIG_NOT_FOUND",
-              `${path}: cannot read breaker config (${(cause as Error).message})`,
-            );
-          });
+          const text = await readInputText(path, "--breaker");
           options = { breaker: { config: text, source: path } };
         }
         // Fails fast (exit 2) on a missing run directory, before any watcher starts.
         const info = await stat(resolve(runDir)).catch(() => null);
         if (!info?.isDirectory())
           throw new CliError({
-            code: "RUN_NOT_FOUND",
+            code: "PATH_NOT_FOUND",
             message: `${resolve(runDir)}: no such directory`,
             details: { hint: "pass the training output directory of a running run" },
           });
