@@ -208,7 +208,9 @@ describe("text and HTML report metrics", () => {
     rlops(["report", join(example, "lightning"), "--html", html, "--no-progress"]);
     const text = readFileSync(html, "utf8");
     expect(text).not.toContain("Reward per step");
-    expect(text).toContain("Loss per step");
+    // the first chart is the loss group (the interactive report groups charts; `epoch` is a custom chart)
+    expect(/<figure class="chart" id="chart-([a-z-]+)"/.exec(text)?.[1]).toBe("loss");
+    expect(text).not.toMatch(/data-group="reward"[^>]*>\s*<figcaption><span class="title">[^<]*epoch/);
     expect(readdirSync(tmp)).toContain("lightning.html");
   });
 });

@@ -140,6 +140,6 @@ describe("rlops watch", () => {
   it("exits 2 on a missing run directory", () => {
     const missing = rlops(["watch", join(dir, "nope")]);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/^rlops: RUN_NOT_FOUND: /);
+    expect(missing.stderr).toMatch(/^rlops: PATH_NOT_FOUND: /);
   });
 });

@@ -47,6 +47,11 @@ export function loadRewardSpecFile(path: string): RewardSpec {
         code: "INVALID_OPTIONS",
         message: `reward spec ${path} is ${stat.isDirectory() ? "a directory" : "not a regular file"}; pass the spec file (YAML or JSON)`,
         details: { path },
+        // the errno a read would give, so callers can tell a file/folder mix-up from bad content
+        cause: Object.assign(new Error(`${path}: not a file`), {
+          code: stat.isDirectory() ? "EISDIR" : "EINVAL",
+          path,
+        }),
       });
     size = stat.size;
   } catch (cause) {

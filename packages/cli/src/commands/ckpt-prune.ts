@@ -105,9 +105,10 @@ async function checkGivenPlan(dir: string, given: RetentionPlan, flags: PruneFla
   const fresh = await planRunRetention(dir, base, { layout: flags.layout ?? given.run?.layout, protect });
   const diff = diffPlans(given, fresh);
   if (diff.changed.length)
+    // a library error (checkpoint-layout's PLAN_CHANGED, listed in the README's library row)
     throw new CheckpointError({
-      code: "PLAN_CHANGED",
       message: `the run changed since the plan was made: ${diff.changed.join("; ")}; nothing was deleted`,
+      code: "PLAN_CHANGED",
       details: {
         changed: diff.changed,
         hint: "run the dry run again (without --apply), check it, and apply the new plan",
