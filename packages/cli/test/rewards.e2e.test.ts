@@ -74,7 +74,7 @@ describe("rlops rewards check / schema / kinds", () => {
     const dir = mkdtempSync(join(tmpdir(), "rlops-rewards-"));
     const onDir = rlops(["check", "--spec", dir]);
     expect(onDir.status).toBe(2);
-    expect(onDir.stderr).toMatch(/^rlops: INVALID_OPTIONS: reward spec .* is a directory/);
+    expect(onDir.stderr).toMatch(/^rlops: NOT_A_FILE: reward spec .* is a directory/);
     const deep = join(dir, "deep.yaml");
     writeFileSync(deep, "[".repeat(1000));
     const r = rlops(["check", "--spec", deep]);
