@@ -8,6 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${RLOPS_VENV:-.ci/cache/venv}"
+# absolute, so callers can use the printed python from any folder
+mkdir -p "$(dirname "$VENV")"
+VENV="$(cd "$(dirname "$VENV")" && pwd)/$(basename "$VENV")"
 PKGS=(torch transformers trl peft lightning tensorboard safetensors pytest)
 PY="$VENV/bin/python"
 if [ -x "$PY" ] && "$PY" -c 'import torch, transformers, trl, peft, lightning, tensorboard, pytest' >/dev/null 2>&1; then
