@@ -33,7 +33,12 @@ def test_score_equals_the_cli_and_never_groups(arc_spec):
     assert all("advantage" not in r for r in ours)
 
 
-def test_token_lengths_come_from_completion_ids(init_spec):
+def test_token_lengths_come_from_completion_ids(tmp_path):
+    # the starter spec counts characters; a token-unit spec takes its lengths from completion_ids
+    spec = tmp_path / "tokens.yaml"
+    spec.write_text("version: 1\nname: tokens\nrewards:\n  - id: overlong\n    kind: length.overlong\n"
+                    "    params: { maxLength: 2048, buffer: 512, unit: tokens }\n")
+    init_spec = str(spec)
     long_ids = list(range(2100))
     r = score(init_spec, [{"completion": FINAL, "answer": "[[1,2],[3,4]]", "completion_ids": long_ids},
                           {"completion": FINAL, "answer": "[[1,2],[3,4]]", "completion_ids": [1, 2, 3]}])
@@ -101,5 +106,5 @@ def test_checkpoints_and_plan_on_a_run_folder(tmp_path):
     assert latest_resumable(str(run)) is None
     with pytest.raises(errors.RlopsError) as e:  # as `rlops recover plan` says: no checkpoint layout
         plan(str(run), before_step=5)
-    assert e.value.code == "SOURCE_ERROR"
+    assert e.value.code == "LAYOUT_UNKNOWN"
     assert select(str(run))["chosen"] is None
