@@ -234,7 +234,8 @@ export const METHODS: Record<string, Handler> = {
         return { chosen: null, rejected: (error.details.rejected as unknown[]) ?? [], layout: null };
       // A run folder with no checkpoint yet (a first start): nothing to resume, not an error.
       const code = (error as { code?: unknown } | null)?.code;
-      const causeCode = ((error as { cause?: unknown } | null)?.cause as { code?: unknown } | undefined)?.code;
+      const causeCode = ((error as { cause?: unknown } | null)?.cause as { code?: unknown } | undefined)
+        ?.code;
       if (code === "LAYOUT_UNKNOWN" || causeCode === "LAYOUT_UNKNOWN")
         return { chosen: null, rejected: [], layout: null };
       throw error;
