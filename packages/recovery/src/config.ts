@@ -220,7 +220,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 /**
  * Parses and validates a breaker config from YAML/JSON text or an object, filling in defaults.
  * Throws `RecoveryError` `INVALID_CONFIG` naming the offending path, and `CONFIG_TOO_DEEP` for text
- * nested deeper than {@link MAX_CONFIG_DEPTH} levels (or longer than {@link MAX_CONFIG_CHARS}),
+ * nested deeper than `MAX_CONFIG_DEPTH` (64) levels (or longer than `MAX_CONFIG_CHARS`),
  * checked before the YAML parser runs. Never throws anything but a `RecoveryError`.
  */
 export function loadBreakerConfig(input: string | unknown, source = "breaker config"): BreakerConfig {

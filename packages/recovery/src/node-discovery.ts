@@ -50,7 +50,7 @@ const LOG_DIRS = new Set([
   "responses",
 ]);
 
-/** Lists the files under `root` (depth ≤ 12, {@link SKIP_DIRS} skipped), at most `maxFiles`. */
+/** Lists the files under `root` (depth ≤ 12, `SKIP_DIRS` skipped), at most `maxFiles`. */
 export async function listRunFiles(
   root: string,
   maxFiles = 500_000,

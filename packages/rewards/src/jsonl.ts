@@ -38,7 +38,7 @@ export const scoreJsonlOptionsSchema = z.strictObject({
   batchSize: jsonlOptionsSchema.shape.batchSize,
   /** Bound on one batch's JSONL bytes when `batchSize` is not given (default {@link DEFAULT_MAX_BATCH_BYTES}). */
   maxBatchBytes: count.optional(),
-  /** Bound on one batch's records when `batchSize` is not given (default {@link DEFAULT_MAX_BATCH_RECORDS}). */
+  /** Bound on one batch's records when `batchSize` is not given (default `DEFAULT_MAX_BATCH_RECORDS`, 1,000,000). */
   maxBatchRecords: count.optional(),
   /** Longest accepted line in bytes (default 16 MiB). */
   maxLineBytes: jsonlOptionsSchema.shape.maxLineBytes,
