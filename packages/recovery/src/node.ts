@@ -11,7 +11,13 @@ export type {
   RunRoot,
 } from "./node-discovery.js";
 /** The one metric discovery of a run folder (report, breaker check/watch) and run roots of a folder. */
-export { collectRunMetrics, discoverMetricSources, findRunRoots, listRunFiles } from "./node-discovery.js";
+export {
+  collectRunMetrics,
+  discoverMetricSources,
+  findRunRoots,
+  listRunFiles,
+  SKIP_DIRS,
+} from "./node-discovery.js";
 /** Leases of setup's temporary folders: a heartbeat mtime instead of a PID check. */
 export { LEASE_HEARTBEAT_MS, LEASE_STALE_MS } from "./node-lease.js";
 export type { RecoveryManifest } from "./node-manifest.js";

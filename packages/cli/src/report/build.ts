@@ -1,7 +1,7 @@
 import { lstat, readdir, readFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { compareGrids, extractGrid } from "@rlops/arc-eval";
-import { type Checkpoint, LAYOUTS, type Layout, planRetention } from "@rlops/checkpoint-layout";
+import { type Checkpoint, type Layout, planRetention } from "@rlops/checkpoint-layout";
 import { listCheckpoints } from "@rlops/checkpoint-layout/node";
 import { isRlopsError } from "@rlops/errors";
 import { extractFinalText } from "@rlops/harmony-format";
@@ -12,6 +12,7 @@ import {
   type MetricSourceRef,
   planResume,
   replayTable,
+  SKIP_DIRS,
 } from "@rlops/recovery/node";
 import { CliError } from "../errors.js";
 import { VERSION } from "../version.js";
@@ -55,8 +56,6 @@ interface WalkResult {
   totalBytes: number;
   truncated: boolean;
 }
-
-const SKIP_DIRS = new Set(["node_modules", ".git", "__pycache__", "wandb", ".cache"]);
 
 async function walk(
   root: string,
@@ -115,15 +114,6 @@ function toReportCheckpoint(checkpoint: Checkpoint): ReportCheckpoint {
 
 function errorMessage(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
-}
-
-/** Checks a `--layout` value against the layouts `@rlops/checkpoint-layout` knows. */
-export function parseLayout(value: string): Layout {
-  if ((LAYOUTS as readonly string[]).includes(value)) return value as Layout;
-  throw new CliError({
-    code: "BAD_FLAG",
-    message: `--layout: expected one of ${LAYOUTS.join(", ")}, got "${value}"`,
-  });
 }
 
 /** The ARC scorer: final channel from `@rlops/harmony-format`, grid and comparison from `@rlops/arc-eval`. */
