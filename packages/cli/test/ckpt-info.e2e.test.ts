@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ExampleRun, writeExampleRuns } from "@rlops/run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ExampleRun, writeExampleRuns } from "../src/node.js";
 import { rlops } from "./helpers.js";
 
 /** Any Python 3 compiles the scripts (no torch needed): RLOPS_PYTHON, else python3 on PATH. */

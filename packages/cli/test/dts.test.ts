@@ -19,6 +19,8 @@ const ENTRIES = [
   "@rlops/rewards/node",
   "@rlops/recovery",
   "@rlops/recovery/node",
+  "@rlops/run",
+  "@rlops/run/node",
   "@rlops/cli",
   "@rlops/cli/node",
 ];

@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { reportSchema } from "@rlops/run";
+import { type ExampleRun, writeExampleRuns } from "@rlops/run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reportSchema } from "../src/index.js";
-import { type ExampleRun, writeExampleRuns } from "../src/node.js";
 import { BIN } from "./helpers.js";
 
 function rlops(args: string[], env: Record<string, string> = {}) {

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadBreakerConfig } from "@rlops/recovery";
 import { loadRewardSpec } from "@rlops/rewards";
+import { type Report, reportSchema } from "@rlops/run";
+import { type ExampleRun, writeExampleRuns } from "@rlops/run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Report, reportSchema } from "../src/index.js";
-import { type ExampleRun, writeExampleRuns } from "../src/node.js";
 
 const BIN = resolve(import.meta.dirname, "../dist/bin.js");
 

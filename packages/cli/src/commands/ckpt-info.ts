@@ -4,15 +4,15 @@ import { basename, dirname, join, resolve } from "node:path";
 import type { Checkpoint } from "@rlops/checkpoint-layout";
 import { listCheckpoints } from "@rlops/checkpoint-layout/node";
 import { isRlopsError } from "@rlops/errors";
-import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, printJson } from "../cli-kit.js";
 import {
   type CheckpointFacts,
   inferenceCode,
   inferenceScript,
   resumeCode,
   type WeightsKind,
-} from "../report/ckpt-usage.js";
+} from "@rlops/run";
+import type { Command } from "commander";
+import { action, EXIT, ExitError, examples, printJson } from "../cli-kit.js";
 
 /** A checkpoint and the run root it was listed from. */
 export interface FoundCheckpoint {

@@ -1,13 +1,10 @@
 import { rename, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { deflateSync } from "node:zlib";
+import { type Report, renderComparisonHtml, renderComparisonText, terminalWidth } from "@rlops/run";
+import { type BuildReportOptions, buildReport } from "@rlops/run/node";
 import { EXIT, type Progress, printJson, useColor } from "../cli-kit.js";
 import { CliError } from "../errors.js";
-import { type BuildReportOptions, buildReport } from "../report/build.js";
-import { renderComparisonText } from "../report/compare-text.js";
-import { renderComparisonHtml } from "../report/html.js";
-import type { Report } from "../report/schema.js";
-import { terminalWidth } from "../report/width.js";
 import { reportExitCode } from "./report.js";
 
 /** The flags of `rlops report` that a comparison uses. */
@@ -54,7 +51,7 @@ export async function compareRuns(
     process.stdout.write(
       renderComparisonText(reports, {
         color: useColor(process.stdout),
-        width: terminalWidth(process.stdout),
+        width: terminalWidth(process.stdout, process.env),
       }),
     );
     if (htmlPath) process.stdout.write(`\nHTML report: ${htmlPath}\n`);

@@ -3,6 +3,8 @@ import { dirname, join, resolve } from "node:path";
 import type { Layout } from "@rlops/checkpoint-layout";
 import type { Trainer } from "@rlops/recovery";
 import { assertOneRun, findRunRoots } from "@rlops/recovery/node";
+import { type Report, renderReportText, terminalWidth } from "@rlops/run";
+import { buildReport, type ReportProgress } from "@rlops/run/node";
 import type { Command } from "commander";
 import {
   action,
@@ -16,10 +18,7 @@ import {
   useColor,
 } from "../cli-kit.js";
 import { CliError } from "../errors.js";
-import { buildReport, type ReportProgress } from "../report/build.js";
-import type { Report } from "../report/schema.js";
-import { renderReportText } from "../report/text.js";
-import { terminalWidth } from "../report/width.js";
+import { VERSION } from "../version.js";
 
 /** Options of `rlops report`. */
 interface ReportFlags {
@@ -61,7 +60,7 @@ async function writeAtomic(path: string, text: string): Promise<void> {
 /** Renders the HTML report (loaded lazily: the renderer is only needed for `--html`), chart data deflated. */
 async function renderHtml(report: Report): Promise<string> {
   const [{ renderReportHtml }, { deflateSync }] = await Promise.all([
-    import("../report/html.js"),
+    import("@rlops/run"),
     import("node:zlib"),
   ]);
   return renderReportHtml(report, { deflate: (bytes) => deflateSync(bytes, { level: 9 }) });
@@ -118,7 +117,7 @@ export function register(program: Command): void {
         if (dir === undefined) {
           const root = resolve(flags.exampleDir);
           // Loaded only here: the generator pulls in the checkpoint-layout fixtures.
-          const { writeExampleRuns } = await import("../example/generate.js");
+          const { writeExampleRuns } = await import("@rlops/run/node");
           const runs = await writeExampleRuns(root);
           dir = runs[0]?.dir as string;
           html ??= join(root, "report.html");
@@ -134,6 +133,7 @@ export function register(program: Command): void {
           breaker = { config: text, source: path };
         }
         const buildOptions = {
+          toolVersion: VERSION,
           ...(breaker ? { breaker } : {}),
           ...(flags.layout ? { layout: flags.layout } : {}),
           ...(flags.command ? { command: flags.command } : {}),
@@ -189,7 +189,7 @@ export function register(program: Command): void {
           process.stdout.write(
             renderReportText(report, {
               color: useColor(process.stdout),
-              width: terminalWidth(process.stdout),
+              width: terminalWidth(process.stdout, process.env),
               ...(htmlPath ? { htmlPath } : {}),
             }),
           );

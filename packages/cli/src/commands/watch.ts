@@ -2,20 +2,21 @@ import { type FSWatcher, watch as fsWatch } from "node:fs";
 import { readFile, stat, statfs } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseTrainerState } from "@rlops/checkpoint-layout";
-import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, intOption, readInputText, useColor } from "../cli-kit.js";
-import { CliError } from "../errors.js";
-import { type BuildReportOptions, buildReport } from "../report/build.js";
-import type { Report } from "../report/schema.js";
 import {
   type DiskProjection,
   type ProgressSample,
   projectDisk,
+  type Report,
   renderWatchView,
+  terminalWidth,
   type WatchState,
   watchState,
-} from "../report/watch-view.js";
-import { terminalWidth } from "../report/width.js";
+} from "@rlops/run";
+import { type BuildReportOptions, buildReport } from "@rlops/run/node";
+import type { Command } from "commander";
+import { action, EXIT, ExitError, examples, intOption, readInputText, useColor } from "../cli-kit.js";
+import { CliError } from "../errors.js";
+import { VERSION } from "../version.js";
 
 interface WatchFlags {
   maxSteps?: number;
@@ -146,7 +147,7 @@ async function runWatch(runDir: string, flags: WatchFlags, options: BuildReportO
     }
     const view = renderWatchView(state, report, {
       color,
-      width: terminalWidth(process.stdout),
+      width: terminalWidth(process.stdout, process.env),
       now: new Date(),
     });
     // Cursor home, each line cleared to its end, then the rest of the screen: no flicker, no scroll.
@@ -261,11 +262,11 @@ export function register(program: Command): void {
       action(async (runDir: string, flags: WatchFlags) => {
         if (flags.interval < 100)
           throw new ExitError(EXIT.BAD_INPUT, "BAD_FLAG", "--interval must be at least 100 ms");
-        let options: BuildReportOptions = {};
+        let options: BuildReportOptions = { toolVersion: VERSION };
         if (flags.breaker) {
           const path = resolve(flags.breaker);
           const text = await readInputText(path, "--breaker");
-          options = { breaker: { config: text, source: path } };
+          options = { toolVersion: VERSION, breaker: { config: text, source: path } };
         }
         // Fails fast (exit 2) on a missing run directory, before any watcher starts.
         const info = await stat(resolve(runDir)).catch(() => null);

@@ -9,10 +9,11 @@ export const DEFAULT_WIDTH = 80;
  * The width terminal output must fit: `COLUMNS` when it is a number (so `COLUMNS=120 rlops report | less`
  * works), else the terminal's own width when stdout is a TTY, else {@link DEFAULT_WIDTH} (80: a pipe
  * or CI log gets the same layout every time; use `--json` for the untruncated data). At least 40.
+ * Plain values in (the CLI passes `process.stdout` and `process.env`), so the entry stays browser-safe.
  */
 export function terminalWidth(
-  stream: { isTTY?: boolean; columns?: number } = process.stdout,
-  env: Record<string, string | undefined> = process.env,
+  stream: { isTTY?: boolean; columns?: number },
+  env: Record<string, string | undefined>,
 ): number {
   const fromEnv = Number(env.COLUMNS);
   if (env.COLUMNS && Number.isInteger(fromEnv) && fromEnv > 0) return Math.max(MIN_WIDTH, fromEnv);

@@ -6,11 +6,10 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createMonitor, loadBreakerConfig } from "@rlops/recovery";
+import { createMonitor, defaultBreakerConfig, loadBreakerConfig } from "@rlops/recovery";
 import { readMetricRecords } from "@rlops/recovery/node";
-import { defaultBreakerConfig } from "../src/index.js";
+import { SeriesCollector } from "../src/metrics.js";
 import { buildReport, writeExampleRuns } from "../src/node.js";
-import { SeriesCollector } from "../src/report/metrics.js";
 
 const LINES = Number(process.env.RLOPS_BENCH_LINES ?? 200_000);
 

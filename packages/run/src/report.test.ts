@@ -1,12 +1,15 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { compareGrids, extractGrid } from "@rlops/arc-eval";
-import { createMemoryStorage, validateCheckpoint } from "@rlops/checkpoint-layout";
+import { readTrainingArgs } from "@rlops/checkpoint-layout";
+import { createNodeStorage, listCheckpoints, validateCheckpoint } from "@rlops/checkpoint-layout/node";
 import { extractFinalText } from "@rlops/harmony-format";
-import { shellJoin, shellQuote } from "@rlops/recovery";
+import { defaultBreakerConfig, shellJoin, shellQuote } from "@rlops/recovery";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { crc32, safetensorsBytes, torchArchive, zipBytes } from "../example/files.js";
 import { type ArcScorer, scoreResponseLog, summarizeArc } from "./arc.js";
-import { defaultBreakerConfig } from "./default-breaker.js";
+import { writeExampleRuns } from "./example/generate.js";
 import { formatBytes, formatNumber, sparkline, table, visibleWidth } from "./format.js";
 import { detectLossMetric, detectRewardMetric, downsample, SeriesCollector } from "./metrics.js";
 
@@ -208,32 +211,22 @@ describe("default breaker", () => {
   });
 });
 
-describe("example binary files", () => {
-  it("writes valid safetensors and torch zip archives that checkpoint-layout accepts", async () => {
-    const weights = safetensorsBytes([
-      { name: "a", shape: [2, 3] },
-      { name: "b", shape: [4] },
-    ]);
-    const headerLength = Number(new DataView(weights.buffer).getBigUint64(0, true));
-    const header = JSON.parse(new TextDecoder().decode(weights.slice(8, 8 + headerLength))) as Record<
-      string,
-      { data_offsets: number[] }
-    >;
-    expect(header.a?.data_offsets).toEqual([0, 24]);
-    expect(header.b?.data_offsets).toEqual([24, 40]);
-    expect(weights.length).toBe(8 + headerLength + 40);
-    expect(crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
-    expect(zipBytes([]).length).toBe(22);
-
-    const storage = createMemoryStorage({
-      "/ck/model.safetensors": weights,
-      "/ck/optimizer.pt": torchArchive("optimizer", 64),
-    });
-    const ok = await validateCheckpoint("/ck", { storage, deep: true });
-    expect(JSON.stringify(ok)).not.toMatch(/TRUNCATED|ZIP_INVALID|SAFETENSORS_INVALID|CRC/);
-    const broken = createMemoryStorage({ "/ck/optimizer.pt": torchArchive("optimizer", 64).slice(0, 50) });
-    expect(JSON.stringify(await validateCheckpoint("/ck", { storage: broken, deep: true }))).toMatch(
-      /ZIP|TRUNCATED/,
-    );
+describe("example runs", () => {
+  it("writes checkpoints that checkpoint-layout's deep validation accepts, and a readable training_args.bin", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rlops-example-"));
+    try {
+      const runs = await writeExampleRuns(dir);
+      const arc = runs.find((r) => r.name === "arc-dapo")!;
+      const listing = await listCheckpoints(arc.dir);
+      const complete = listing.checkpoints.filter((c) => c.complete);
+      expect(complete.length).toBeGreaterThan(0);
+      const newest = complete[complete.length - 1]!;
+      const report = await validateCheckpoint(newest.location, { deep: true });
+      expect(JSON.stringify(report)).not.toMatch(/TRUNCATED|ZIP_INVALID|SAFETENSORS_INVALID|CRC/);
+      const args = await readTrainingArgs(createNodeStorage(), join(newest.location, "training_args.bin"));
+      expect(args).toMatchObject({ save_total_limit: null, save_steps: 25, max_steps: 500 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

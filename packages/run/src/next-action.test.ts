@@ -9,7 +9,7 @@ const realState = (name: string) =>
   runEndStateOf(
     JSON.parse(
       readFileSync(
-        new URL(`../../test/fixtures/hf-end-states/${name}.trainer_state.json`, import.meta.url),
+        new URL(`../test/fixtures/hf-end-states/${name}.trainer_state.json`, import.meta.url),
         "utf8",
       ),
     ),

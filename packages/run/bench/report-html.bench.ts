@@ -12,10 +12,10 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { deflateSync } from "node:zlib";
 import { build } from "esbuild";
+import { reportClient } from "../src/html/client.js";
+import { chartKit } from "../src/html/kit.js";
 import { type Report, renderReportHtml } from "../src/index.js";
 import { buildReport, writeExampleRuns } from "../src/node.js";
-import { reportClient } from "../src/report/html/client.js";
-import { chartKit } from "../src/report/html/kit.js";
 
 const CHROMIUM = process.env.RLOPS_CHROMIUM ?? "/usr/bin/chromium";
 const BUDGET = 2 * 1024 * 1024;

@@ -6,9 +6,9 @@ import { pathToFileURL } from "node:url";
 import { deflateSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chartKit } from "../src/html/kit.js";
 import { type Report, renderComparisonHtml, renderReportHtml } from "../src/index.js";
 import { buildReport, writeExampleRuns } from "../src/node.js";
-import { chartKit } from "../src/report/html/kit.js";
 
 const CHROMIUM = process.env.RLOPS_CHROMIUM ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);

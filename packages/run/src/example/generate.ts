@@ -1,9 +1,40 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Layout } from "@rlops/checkpoint-layout";
-import { dcpMetadataPickle, writeFixtureRun } from "@rlops/checkpoint-layout/fixtures";
+import {
+  buildSafetensors,
+  buildTorchFile,
+  dcpMetadataPickle,
+  type PickleSpec,
+  writeFixtureRun,
+  writePickle,
+} from "@rlops/checkpoint-layout/fixtures";
 import { EXAMPLE_ARC_TASKS } from "./arc-tasks.js";
-import { safetensorsBytes, torchArchive } from "./files.js";
+
+/** A safetensors file of F32 tensors (checkpoint-layout's fixture writer). */
+const safetensors = (tensors: { name: string; shape: number[] }[]): Uint8Array =>
+  buildSafetensors(tensors.map((t) => ({ ...t, dtype: "F32" as const })));
+
+/** A torch-style zip whose `data.pkl` holds `value` (checkpoint-layout's fixture writer). */
+const torchFile = (value: PickleSpec, payloadBytes: number): Uint8Array =>
+  buildTorchFile("archive", payloadBytes, writePickle(value));
+
+/**
+ * The run's `training_args.bin`: a pickled `TrainingArguments` that `readTrainingArgs` reads. No
+ * `save_total_limit` (every checkpoint kept), so the report's retention advice uses its default.
+ */
+const TRAINING_ARGS: PickleSpec = {
+  $class: "transformers.training_args.TrainingArguments",
+  state: {
+    output_dir: "outputs/arc-dapo",
+    save_total_limit: null,
+    save_steps: 25,
+    save_strategy: "steps",
+    max_steps: 500,
+    logging_steps: 1,
+    load_best_model_at_end: false,
+  },
+};
 
 /** One run written by {@link writeExampleRuns}. */
 export interface ExampleRun {
@@ -210,25 +241,21 @@ async function writeResponseLog(
 /** Files of a complete HF/TRL LoRA checkpoint (tree 1.6(b) of the reference notes). */
 async function writeHfCheckpoint(
   dir: string,
-  step: number,
   state: Record<string, unknown>,
   halfWritten: boolean,
 ): Promise<void> {
   await put(
     join(dir, "adapter_model.safetensors"),
-    safetensorsBytes(
-      [
-        { name: "base_model.model.layers.0.self_attn.q_proj.lora_A.weight", shape: [16, 32] },
-        { name: "base_model.model.layers.0.self_attn.q_proj.lora_B.weight", shape: [32, 16] },
-      ],
-      step,
-    ),
+    safetensors([
+      { name: "base_model.model.layers.0.self_attn.q_proj.lora_A.weight", shape: [16, 32] },
+      { name: "base_model.model.layers.0.self_attn.q_proj.lora_B.weight", shape: [32, 16] },
+    ]),
   );
   await put(join(dir, "adapter_config.json"), JSON.stringify(LORA_CONFIG, null, 2));
   await put(join(dir, "README.md"), "---\nbase_model: unsloth/gpt-oss-20b-BF16\nlibrary_name: peft\n---\n");
   await put(join(dir, "tokenizer_config.json"), json(TOKENIZER_CONFIG));
   await put(join(dir, "tokenizer.json"), json({ version: "1.0", model: { type: "BPE" } }));
-  const optimizer = torchArchive("optimizer", 2048, step);
+  const optimizer = torchFile("optimizer", 2048);
   if (halfWritten) {
     // The process died while torch.save was streaming optimizer.pt: no end-of-central-directory record,
     // and nothing after it (scheduler, RNG, trainer_state.json) was written.
@@ -236,9 +263,9 @@ async function writeHfCheckpoint(
     return;
   }
   await put(join(dir, "optimizer.pt"), optimizer);
-  await put(join(dir, "scheduler.pt"), torchArchive("scheduler", 64, step + 1));
-  await put(join(dir, "rng_state.pth"), torchArchive("rng_state", 256, step + 2));
-  await put(join(dir, "training_args.bin"), torchArchive("training_args", 128, 3));
+  await put(join(dir, "scheduler.pt"), torchFile("scheduler", 64));
+  await put(join(dir, "rng_state.pth"), torchFile("rng_state", 256));
+  await put(join(dir, "training_args.bin"), torchFile(TRAINING_ARGS, 0));
   await put(join(dir, "trainer_state.json"), json(state));
 }
 
@@ -311,7 +338,7 @@ async function writeArcDapoRun(dir: string): Promise<void> {
         trial_name: null,
         trial_params: null,
       };
-      await writeHfCheckpoint(join(dir, `checkpoint-${step}`), step, state, step === lastStep);
+      await writeHfCheckpoint(join(dir, `checkpoint-${step}`), state, step === lastStep);
     }
   }
   await put(join(dir, "logs", "metrics.jsonl"), `${metricsLines.join("\n")}\n`);
@@ -354,18 +381,15 @@ async function writeArealRun(dir: string): Promise<void> {
         json({ architectures: ["Qwen2ForCausalLM"], model_type: "qwen2" }),
       );
       await put(join(ckpt, "generation_config.json"), json({ do_sample: true }));
-      await put(
-        join(ckpt, "model.safetensors"),
-        safetensorsBytes([{ name: "lm_head.weight", shape: [64, 32] }], g),
-      );
+      await put(join(ckpt, "model.safetensors"), safetensors([{ name: "lm_head.weight", shape: [64, 32] }]));
       await put(join(ckpt, "tokenizer.json"), json({ version: "1.0" }));
       await put(join(ckpt, "tokenizer_config.json"), json(TOKENIZER_CONFIG));
     }
   }
   // Recover dump (recover freq_steps=50, overwritten every dump): the last one ran after global step 149.
   const recover = join(trialDir, "default", "recover_checkpoint");
-  const shard0 = torchArchive("dcp-shard-0", 1024, 6);
-  const shard1 = torchArchive("dcp-shard-1", 1024, 7);
+  const shard0 = torchFile("dcp-shard-0", 1024);
+  const shard1 = torchFile("dcp-shard-1", 1024);
   await put(join(recover, "__0_0.distcp"), shard0);
   await put(join(recover, "__1_0.distcp"), shard1);
   // .metadata is a pickle naming every byte range of the data files; DCP writes it last (commit marker)
@@ -424,11 +448,8 @@ async function writeStagedRun(dir: string): Promise<void> {
       discriminator: { accuracy: round(0.6 + stage * 0.05), loss: round(0.7 - stage * 0.05) },
     };
     const write = async (folder: string, withMetrics: boolean) => {
-      await put(join(dir, "checkpoints", folder, "generator.pt"), torchArchive("generator", 1024, stage));
-      await put(
-        join(dir, "checkpoints", folder, "discriminator.pt"),
-        torchArchive("discriminator", 512, stage),
-      );
+      await put(join(dir, "checkpoints", folder, "generator.pt"), torchFile("generator", 1024));
+      await put(join(dir, "checkpoints", folder, "discriminator.pt"), torchFile("discriminator", 512));
       if (withMetrics) await put(join(dir, "checkpoints", folder, "metrics.json"), json(metrics));
     };
     await write(`stage_${stage}`, true);
@@ -506,10 +527,7 @@ async function writeStepFolderRun(dir: string): Promise<void> {
     await writeResponseLog(dir, step, problemId, task, target, result, 60_000);
     if (step % 50 === 0) {
       const ckpt = join(dir, "checkpoints", `step_${step}`);
-      await put(
-        join(ckpt, "adapter_model.safetensors"),
-        safetensorsBytes([{ name: "lora_A", shape: [16, 16] }], step),
-      );
+      await put(join(ckpt, "adapter_model.safetensors"), safetensors([{ name: "lora_A", shape: [16, 16] }]));
       await put(join(ckpt, "adapter_config.json"), JSON.stringify(LORA_CONFIG, null, 2));
       await put(join(ckpt, "tokenizer_config.json"), json(TOKENIZER_CONFIG));
     }
@@ -519,10 +537,7 @@ async function writeStepFolderRun(dir: string): Promise<void> {
   }
   perfectProblems = new Set();
   const final = join(dir, "final_model");
-  await put(
-    join(final, "adapter_model.safetensors"),
-    safetensorsBytes([{ name: "lora_A", shape: [16, 16] }], 999),
-  );
+  await put(join(final, "adapter_model.safetensors"), safetensors([{ name: "lora_A", shape: [16, 16] }]));
   await put(join(final, "adapter_config.json"), JSON.stringify(LORA_CONFIG, null, 2));
   await put(join(final, "tokenizer_config.json"), json(TOKENIZER_CONFIG));
   await put(join(dir, "logs", "training.log"), `INFO early stop at step ${step}: 3 perfect solutions\n`);

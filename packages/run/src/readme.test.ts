@@ -1,0 +1,3 @@
+import { testReadmeExamples } from "../../../scripts/readme-examples";
+
+testReadmeExamples(new URL("../README.md", import.meta.url));
