@@ -1,5 +1,5 @@
 import { CheckpointError } from "./errors.js";
-import type { ScanContext } from "./folder.js";
+import type { ScanContext } from "./folder/context.js";
 import { readTrainingArgs } from "./pickle/meta.js";
 import { joinPath } from "./storage.js";
 

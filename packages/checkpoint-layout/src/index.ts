@@ -5,7 +5,7 @@
  * checks and retention planning. Browser-safe: all file access goes through a {@link Storage}.
  */
 
-export type { ListOptions, StepBound, StorageOptions, ValidateOptions, ValidationReport } from "./api.js";
+export type { ListOptions, StepBound, StorageOptions } from "./api.js";
 export {
   /** Detects the layout of a run directory. */
   detectLayout,
@@ -13,8 +13,6 @@ export {
   filterCheckpoints,
   /** Lists every checkpoint of a run directory. */
   listCheckpoints,
-  /** Validates one checkpoint (shallow or deep) without Python. */
-  validateCheckpoint,
   /** Writes an `rlops-manifest.json` sha256 manifest into a checkpoint folder. */
   writeManifest,
 } from "./api.js";
@@ -190,6 +188,9 @@ export { createMemoryStorage } from "./storage.js";
 export type { TinkerPath } from "./tinker.js";
 /** Parses `tinker://<run>/<weights|sampler_weights>/<name>` like the Tinker SDK. */
 export { parseTinkerPath } from "./tinker.js";
+export type { ValidateOptions, ValidationReport } from "./validate-checkpoint.js";
+/** Validates one checkpoint (shallow or deep) without Python. */
+export { validateCheckpoint } from "./validate-checkpoint.js";
 export type { PathValidation, RunValidationReport } from "./validate-run.js";
 export {
   /** Validates a run directory (every checkpoint) or one checkpoint, whichever `path` is. */

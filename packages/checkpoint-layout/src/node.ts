@@ -11,19 +11,21 @@ import { dirname } from "node:path";
 import {
   detectLayout as coreDetect,
   listCheckpoints as coreList,
-  validateCheckpoint as coreValidate,
   writeManifest as coreWriteManifest,
   type ListOptions,
-  type ValidateOptions,
-  type ValidationReport,
 } from "./api.js";
 import { CheckpointError } from "./errors.js";
+import {
+  validateCheckpoint as coreValidate,
+  type ValidateOptions,
+  type ValidationReport,
+} from "./validate-checkpoint.js";
 
 export type { CheckpointErrorCode } from "./errors.js";
 /** The package's error class, also from `/node` (check with `CheckpointError.isInstance(e)`). */
 export { CheckpointError } from "./errors.js";
 
-import type { Manifest } from "./integrity.js";
+import type { HashedManifest } from "./integrity.js";
 import { latestCheckpoint as coreLatest, type LatestOptions, type LatestResult } from "./latest.js";
 import type { LayoutDetection } from "./layouts.js";
 import type { CheckpointListing } from "./model.js";
@@ -247,7 +249,7 @@ export function applyRetention(
 }
 
 /** `writeManifest` on the local file system by default. */
-export function writeManifest(path: string, options: { storage?: Storage } = {}): Promise<Manifest> {
+export function writeManifest(path: string, options: { storage?: Storage } = {}): Promise<HashedManifest> {
   return coreWriteManifest(path, { storage: options.storage ?? local() });
 }
 

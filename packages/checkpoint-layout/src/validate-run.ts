@@ -1,14 +1,8 @@
-import {
-  checkLayout,
-  listCheckpoints,
-  requireStorage,
-  type ValidateOptions,
-  type ValidationReport,
-  validateCheckpoint,
-} from "./api.js";
+import { checkLayout, listCheckpoints, requireStorage } from "./api.js";
 import { CheckpointError } from "./errors.js";
 import type { Layout } from "./model.js";
 import { baseName, mapLimit, trimSlash } from "./storage.js";
+import { type ValidateOptions, type ValidationReport, validateCheckpoint } from "./validate-checkpoint.js";
 
 /** Result of {@link validateRun}. */
 export interface RunValidationReport {

@@ -335,4 +335,17 @@ describe("validateCheckpoint", () => {
     ]);
     await expect(validateCheckpoint("/nope", { storage })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
+
+  it("deep mode checks the byte ranges of a DCP .metadata (dcp kind)", async () => {
+    const { files } = fixtureFiles("dcp", {}, "/d");
+    const storage = createMemoryStorage(Object.fromEntries(files));
+    const good = await validateCheckpoint("/d/step-7", { storage, deep: true });
+    expect(good.ok).toBe(true);
+    expect(good.checked).toContainEqual({ file: "/d/step-7/.metadata", kind: "dcp", ok: true });
+    const data = files.get("/d/step-7/__0_0.distcp") as Uint8Array;
+    await storage.write!("/d/step-7/__0_0.distcp", data.subarray(0, 128));
+    const bad = await validateCheckpoint("/d/step-7", { storage, deep: true, checkpoint: good.checkpoint! });
+    expect(bad.checked).toContainEqual({ file: "/d/step-7/.metadata", kind: "dcp", ok: false });
+    expect(bad.problems.map((p) => p.code)).toContain("DCP_DATA_TRUNCATED");
+  });
 });
