@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type { BreakerConfigInput } from "../src/config.js";
 
-// fast-check arbitraries shared by the equivalence tests.
+// fast-check arbitraries shared by the property tests and the golden-trace generator.
 
 const metricNames = ["a", "b", "c", "x/y"] as const;
 const metric = fc.constantFrom(...metricNames);
@@ -132,4 +132,100 @@ export const configArb = fc
       goals: named(c.goals, "perfect"),
       best: named(c.best),
     } as BreakerConfigInput;
+  });
+
+const value = fc.oneof(
+  { weight: 4, arbitrary: fc.double({ min: -2, max: 2, noNaN: true }) },
+  { weight: 3, arbitrary: fc.constantFrom(0, -0, 1, 0.001) },
+  { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY) },
+  { weight: 1, arbitrary: fc.constant(null) },
+);
+/** One monitor operation: observe (plain, quiet or slot path), save, restore, reconfigure, rollback. */
+export const monitorOpArb = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc.record({
+      kind: fc.constant("observe" as const),
+      delta: fc.constantFrom(-3, -1, 0, 1, 1, 1, 1, 2, 4),
+      a: fc.option(value, { nil: undefined }),
+      b: fc.option(value, { nil: undefined }),
+      c: fc.option(value, { nil: undefined }),
+      perfect: fc.option(fc.constantFrom(0, 1), { nil: undefined }),
+      problem: fc.option(fc.constantFrom("p1", "p2", "p3"), { nil: undefined }),
+      mode: fc.constantFrom("observe", "quiet", "slots"),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("restore" as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("save" as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("reconfigure" as const),
+      shrink: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("rollback" as const),
+      back: fc.nat(6),
+      withState: fc.boolean(),
+    }),
+  },
+);
+
+/** The config with every window `by` smaller (saved windows then exceed the allowed size). */
+export function shrinkWindows(config: BreakerConfigInput, by: number): BreakerConfigInput {
+  const rules = (config.rules ?? []).map((r) => {
+    const out = structuredClone(r) as Record<string, unknown> & { trigger?: unknown };
+    const trigger = out.trigger as { window?: { size: number; minObservations?: number } } | undefined;
+    if (trigger?.window) {
+      trigger.window.size = Math.max(1, trigger.window.size - by);
+      if (trigger.window.minObservations !== undefined)
+        trigger.window.minObservations = Math.min(trigger.window.minObservations, trigger.window.size);
+    }
+    if (typeof out.window === "number") out.window = Math.max(3, out.window - by);
+    return out;
+  });
+  return { ...config, rules } as BreakerConfigInput;
+}
+
+// Metric lines for the monitor: mostly increasing steps, some duplicates, rewinds and gaps.
+const metricValue = fc.oneof(
+  { weight: 6, arbitrary: fc.double({ min: -2, max: 2, noNaN: true }).map((x) => JSON.stringify(x)) },
+  { weight: 3, arbitrary: fc.constantFrom("0", "-0", "1", "0.001", "null", "true", "false") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom("NaN", "Infinity", "-Infinity", '"NaN"', '"-inf"', '"x"', '{"y":0}', "[0]"),
+  },
+);
+/** JSONL metric text for the monitor: mostly increasing steps, some duplicates, rewinds, gaps and junk. */
+export const metricLinesArb = fc
+  .array(
+    fc.record(
+      {
+        delta: fc.constantFrom(-2, 0, 1, 1, 1, 1, 3),
+        a: metricValue,
+        b: metricValue,
+        c: metricValue,
+        "x/y": metricValue,
+        x: fc.constantFrom('{"y":0}', '{"y":NaN}', '{"y":1.5}', "1"),
+        perfect: fc.constantFrom("0", "1"),
+        problem_id: fc.constantFrom('"p1"', '"p2"', "3"),
+        junk: fc.constantFrom("", "not json", "[1]", '{"a":1}'),
+      },
+      { requiredKeys: ["delta"] },
+    ),
+    { maxLength: 120 },
+  )
+  .map((rows) => {
+    let step = 3;
+    return rows
+      .map(({ delta, junk, ...fields }) => {
+        if (junk !== undefined) return junk;
+        step = Math.max(0, step + delta);
+        const parts = Object.entries(fields).map(([k, v]) => `${JSON.stringify(k)}:${v}`);
+        return `{"step":${step}${parts.map((p) => `,${p}`).join("")}}`;
+      })
+      .join("\n");
   });

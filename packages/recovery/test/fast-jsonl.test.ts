@@ -18,8 +18,7 @@ import {
   type SourceDiagnostic,
 } from "../src/sources.js";
 import type { Decision } from "../src/state.js";
-import { configArb } from "./arbitraries.js";
-import { createMonitor as createReferenceMonitor } from "./reference/monitor-before.js";
+import { configArb, metricLinesArb as metricLines } from "./arbitraries.js";
 
 // The fast JSONL path (byte chunks decoded up to the last newline, flat lines parsed in batches)
 // against the per-line path it replaced: a StringDecoder over the chunks, LineSplitter, and
@@ -426,52 +425,13 @@ describe("fast JSONL path through files", () => {
   });
 });
 
-// Metric lines for the monitor: mostly increasing steps, some duplicates, rewinds and gaps.
-const metricValue = fc.oneof(
-  { weight: 6, arbitrary: fc.double({ min: -2, max: 2, noNaN: true }).map((x) => JSON.stringify(x)) },
-  { weight: 3, arbitrary: fc.constantFrom("0", "-0", "1", "0.001", "null", "true", "false") },
-  {
-    weight: 1,
-    arbitrary: fc.constantFrom("NaN", "Infinity", "-Infinity", '"NaN"', '"-inf"', '"x"', '{"y":0}', "[0]"),
-  },
-);
-const metricLines = fc
-  .array(
-    fc.record(
-      {
-        delta: fc.constantFrom(-2, 0, 1, 1, 1, 1, 3),
-        a: metricValue,
-        b: metricValue,
-        c: metricValue,
-        "x/y": metricValue,
-        x: fc.constantFrom('{"y":0}', '{"y":NaN}', '{"y":1.5}', "1"),
-        perfect: fc.constantFrom("0", "1"),
-        problem_id: fc.constantFrom('"p1"', '"p2"', "3"),
-        junk: fc.constantFrom("", "not json", "[1]", '{"a":1}'),
-      },
-      { requiredKeys: ["delta"] },
-    ),
-    { maxLength: 120 },
-  )
-  .map((rows) => {
-    let step = 3;
-    return rows
-      .map(({ delta, junk, ...fields }) => {
-        if (junk !== undefined) return junk;
-        step = Math.max(0, step + delta);
-        const parts = Object.entries(fields).map(([k, v]) => `${JSON.stringify(k)}:${v}`);
-        return `{"step":${step}${parts.map((p) => `,${p}`).join("")}}`;
-      })
-      .join("\n");
-  });
-
-/** The former checkMetrics: per-line records (metricsOf) into the former monitor, stop at a trip. */
+/** checkMetrics by the plain path: per-line records (metricsOf) into `monitor.observe`, stop at a trip. */
 function referenceCheck(
   chunks: readonly Buffer[],
   config: Parameters<typeof createMonitor>[0],
   merge = true,
 ) {
-  const monitor = createReferenceMonitor(config);
+  const monitor = createMonitor(config);
   const decisions: Decision[] = [];
   let error: unknown = null;
   // Adjacent records of one step are one observation (the shared rule, see mergeRecordInto).
@@ -498,7 +458,7 @@ describe("checkMetrics fast path (metrics read from the parsed objects)", () => 
   const dir = mkdtempSync(join(tmpdir(), "rlops-fast-check-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("same decisions, state, stats and diagnostics as per-line records into the former monitor", async () => {
+  it("same decisions, state, stats and diagnostics as per-line records into monitor.observe", async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(configArb, metricLines, async (config, text) => {
