@@ -41,6 +41,26 @@ export { COLOR_NAMES, DEFAULT_PALETTE } from "./palette.js";
 export type { PromptOptions, PromptStyle } from "./prompt.js";
 export { formatTaskPrompt } from "./prompt.js";
 export type {
+  ParseResponseLogOptions,
+  ResponseCandidate,
+  ResponseLog,
+} from "./response-log/schema.js";
+export {
+  parseResponseLog,
+  responseCandidateSchema,
+  responseLogFileStep,
+  responseLogSchema,
+  safeParseResponseLog,
+} from "./response-log/schema.js";
+export type { ResponseLogScore, ResponseLogSummary, ScoreResponseLogOptions } from "./response-log/score.js";
+export {
+  responseLogMetrics,
+  responseLogScoreSchema,
+  responseLogSummarySchema,
+  scoreResponseLog,
+  summarizeResponseLogs,
+} from "./response-log/score.js";
+export type {
   AggregateScore,
   Aggregation,
   AttemptResult,

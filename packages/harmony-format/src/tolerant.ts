@@ -1,131 +1,35 @@
 import { TextAccumulator } from "./accumulator.js";
-import {
-  HeaderMemo,
-  isRole,
-  isRustWhitespace,
-  type ParsedHeader,
-  rustTrim,
-  splitAsciiWhitespace,
-} from "./header.js";
+import { HeaderMemo, isRole, type ParsedHeader, rustTrim } from "./header.js";
 import { matchSpecialAt, TextLexer } from "./lexer.js";
 import { headerToMessage } from "./reference-parser.js";
 import type { Role, WireMessage } from "./schema.js";
-import { SPECIAL, terminatorOf } from "./special.js";
+import { SPECIAL, type Terminator, terminatorOf } from "./special.js";
+import {
+  hasDelimiter,
+  parseTolerantHeader,
+  partialHeaderFields,
+  resolveMissingHeader,
+  skipWs,
+} from "./tolerant-header.js";
+import {
+  type Diagnostic,
+  type DiagnosticCode,
+  MAX_DIAGNOSTICS,
+  MAX_HEADER_LENGTH,
+  type MessageTerminator,
+  type StreamEvent,
+} from "./tolerant-types.js";
 
-/** Codes of tolerant-parser diagnostics (each names one recovery). */
-export type DiagnosticCode =
-  | "TEXT_OUTSIDE_MESSAGE"
-  | "MISSING_START"
-  | "MISSING_MESSAGE_TOKEN"
-  | "STOP_AS_SEPARATOR"
-  | "MISSING_END"
-  | "STRAY_STOP_TOKEN"
-  | "DUPLICATE_START"
-  | "UNEXPECTED_TOKEN"
-  | "INVALID_TOKEN"
-  | "EMPTY_CHANNEL"
-  | "MISSING_ROLE"
-  | "HEADER_EXTRA_TEXT"
-  | "HEADER_TOO_LONG"
-  | "CONSTRAIN_WITHOUT_RECIPIENT"
-  | "TOOL_CALL_ON_ANALYSIS"
-  | "DIAGNOSTICS_TRUNCATED";
-
-/**
- * Most diagnostics one parse keeps: the first `MAX_DIAGNOSTICS − 1`, then one `DIAGNOSTICS_TRUNCATED`
- * whose `count` is the number of further diagnostics (counted, not kept), so memory stays bounded.
- */
-export const MAX_DIAGNOSTICS = 1000;
-
-/** A recovery the tolerant parser made. `offset` is a character offset (text) or token index (tokens). */
-export interface Diagnostic {
-  code: DiagnosticCode;
-  message: string;
-  offset?: number;
-  /** `DIAGNOSTICS_TRUNCATED` only: diagnostics after the limit (counted, not kept), including the first. */
-  count?: number;
-}
-
-/** How a message ended: a stop token, end of stream, or interrupted by the next message (`none`). */
-export type MessageTerminator = "end" | "return" | "call" | "eos" | "none";
-
-/** Header fields of a message; `partial` headers are emitted while the header is still streaming. */
-export interface HeaderFields {
-  role?: Role;
-  name?: string;
-  recipient?: string;
-  channel?: string;
-  contentType?: string;
-}
-
-/** Typed events of the streaming parser. */
-export type StreamEvent =
-  | { type: "message-start"; index: number; offset?: number }
-  | ({ type: "header"; index: number; partial: boolean } & HeaderFields)
-  | { type: "content-delta"; index: number; delta: string }
-  | { type: "message-end"; index: number; message: WireMessage; terminator: MessageTerminator }
-  | { type: "diagnostic"; diagnostic: Diagnostic };
-
-/** Longest header the tolerant parser accumulates before treating it as content. */
-export const MAX_HEADER_LENGTH = 1024;
-const MAX_WORD = 64;
-const CHANNEL = "<|channel|>";
-const CONSTRAIN = "<|constrain|>";
+export type {
+  Diagnostic,
+  DiagnosticCode,
+  HeaderFields,
+  MessageTerminator,
+  StreamEvent,
+} from "./tolerant-types.js";
+export { MAX_DIAGNOSTICS, MAX_HEADER_LENGTH } from "./tolerant-types.js";
 
 type State = "idle" | "header" | "content";
-
-function hasDelimiter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 60 || isRustWhitespace(code)) return true;
-  }
-  return false;
-}
-
-function skipWs(text: string, pos: number): number {
-  while (pos < text.length && isRustWhitespace(text.charCodeAt(pos))) pos++;
-  return pos;
-}
-
-/** Reads a word: up to whitespace or `<`; returns its end. */
-function wordEnd(text: string, pos: number): number {
-  let end = pos;
-  while (end < text.length) {
-    const code = text.charCodeAt(end);
-    if (code === 60 || isRustWhitespace(code)) break;
-    end++;
-  }
-  return end;
-}
-
-function roleWord(word: string): { role: Role; name?: string } | undefined {
-  if (isRole(word)) return { role: word };
-  const colon = word.indexOf(":");
-  if (colon > 0) {
-    const role = word.slice(0, colon);
-    const name = word.slice(colon + 1);
-    if (isRole(role) && name !== "") return { role, name };
-  }
-  return undefined;
-}
-
-/** A role name glued to punctuation junk (`assistant––x`), not a tool name like `assistant_tools.x`. */
-function rolePrefix(word: string): Role | undefined {
-  for (const role of ["assistant", "user", "system", "developer"] as const) {
-    if (!word.startsWith(role) || word.length === role.length) continue;
-    const next = word.charCodeAt(role.length);
-    const identifier =
-      (next >= 48 && next <= 57) ||
-      (next >= 65 && next <= 90) ||
-      (next >= 97 && next <= 122) ||
-      next === 95 ||
-      next === 46 ||
-      next === 45 ||
-      next === 58;
-    if (!identifier) return role;
-  }
-  return undefined;
-}
 
 /**
  * The tolerant harmony parser: never throws, never drops message text, reports each recovery as a
@@ -247,156 +151,12 @@ export class TolerantParser {
 
   /** Header text without `<|message|>`: recover role/channel/recipient prefix, the rest is content. */
   #resolveMissing(raw: string): { header: ParsedHeader; content: string } {
-    let pos = skipWs(raw, 0);
-    let role: Role = this.#presetRole ?? this.#defaultRole;
-    let name: string | undefined;
-    const firstEnd = wordEnd(raw, pos);
-    if (firstEnd - pos <= MAX_WORD && firstEnd > pos) {
-      const word = raw.slice(pos, firstEnd);
-      const parsed = roleWord(word);
-      if (parsed && (this.#presetRole === null || parsed.role === this.#presetRole)) {
-        role = parsed.role;
-        name = parsed.name;
-        pos = skipWs(raw, firstEnd);
-      }
-    }
-    let channel: string | undefined;
-    let recipient: string | undefined;
-    for (let step = 0; step < 2; step++) {
-      if (channel === undefined && raw.startsWith(CHANNEL, pos)) {
-        const start = pos + CHANNEL.length;
-        const end = wordEnd(raw, start);
-        if (end > start && end - start <= MAX_WORD) {
-          channel = raw.slice(start, end);
-          pos = skipWs(raw, end);
-        }
-      } else if (recipient === undefined && raw.startsWith("to=", pos)) {
-        const end = wordEnd(raw, pos);
-        if (end > pos + 3 && end - pos <= MAX_WORD) {
-          recipient = raw.slice(pos + 3, end);
-          pos = skipWs(raw, end);
-        }
-      }
-    }
-    const header: ParsedHeader = { role };
-    if (name !== undefined) header.name = name;
-    if (recipient !== undefined) header.recipient = recipient;
-    if (channel !== undefined) header.channel = channel;
-    return { header, content: raw.slice(pos) };
-  }
-
-  /** Full header parse (at `<|message|>`), never failing. */
-  #parseHeader(raw: string, offset: number | undefined): ParsedHeader {
-    let header = raw;
-    let channel: string | undefined;
-    const idx = header.indexOf(CHANNEL);
-    if (idx >= 0) {
-      const after = header.slice(idx + CHANNEL.length);
-      const end = wordEnd(after, 0);
-      if (end === 0) this.#diag("EMPTY_CHANNEL", "channel marker present but no channel value", offset);
-      else channel = after.slice(0, end);
-      header = header.slice(0, idx) + after.slice(end);
-    }
-    header = rustTrim(header);
-    if (header.includes(CONSTRAIN)) header = header.split(CONSTRAIN).join(` ${CONSTRAIN}`);
-    const parts = splitAsciiWhitespace(header);
-    let role: Role;
-    let name: string | undefined;
-    if (this.#presetRole !== null) {
-      role = this.#presetRole;
-      const first = parts[0];
-      if (first === role) parts.shift();
-      else if (first?.startsWith(`${role}:`) && first.length > role.length + 1) {
-        name = first.slice(role.length + 1);
-        parts.shift();
-      }
-    } else {
-      const first = parts[0];
-      const parsed = first === undefined ? undefined : roleWord(first);
-      if (first === undefined || first.startsWith(CONSTRAIN) || first.startsWith("to=")) {
-        role = this.#defaultRole;
-        this.#diag("MISSING_ROLE", `message header has no role; assumed ${role}`, offset);
-      } else if (parsed) {
-        role = parsed.role;
-        name = parsed.name;
-        parts.shift();
-        if (role === "tool" && name === undefined) name = "tool";
-      } else {
-        const prefixed = rolePrefix(first);
-        parts.shift();
-        if (prefixed) {
-          // e.g. "assistant––commentary": a role glued to junk (openai/harmony#38)
-          role = prefixed;
-          parts.unshift(first.slice(prefixed.length));
-        } else {
-          role = "tool";
-          name = first;
-        }
-      }
-    }
-    let recipient: string | undefined;
-    let contentType: string | undefined;
-    if (parts.length > 0) {
-      const last = parts.pop()!;
-      if (last.startsWith("to=")) recipient = last.slice(3);
-      else {
-        contentType = last;
-        const raw = parts.length > 0 ? parts[parts.length - 1]! : undefined;
-        if (raw?.startsWith("to=")) {
-          recipient = raw.slice(3);
-          parts.pop();
-        } else if (raw !== undefined && parts.length === 1) {
-          recipient = raw;
-          parts.pop();
-        }
-        if (recipient === undefined && last.startsWith(CONSTRAIN))
-          this.#diag(
-            "CONSTRAIN_WITHOUT_RECIPIENT",
-            `content type ${last} without a recipient (kept as content type)`,
-            offset,
-          );
-      }
-    }
-    if (parts.length > 0)
-      this.#diag("HEADER_EXTRA_TEXT", `header text that fits no field: «${parts.join(" ")}»`, offset);
-    const out: ParsedHeader = { role };
-    if (name !== undefined) out.name = name;
-    if (recipient !== undefined) out.recipient = recipient;
-    if (channel !== undefined) out.channel = channel;
-    if (contentType !== undefined) out.content_type = contentType;
-    return out;
+    return resolveMissingHeader(raw, this.#presetRole, this.#defaultRole);
   }
 
   #partialHeader(): void {
     this.#partialSeen = true;
-    const raw = this.#header;
-    let role: Role | undefined;
-    let name: string | undefined;
-    let channel: string | undefined;
-    let recipient: string | undefined;
-    if (this.#presetRole !== null) role = this.#presetRole;
-    else {
-      const pos = skipWs(raw, 0);
-      const end = wordEnd(raw, pos);
-      if (end < raw.length && end > pos) {
-        const parsed = roleWord(raw.slice(pos, end));
-        if (parsed) {
-          role = parsed.role;
-          name = parsed.name;
-        }
-      }
-    }
-    const ch = raw.indexOf(CHANNEL);
-    if (ch >= 0) {
-      const start = ch + CHANNEL.length;
-      const end = wordEnd(raw, start);
-      if (end < raw.length && end > start) channel = raw.slice(start, end);
-    }
-    const to = raw.indexOf(" to=");
-    if (to >= 0) {
-      const end = wordEnd(raw, to + 4);
-      if (end < raw.length && end > to + 4) recipient = raw.slice(to + 4, end);
-    }
+    const { role, name, channel, recipient } = partialHeaderFields(this.#header, this.#presetRole);
     const key = `${role ?? ""}\u0000${name ?? ""}\u0000${channel ?? ""}\u0000${recipient ?? ""}`;
     if (key === this.#partialKey || key === "\u0000\u0000\u0000") return;
     this.#partialKey = key;
@@ -424,67 +184,86 @@ export class TolerantParser {
   /** A special token. */
   special(id: number, text: string, offset?: number): void {
     const terminator = terminatorOf(id);
-    switch (this.#state) {
-      case "idle":
-        if (id === SPECIAL.start) this.#startHeader(null, "", offset);
-        else if (id === SPECIAL.channel || id === SPECIAL.constrain) {
-          this.#diag("MISSING_START", `${text} without <|start|>; assumed ${this.#defaultRole}`, offset);
-          this.#startHeader(this.#defaultRole, text, offset);
-        } else if (id === SPECIAL.message) {
-          this.#diag("MISSING_START", `<|message|> without <|start|>; assumed ${this.#defaultRole}`, offset);
-          this.#emit({ type: "message-start", index: this.#index, offset });
-          this.#startContent({ role: this.#defaultRole }, offset);
-        } else if (terminator)
-          this.#diag("STRAY_STOP_TOKEN", `stray ${text} between messages ignored`, offset);
-        else this.#diag("UNEXPECTED_TOKEN", `unexpected ${text} between messages ignored`, offset);
-        return;
-      case "header":
-        if (id === SPECIAL.message) {
-          const header = this.#headerFor(this.#header, offset);
-          this.#startContent(header, offset);
-        } else if (terminator) {
-          const { header, content } = this.#resolveMissing(this.#header);
-          if (header.channel !== undefined && rustTrim(content) === "" && terminator !== "call") {
-            this.#diag("STOP_AS_SEPARATOR", `${text} after a channel header used as <|message|>`, offset);
-            this.#startContent(header, offset);
-            this.#appendContent(content);
-          } else this.#flushMissing(terminator, offset, `ended by ${text}`);
-        } else if (id === SPECIAL.start) {
-          const trimmed = rustTrim(this.#header);
-          if (
-            trimmed === "" ||
-            (isRole(trimmed) && this.#presetRole === null) ||
-            trimmed === this.#presetRole
-          ) {
-            this.#diag(
-              "DUPLICATE_START",
-              trimmed === "" ? "repeated <|start|> ignored" : `repeated <|start|> after «${trimmed}» ignored`,
-              offset,
-            );
-            const keep = trimmed === "" ? this.#presetRole : null;
-            this.#header = "";
-            this.#presetRole = keep;
-          } else {
-            this.#flushMissing("none", offset, "interrupted by <|start|>");
-            this.#startHeader(null, "", offset);
-          }
-        } else this.#headerText(text, offset);
-        return;
-      case "content":
-        if (terminator) this.#endMessage(terminator);
-        else if (id === SPECIAL.start) {
-          this.#diag("MISSING_END", "message not terminated before <|start|>", offset);
-          this.#endMessage("none");
-          this.#startHeader(null, "", offset);
-        } else if (id === SPECIAL.channel) {
-          const role = this.#parsed!.role;
-          this.#diag("MISSING_END", "new <|channel|> inside content starts a new message", offset);
-          this.#endMessage("none");
-          this.#startHeader(role, text, offset);
-        } else {
-          this.#diag("UNEXPECTED_TOKEN", `${text} inside content kept as text`, offset);
-          this.#appendContent(text);
-        }
+    if (this.#state === "idle") this.#specialIdle(id, text, terminator, offset);
+    else if (this.#state === "header") this.#specialInHeader(id, text, terminator, offset);
+    else this.#specialInContent(id, text, terminator, offset);
+  }
+
+  #specialIdle(
+    id: number,
+    text: string,
+    terminator: Terminator | undefined,
+    offset: number | undefined,
+  ): void {
+    if (id === SPECIAL.start) this.#startHeader(null, "", offset);
+    else if (id === SPECIAL.channel || id === SPECIAL.constrain) {
+      this.#diag("MISSING_START", `${text} without <|start|>; assumed ${this.#defaultRole}`, offset);
+      this.#startHeader(this.#defaultRole, text, offset);
+    } else if (id === SPECIAL.message) {
+      this.#diag("MISSING_START", `<|message|> without <|start|>; assumed ${this.#defaultRole}`, offset);
+      this.#emit({ type: "message-start", index: this.#index, offset });
+      this.#startContent({ role: this.#defaultRole }, offset);
+    } else if (terminator) this.#diag("STRAY_STOP_TOKEN", `stray ${text} between messages ignored`, offset);
+    else this.#diag("UNEXPECTED_TOKEN", `unexpected ${text} between messages ignored`, offset);
+  }
+
+  #specialInHeader(
+    id: number,
+    text: string,
+    terminator: Terminator | undefined,
+    offset: number | undefined,
+  ): void {
+    if (id === SPECIAL.message) {
+      const header = this.#headerFor(this.#header, offset);
+      this.#startContent(header, offset);
+    } else if (terminator) {
+      const { header, content } = this.#resolveMissing(this.#header);
+      if (header.channel !== undefined && rustTrim(content) === "" && terminator !== "call") {
+        this.#diag("STOP_AS_SEPARATOR", `${text} after a channel header used as <|message|>`, offset);
+        this.#startContent(header, offset);
+        this.#appendContent(content);
+      } else this.#flushMissing(terminator, offset, `ended by ${text}`);
+    } else if (id === SPECIAL.start) this.#repeatedStart(offset);
+    else this.#headerText(text, offset);
+  }
+
+  /** `<|start|>` inside a header: a repeated start (ignored) or the start of the next message. */
+  #repeatedStart(offset: number | undefined): void {
+    const trimmed = rustTrim(this.#header);
+    if (trimmed === "" || (isRole(trimmed) && this.#presetRole === null) || trimmed === this.#presetRole) {
+      this.#diag(
+        "DUPLICATE_START",
+        trimmed === "" ? "repeated <|start|> ignored" : `repeated <|start|> after «${trimmed}» ignored`,
+        offset,
+      );
+      const keep = trimmed === "" ? this.#presetRole : null;
+      this.#header = "";
+      this.#presetRole = keep;
+    } else {
+      this.#flushMissing("none", offset, "interrupted by <|start|>");
+      this.#startHeader(null, "", offset);
+    }
+  }
+
+  #specialInContent(
+    id: number,
+    text: string,
+    terminator: Terminator | undefined,
+    offset: number | undefined,
+  ): void {
+    if (terminator) this.#endMessage(terminator);
+    else if (id === SPECIAL.start) {
+      this.#diag("MISSING_END", "message not terminated before <|start|>", offset);
+      this.#endMessage("none");
+      this.#startHeader(null, "", offset);
+    } else if (id === SPECIAL.channel) {
+      const role = this.#parsed!.role;
+      this.#diag("MISSING_END", "new <|channel|> inside content starts a new message", offset);
+      this.#endMessage("none");
+      this.#startHeader(role, text, offset);
+    } else {
+      this.#diag("UNEXPECTED_TOKEN", `${text} inside content kept as text`, offset);
+      this.#appendContent(text);
     }
   }
 
@@ -609,7 +388,7 @@ export class TolerantParser {
     diags: { code: DiagnosticCode; message: string }[];
   }>();
 
-  /** {@link #parseHeader} of `raw`, memoised by header text and preset role (diagnostics replayed). */
+  /** {@link parseTolerantHeader} of `raw`, memoised by header text and preset role (diagnostics replayed). */
   #headerFor(raw: string, offset: number | undefined): ParsedHeader {
     const known = this.#memo.get(raw, this.#presetRole);
     if (known !== undefined) {
@@ -620,7 +399,9 @@ export class TolerantParser {
     this.#capture = diags;
     let header: ParsedHeader;
     try {
-      header = this.#parseHeader(raw, offset);
+      header = parseTolerantHeader(raw, this.#presetRole, this.#defaultRole, (code, message) =>
+        this.#diag(code, message, offset),
+      );
     } finally {
       this.#capture = undefined;
     }
