@@ -8,53 +8,19 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createScorer } from "../src/index.js";
 import { scoreJsonl } from "../src/node.js";
+import { BENCH_SPEC, benchSample } from "./data.js";
 
-const SPEC = {
-  version: 1,
-  name: "bench-jsonl",
-  rewards: [
-    { id: "format", kind: "harmony.channels", weight: 0.2 },
-    {
-      id: "grid",
-      kind: "arc.grid",
-      params: { weights: { perfect: 1, sizeMatch: 0.1, pixelAccuracy: 0.5, formatValid: 0.1 } },
-    },
-    { id: "overlong", kind: "length.overlong", params: { maxLength: 8192, buffer: 1024, unit: "chars" } },
-  ],
-  group: { size: 8 },
-};
 const RECORDS = 5000;
 const BYTES = 8192;
-
-function grid(seed: number): number[][] {
-  return Array.from({ length: 10 }, (_, r) =>
-    Array.from({ length: 10 }, (_, c) => (r * 7 + c * 3 + seed) % 10),
-  );
-}
-
-function record(i: number): { id: number; completion: string; answer: number[][] } {
-  const target = grid(i);
-  const final = `The output grid is:\n${JSON.stringify(i % 3 === 0 ? target : grid(i + 1))}`;
-  const head = "<|channel|>analysis<|message|>";
-  const tail = `<|end|><|start|>assistant<|channel|>final<|message|>${final}<|return|>`;
-  const sentence = `Row ${i} looks like [[1, 2], [3, 4]] rotated; the colours 3 and 7 swap when mirrored. `;
-  let analysis = "";
-  while (head.length + analysis.length + tail.length < BYTES) analysis += sentence;
-  return {
-    id: i,
-    completion: head + analysis.slice(0, BYTES - head.length - tail.length) + tail,
-    answer: target,
-  };
-}
 
 const dir = mkdtempSync(join(tmpdir(), "rlops-jsonl-bench-"));
 const input = join(dir, "samples.jsonl");
 const specFile = join(dir, "spec.json");
-const text = `${Array.from({ length: RECORDS }, (_, i) => JSON.stringify(record(i))).join("\n")}\n`;
+const text = `${Array.from({ length: RECORDS }, (_, i) => JSON.stringify({ id: i, ...benchSample(i, BYTES) })).join("\n")}\n`;
 writeFileSync(input, text);
-writeFileSync(specFile, JSON.stringify(SPEC));
+writeFileSync(specFile, JSON.stringify(BENCH_SPEC));
 const mb = Buffer.byteLength(text) / 1e6;
-const scorer = createScorer(SPEC);
+const scorer = createScorer(BENCH_SPEC);
 const records = text
   .trim()
   .split("\n")

@@ -4,46 +4,14 @@
 // 2) Loopback server latency (p50/p99) of POST /score with a 512-completion batch, against GET /healthz.
 import { createScorer } from "../src/index.js";
 import { createRewardServer } from "../src/node.js";
-
-const SPEC = {
-  version: 1,
-  name: "bench",
-  rewards: [
-    { id: "format", kind: "harmony.channels", weight: 0.2 },
-    {
-      id: "grid",
-      kind: "arc.grid",
-      params: { weights: { perfect: 1, sizeMatch: 0.1, pixelAccuracy: 0.5, formatValid: 0.1 } },
-    },
-    { id: "overlong", kind: "length.overlong", params: { maxLength: 8192, buffer: 1024, unit: "chars" } },
-  ],
-  group: { size: 8 },
-};
-
-function grid(seed: number, h = 10, w = 10): number[][] {
-  return Array.from({ length: h }, (_, r) =>
-    Array.from({ length: w }, (_, c) => (r * 7 + c * 3 + seed) % 10),
-  );
-}
-
-function completion(i: number, bytes = 8192): { completion: string; answer: number[][] } {
-  const target = grid(i);
-  const pred = i % 3 === 0 ? target : grid(i + 1);
-  const final = `The output grid is:\n${JSON.stringify(pred)}`;
-  const head = "<|channel|>analysis<|message|>";
-  const tail = `<|end|><|start|>assistant<|channel|>final<|message|>${final}<|return|>`;
-  let analysis = "";
-  const sentence = `Row ${i} looks like [[1, 2], [3, 4]] rotated; the colours 3 and 7 swap when mirrored. `;
-  while (head.length + analysis.length + tail.length < bytes) analysis += sentence;
-  return { completion: head + analysis.slice(0, bytes - head.length - tail.length) + tail, answer: target };
-}
+import { BENCH_SPEC, benchSample } from "./data.js";
 
 // JSON round trip: flat strings, as they arrive from JSONL or HTTP
 const samples: { completion: string; answer: number[][] }[] = JSON.parse(
-  JSON.stringify(Array.from({ length: 512 }, (_, i) => completion(i))),
+  JSON.stringify(Array.from({ length: 512 }, (_, i) => benchSample(i))),
 );
 const totalBytes = samples.reduce((s, x) => s + new TextEncoder().encode(x.completion).length, 0);
-const scorer = createScorer(SPEC);
+const scorer = createScorer(BENCH_SPEC);
 
 function timeIt(fn: () => void, minMs = 1500): number {
   fn();

@@ -1,6 +1,6 @@
 // Child process of server.bench.ts: one reward server, options from argv[2] (JSON); prints its URL.
 import { createRewardServer } from "../src/node.js";
-import { BENCH_SPEC } from "./server-data.js";
+import { BENCH_SPEC } from "./data.js";
 
 const options = JSON.parse(process.argv[2] ?? "{}");
 const server = createRewardServer({ spec: BENCH_SPEC, port: 0, log: false, ...options });

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createScorer } from "../src/index.js";
-import { BENCH_SPEC, benchSample } from "./server-data.js";
+import { BENCH_SPEC, benchSample } from "./data.js";
 
 const CHILD = fileURLToPath(new URL("./server-child.ts", import.meta.url));
 const quick = process.argv.includes("--quick");

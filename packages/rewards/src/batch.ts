@@ -2,16 +2,7 @@
 // the per-sample results alone. Used by Scorer.score and by the JSONL bridge, which scores records in
 // chunks and computes the batch's statistics once the batch is complete (records need not stay in memory).
 import { RewardsError } from "./errors.js";
-import {
-  computeAdvantages,
-  filterGroups,
-  fracRewardZeroStd,
-  groupStats,
-  nanMean,
-  nanStd,
-  normalizeThenSum,
-  preferencePair,
-} from "./group.js";
+import * as stats from "./group.js";
 import type { ScoredGroup, ScoredSample, ScoreMetrics, ScoreOptions, ScoreResult } from "./scorer.js";
 import { type GroupConfig, groupSchema, type RewardSpec } from "./spec.js";
 
@@ -47,7 +38,7 @@ export function batchResult(
       const columns = weighted.map((c) =>
         members.map((m) => m.idx.map((i) => out[i]!.components[c.id] ?? Number.NaN)),
       );
-      const nts = normalizeThenSum(
+      const nts = stats.normalizeThenSum(
         columns,
         weighted.map((c) => c.weight),
         groupCfg.epsilon,
@@ -55,20 +46,20 @@ export function batchResult(
       );
       advantages = nts.advantages;
       // TRL: the summed normalised rewards are scaled by their batch σ, which its zero-std flag uses
-      zeroStd = fracRewardZeroStd(nts.rewards, "batch");
+      zeroStd = stats.fracRewardZeroStd(nts.rewards, "batch");
     } else {
-      advantages = computeAdvantages(rewardGroups, groupCfg);
-      zeroStd = fracRewardZeroStd(rewardGroups, groupCfg.scale);
+      advantages = stats.computeAdvantages(rewardGroups, groupCfg);
+      zeroStd = stats.fracRewardZeroStd(rewardGroups, groupCfg.scale);
     }
     const filter = groupCfg.filter;
     const kept = filter
-      ? filterGroups(
+      ? stats.filterGroups(
           members.map((m) => m.idx.map((i) => metricValue(filter.metric, i, rewards, out))),
           filter,
         )
       : members.map(() => true);
     members.forEach((m, g) => {
-      const st = groupStats(rewardGroups[g]!, groupCfg.std);
+      const st = stats.groupStats(rewardGroups[g]!, groupCfg.std);
       const group: ScoredGroup = {
         key: m.key,
         members: m.idx,
@@ -82,7 +73,7 @@ export function batchResult(
           zeroStd: st.zeroStd,
         },
       };
-      if (groupCfg.pairs) group.pair = preferencePair(rewardGroups[g]!);
+      if (groupCfg.pairs) group.pair = stats.preferencePair(rewardGroups[g]!);
       groups.push(group);
       m.idx.forEach((i, k) => {
         const o = out[i]!;
@@ -96,14 +87,14 @@ export function batchResult(
   const metricsRewards: ScoreMetrics["rewards"] = {};
   for (const entry of spec.rewards) {
     const col = out.map((o) => o.components[entry.id] ?? Number.NaN);
-    metricsRewards[entry.id] = { mean: nullable(nanMean(col)), std: nullable(nanStd(col)) };
+    metricsRewards[entry.id] = { mean: nullable(stats.nanMean(col)), std: nullable(stats.nanStd(col)) };
   }
   return {
     samples: out,
     groups,
     metrics: {
-      reward: nullable(nanMean(rewards)),
-      reward_std: nullable(nanStd(rewards)),
+      reward: nullable(stats.nanMean(rewards)),
+      reward_std: nullable(stats.nanStd(rewards)),
       frac_reward_zero_std: nullable(zeroStd),
       rewards: metricsRewards,
     },

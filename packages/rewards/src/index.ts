@@ -34,10 +34,10 @@ export {
 } from "./group.js";
 export { KIND_NAMES } from "./kinds/index.js";
 export {
+  /** A positive integer ≤ max with the shared messages (every bounded count of every path). */
+  boundedCount,
   /** A group size: positive integer ≤ `MAX_GROUP_SIZE` (the one schema of spec, library, HTTP and CLI). */
   groupSizeSchema,
-  /** Options of `scoreJsonl` / `rlops rewards score` (groupSize, batchSize, maxLineBytes; bounded). */
-  jsonlOptionsSchema,
   /** Largest `batchSize` of the JSONL bridge. */
   MAX_BATCH_SIZE,
   /** Largest group size accepted on any path. */

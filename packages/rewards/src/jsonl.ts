@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { batchResult } from "./batch.js";
 import { RewardsError } from "./errors.js";
-import { groupSizeSchema, jsonlOptionsSchema, parseOptions } from "./limits.js";
+import { boundedCount, groupSizeSchema, MAX_BATCH_SIZE, MAX_LINE_BYTES, parseOptions } from "./limits.js";
 import { type Line, LineSplitter } from "./lines.js";
 import { BATCH_KINDS, type ScoredSample, type ScoreResult, type Scorer } from "./scorer.js";
 import { type BatchSummary, summarizeBatch } from "./summary.js";
@@ -23,9 +23,7 @@ export const DEFAULT_MAX_BATCH_RECORDS = 1_000_000;
 /** Records scored per call while a batch streams in (results are identical for any chunking). */
 const CHUNK = 256;
 
-const count = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-
-/** Options of {@link scoreJsonl}, validated by {@link scoreJsonlOptionsSchema}. */
+/** Options of {@link scoreJsonl} and of `rlops rewards score`: every number bounded (the one JSONL options schema). */
 export const scoreJsonlOptionsSchema = z.strictObject({
   /** Consecutive records per group (advantages, filter). Overrides the spec's `group.size`. */
   groupSize: groupSizeSchema.optional(),
@@ -35,13 +33,13 @@ export const scoreJsonlOptionsSchema = z.strictObject({
    * a batch ends at the first group boundary at or after `batchSize` records. Default: the whole input,
    * up to `maxBatchBytes`.
    */
-  batchSize: jsonlOptionsSchema.shape.batchSize,
+  batchSize: boundedCount(MAX_BATCH_SIZE).optional(),
   /** Bound on one batch's JSONL bytes when `batchSize` is not given (default {@link DEFAULT_MAX_BATCH_BYTES}). */
-  maxBatchBytes: count.optional(),
+  maxBatchBytes: boundedCount(Number.MAX_SAFE_INTEGER).optional(),
   /** Bound on one batch's records when `batchSize` is not given (default `DEFAULT_MAX_BATCH_RECORDS`, 1,000,000). */
-  maxBatchRecords: count.optional(),
-  /** Longest accepted line in bytes (default 16 MiB). */
-  maxLineBytes: jsonlOptionsSchema.shape.maxLineBytes,
+  maxBatchRecords: boundedCount(Number.MAX_SAFE_INTEGER).optional(),
+  /** Longest accepted line in bytes (default 16 MiB, at most {@link MAX_LINE_BYTES}). */
+  maxLineBytes: boundedCount(MAX_LINE_BYTES).optional(),
   /** Called with each batch's summary once the batch's results have been yielded. */
   onSummary: z.custom<(summary: BatchSummary) => void>((v) => typeof v === "function").optional(),
 });

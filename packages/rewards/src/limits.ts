@@ -5,39 +5,27 @@ import { RewardsError } from "./errors.js";
 
 /** Largest group size accepted anywhere (spec `group.size`, `groupSize` options, `--group-size`). */
 export const MAX_GROUP_SIZE = 65_536;
-/** Largest `batchSize` of the JSONL bridge (records scored together when not grouping). */
+/** Largest `batchSize` of the JSONL bridge (records per optimizer batch). */
 export const MAX_BATCH_SIZE = 1_048_576;
 /** Largest `maxLineBytes` of the JSONL bridge (1 GiB). */
 export const MAX_LINE_BYTES = 1024 * 1024 * 1024;
 
+/** A positive integer ≤ `max`, with the messages every path shows. */
+export function boundedCount(max: number) {
+  return z
+    .number({ error: "expected a number" })
+    .int("expected a positive integer")
+    .positive("expected a positive integer")
+    .max(max, `expected at most ${max}`);
+}
+
 /** A group size: a positive integer ≤ {@link MAX_GROUP_SIZE}; it must also divide the batch. */
-export const groupSizeSchema = z
-  .number({ error: "expected a number" })
-  .int("expected a positive integer")
-  .positive("expected a positive integer")
-  .max(MAX_GROUP_SIZE, `expected at most ${MAX_GROUP_SIZE}`);
+export const groupSizeSchema = boundedCount(MAX_GROUP_SIZE);
 
 /** Options of `Scorer.score` (and of the HTTP `/score` body). */
 export const scoreOptionsSchema = z.looseObject({
   groupSize: groupSizeSchema.optional(),
   groups: z.boolean({ error: "expected true or false" }).optional(),
-});
-
-/** Options of `scoreJsonl` (and of `rlops rewards score`). */
-export const jsonlOptionsSchema = z.looseObject({
-  groupSize: groupSizeSchema.optional(),
-  batchSize: z
-    .number({ error: "expected a number" })
-    .int("expected a positive integer")
-    .positive("expected a positive integer")
-    .max(MAX_BATCH_SIZE, `expected at most ${MAX_BATCH_SIZE}`)
-    .optional(),
-  maxLineBytes: z
-    .number({ error: "expected a number" })
-    .int("expected a positive integer")
-    .positive("expected a positive integer")
-    .max(MAX_LINE_BYTES, `expected at most ${MAX_LINE_BYTES}`)
-    .optional(),
 });
 
 /**

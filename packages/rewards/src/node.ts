@@ -4,7 +4,12 @@ import { loadRewardSpec, MAX_SPEC_BYTES, type RewardSpec } from "./spec.js";
 
 export type { JsonlResult, ScoreJsonlOptions } from "./jsonl.js";
 /** The JSONL bridge: one optimizer batch at a time, with a batch summary. */
-export { DEFAULT_MAX_BATCH_BYTES, scoreJsonl, scoreJsonlOptionsSchema } from "./jsonl.js";
+export {
+  DEFAULT_MAX_BATCH_BYTES,
+  DEFAULT_MAX_BATCH_RECORDS,
+  scoreJsonl,
+  scoreJsonlOptionsSchema,
+} from "./jsonl.js";
 export type { Line } from "./lines.js";
 /** Byte-level JSONL line splitting with a bound on line length. */
 export { readLines } from "./lines.js";

@@ -6,23 +6,18 @@ import {
   overlongOpenRlhf,
   overlongVerl,
 } from "../src/kinds/length.js";
+import { lastBoxedOnlyString, minervaAnswers, verlMathDapoScore } from "../src/kinds/parity/math-dapo.js";
+import { normalizeFinalAnswer } from "../src/kinds/parity/math-normalize.js";
 import {
   countReasoningSteps,
-  lastBoxedOnlyString,
-  minervaAnswers,
-  normalizeFinalAnswer,
   openR1CodeFormat,
   openR1Format,
   openR1ReasoningSteps,
   openR1RepetitionPenalty,
   openR1TagCount,
-  trlRepetitionPenalty,
-  trlSoftOverlong,
-  trlThinkFormat,
-  verlGsm8kExtract,
-  verlGsm8kScore,
-  verlMathDapoScore,
-} from "../src/kinds/parity.js";
+} from "../src/kinds/parity/open-r1.js";
+import { trlRepetitionPenalty, trlSoftOverlong, trlThinkFormat } from "../src/kinds/parity/trl.js";
+import { verlGsm8kExtract, verlGsm8kScore } from "../src/kinds/parity/verl-gsm8k.js";
 
 const WELL = "<think>\nreasoning here\n</think>\n<answer>\n42\n</answer>";
 

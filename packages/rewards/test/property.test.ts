@@ -3,13 +3,9 @@
 import fc from "fast-check";
 import { describe, it } from "vitest";
 import { computeAdvantages } from "../src/index.js";
-import {
-  countReasoningSteps,
-  openR1CodeFormat,
-  openR1Format,
-  trlThinkFormat,
-  verlGsm8kExtract,
-} from "../src/kinds/parity.js";
+import { countReasoningSteps, openR1CodeFormat, openR1Format } from "../src/kinds/parity/open-r1.js";
+import { trlThinkFormat } from "../src/kinds/parity/trl.js";
+import { verlGsm8kExtract } from "../src/kinds/parity/verl-gsm8k.js";
 
 const pieces = [
   "<think>",

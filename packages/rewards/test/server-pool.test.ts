@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScorer } from "../src/index.js";
 import { createRewardServer, type RewardServer } from "../src/node.js";
+import { scoreAnswer } from "../src/server/routes.js";
 
 const SPEC = {
   version: 1,
@@ -38,7 +39,7 @@ describe("worker pool", () => {
     expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ workers: 2, queued: 0 });
   });
   it("scores on workers exactly as in-process, concurrently", async () => {
-    const expected = JSON.parse(JSON.stringify(createScorer(SPEC).score(samples)));
+    const expected = JSON.parse(JSON.stringify(scoreAnswer(createScorer(SPEC).score(samples))));
     const answers = await Promise.all(Array.from({ length: 6 }, () => post("/score", { samples })));
     for (const res of answers) {
       expect(res.status).toBe(200);

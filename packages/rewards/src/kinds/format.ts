@@ -2,7 +2,7 @@ import { z } from "zod";
 import { pySplit } from "../py.js";
 import type { Diagnostic } from "../sample.js";
 import { textOf } from "./common.js";
-import { ngramScaling } from "./parity.js";
+import { ngramScaling } from "./parity/trl.js";
 import { type KindDefinition, perSample, SampleInputError } from "./types.js";
 
 const thinkParams = z.strictObject({

@@ -24,6 +24,9 @@ export function overlongOpenRlhf(length: number, maxLength: number, buffer: numb
   return exceed === 0 ? 0 : (-exceed / buffer) * factor;
 }
 
+/** The overlong styles by name. */
+const OVERLONG_STYLES = { dapo: overlongDapo, verl: overlongVerl, openrlhf: overlongOpenRlhf } as const;
+
 const overlongParams = z
   .strictObject({
     /** L_max: the length at which the penalty reaches its full value. */
@@ -43,11 +46,9 @@ export const lengthOverlong: KindDefinition<z.infer<typeof overlongParams>> = {
   name: "length.overlong",
   summary: "Soft overlong punishment: DAPO Eq. 13, verl/AReaL or OpenRLHF style, tokens or chars.",
   params: overlongParams,
-  create: perSample((sample, p) => {
-    const len = lengthOf(sample, p.unit);
-    const f = p.style === "dapo" ? overlongDapo : p.style === "verl" ? overlongVerl : overlongOpenRlhf;
-    return f(len, p.maxLength, p.buffer, p.factor);
-  }),
+  create: perSample((sample, p) =>
+    OVERLONG_STYLES[p.style](lengthOf(sample, p.unit), p.maxLength, p.buffer, p.factor),
+  ),
 };
 
 /** Cosine length scaling (Demystifying Long CoT App. C.1) with the endpoint values. */

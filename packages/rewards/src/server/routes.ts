@@ -3,6 +3,7 @@
 import { RewardsError } from "../errors.js";
 import { parseOptions, scoreOptionsSchema } from "../limits.js";
 import type { ScoreOptions, ScoreResult, Scorer } from "../scorer.js";
+import { type BatchSummary, summarizeBatch } from "../summary.js";
 import { errorBody, HttpError, statusOf } from "./errors.js";
 import { parseJsonBody } from "./json.js";
 
@@ -155,6 +156,14 @@ function scoreOptions(body: unknown, limits: RouteLimits): ScoreOptions {
   return parseOptions(scoreOptionsSchema, requested, "/score body");
 }
 
+/**
+ * The `/score` answer: the {@link ScoreResult} plus `summary`, the request as one optimizer batch in the
+ * JSONL bridge's summary shape (TRL metric names, group and filtered-group counts).
+ */
+export function scoreAnswer(result: ScoreResult): ScoreResult & { summary: BatchSummary } {
+  return { ...result, summary: summarizeBatch(result, 0, 0) };
+}
+
 /** Runs one scoring route on a raw JSON body; never throws. */
 export function runRoute(
   scorer: Scorer,
@@ -189,7 +198,7 @@ export function runRoute(
     samples = list.length;
     checkCount(samples, limits);
     const options = scoreOptions(body, limits);
-    return { status: 200, samples, body: JSON.stringify(scorer.score(list, options)) };
+    return { status: 200, samples, body: JSON.stringify(scoreAnswer(scorer.score(list, options))) };
   } catch (error) {
     const { status, code, message } = statusOf(error);
     return { status, code, samples, body: errorBody(code, message) };

@@ -1,4 +1,4 @@
-// Shared data of the server bench: the spec and completions of a given size.
+// Shared data of every rewards bench (score, server, JSONL): the spec and completions of a given size.
 export const BENCH_SPEC = {
   version: 1,
   name: "bench",
@@ -20,8 +20,8 @@ function grid(seed: number, h = 10, w = 10): number[][] {
   );
 }
 
-/** A harmony completion of about `bytes` bytes with an ARC grid answer. */
-export function benchSample(i: number, bytes: number): { completion: string; answer: number[][] } {
+/** Sample `i`: a harmony completion of about `bytes` bytes with an ARC grid answer. */
+export function benchSample(i: number, bytes = 8192): { completion: string; answer: number[][] } {
   const target = grid(i);
   const pred = i % 3 === 0 ? target : grid(i + 1);
   const final = `The output grid is:\n${JSON.stringify(pred)}`;
