@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-/** One file of a checkpoint: size (null when unknown) and sha256 (when a manifest lists it). */
+/** One file of a checkpoint: size (null when unknown) and sha256 (from the manifest, or read for small files). */
 export const diffFileSchema = z.object({
   path: z.string(),
   size: z.number().nullable(),
@@ -82,7 +82,7 @@ export const ckptDiffSchema = z.object({
   files: z.object({
     /** False for remote checkpoints (Tinker): their files are not listed. */
     listed: z.boolean(),
-    /** `sha256` when both sides have a manifest, else `size`. */
+    /** `sha256` when every file of both sides has a hash (manifests, or all files small), else `size` (and sha256 where known). */
     compared: z.enum(["sha256", "size"]),
     added: z.array(diffFileSchema),
     removed: z.array(diffFileSchema),
@@ -112,7 +112,7 @@ export interface GatheredSide {
 }
 
 function filesDiff(a: DiffFile[] | null, b: DiffFile[] | null): CkptDiff["files"] {
-  const hashed = a !== null && b !== null && a.some((f) => f.sha256) && b.some((f) => f.sha256);
+  const hashed = a !== null && b !== null && [...a, ...b].every((f) => f.sha256 !== null);
   const out: CkptDiff["files"] = {
     listed: a !== null && b !== null,
     compared: hashed ? "sha256" : "size",

@@ -1,4 +1,5 @@
 /** `rlops ckpt diff A B`: two checkpoints of any layout side by side. */
+import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import {
@@ -38,6 +39,9 @@ const METRIC_SOURCE: Partial<Record<Layout, string>> = {
 
 /** At most this many files are listed per checkpoint (deeper trees are cut, and the diff says so). */
 const MAX_FILES = 100_000;
+
+/** Files up to this size are hashed when no manifest lists them (equal sizes, different content). */
+const HASH_SMALL_BYTES = 1024 * 1024;
 
 /** The manifest's shape, checked against checkpoint-layout's `Manifest` type. */
 const manifestFileSchema: z.ZodType<Manifest> = z.object({
@@ -84,6 +88,11 @@ async function gatherFiles(
     const hashes = new Map(manifest.files.map((f) => [f.path, f.sha256]));
     for (const f of files) f.sha256 = hashes.get(f.path) ?? null;
   }
+  for (const f of files)
+    if (f.sha256 === null && f.size !== null && f.size <= HASH_SMALL_BYTES)
+      f.sha256 = createHash("sha256")
+        .update(await readFile(join(c.location, f.path)))
+        .digest("hex");
   files.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   return { files, manifest: manifest !== null };
 }
@@ -201,8 +210,8 @@ function filesText(d: CkptDiff): string[] {
   if (!f.listed) return ["files: not listed (remote checkpoint)"];
   const how =
     f.compared === "sha256"
-      ? "compared by sha256 (manifests)"
-      : "compared by size; `rlops ckpt validate <ckpt> --write-manifest` on both compares hashes";
+      ? `compared by sha256${d.a.manifest && d.b.manifest ? " (manifests)" : ""}`
+      : "compared by size, and sha256 for files ≤ 1 MiB; `rlops ckpt validate <ckpt> --write-manifest` on both compares every hash";
   const lines = [
     `files: ${f.added.length} added, ${f.removed.length} removed, ${f.changed.length} changed, ${f.same} same (${how})`,
   ];
