@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import {
   CheckpointError,
-  LAYOUTS,
   type Layout,
   type RetentionPlan,
   type RetentionPolicy,
@@ -10,8 +9,8 @@ import {
 } from "@rlops/checkpoint-layout";
 import { applyRetention, diffPlans, planRunRetention } from "@rlops/checkpoint-layout/node";
 import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, layoutOption, printJson } from "../cli-kit.js";
-import { choice, countOption, table } from "./ckpt-flags.js";
+import { action, EXIT, ExitError, examples, layoutOption, printJson, table } from "../cli-kit.js";
+import { choice, countOption } from "./ckpt-flags.js";
 
 interface PruneFlags {
   keepLast?: number;

@@ -1,11 +1,10 @@
 import { readFile } from "node:fs/promises";
-import {
-  type Checkpoint,
-  LAYOUTS,
-  type Layout,
-  type RunValidationReport,
-  type TinkerRemoteInfo,
-  type ValidationReport,
+import type {
+  Checkpoint,
+  Layout,
+  RunValidationReport,
+  TinkerRemoteInfo,
+  ValidationReport,
 } from "@rlops/checkpoint-layout";
 import {
   latestCheckpoint,
@@ -14,8 +13,9 @@ import {
   writeManifest,
 } from "@rlops/checkpoint-layout/node";
 import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, layoutOption, printJson } from "../cli-kit.js";
-import { choice, humanBytes, table } from "./ckpt-flags.js";
+import { action, EXIT, ExitError, examples, humanBytes, layoutOption, printJson, table } from "../cli-kit.js";
+import { registerCkptDiff } from "./ckpt-diff.js";
+import { choice } from "./ckpt-flags.js";
 import { registerCkptInfo } from "./ckpt-info.js";
 import { registerPrune } from "./ckpt-prune.js";
 
@@ -117,7 +117,7 @@ interface ValidateFlags {
 export function register(program: Command): void {
   const ckpt = program
     .command("ckpt")
-    .description("Checkpoints: list, find the latest usable one, validate, prune.");
+    .description("Checkpoints: list, find the latest usable one, validate, prune, inspect, diff.");
   registerCkptInfo(ckpt);
 
   examples(
@@ -285,6 +285,7 @@ export function register(program: Command): void {
   );
 
   registerPrune(ckpt);
+  registerCkptDiff(ckpt);
 }
 
 /** One line saying what a validation checked (never "nothing"). */
