@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { createProgram } from "./program.js";
 import { COMMAND_GROUPS, programFor } from "./program-base.js";
+import { wantsVersion } from "./version.js";
+
+describe("wantsVersion", () => {
+  it("is true only when the first argument is -V or --version", () => {
+    expect(wantsVersion(["node", "rlops", "--version"])).toBe(true);
+    expect(wantsVersion(["node", "rlops", "-V", "ckpt"])).toBe(true);
+    expect(wantsVersion(["node", "rlops", "ckpt", "--version"])).toBe(false);
+    expect(wantsVersion(["node", "rlops"])).toBe(false);
+  });
+});
 
 describe("programFor", () => {
   it("loads no command group for --version", async () => {

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { examples } from "./cli-kit.js";
-import { VERSION } from "./version.js";
+import { VERSION, wantsVersion } from "./version.js";
 
 /** A command group: registers its subcommands on the program. */
 export interface CommandGroup {
@@ -52,8 +52,8 @@ export function baseProgram(): Command {
  */
 export async function programFor(argv: readonly string[]): Promise<Command> {
   const program = baseProgram();
+  if (wantsVersion(argv)) return program;
   const first = argv[2];
-  if (first === "-V" || first === "--version") return program;
   const names =
     first !== undefined && Object.hasOwn(COMMAND_GROUPS, first) ? [first] : Object.keys(COMMAND_GROUPS);
   const groups = await Promise.all(
