@@ -13,6 +13,7 @@ import { detectLossMetric, detectRewardMetric, SeriesCollector } from "./metrics
 import { decideNextAction, type NextActionContext, resumeNeed } from "./next-action.js";
 import { planReportResume } from "./resume-node.js";
 import { DEFAULT_KEEP_LAST, retentionSection } from "./retention.js";
+import { withLoggedSteps } from "./run-state.js";
 import { readRunEndState } from "./run-state-node.js";
 import { collectSamples } from "./samples.js";
 import type { MetricSource, Report, ReportCheckpoint, ReportNote } from "./schema.js";
@@ -208,7 +209,11 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
   const context: NextActionContext = {
     goalRules: run.goalRules,
     earlyStoppingRules: run.earlyStoppingRules,
-    endState: await readRunEndState(root, checkpoints),
+    endState: withLoggedSteps(await readRunEndState(root, checkpoints), {
+      lastStep: steps[steps.length - 1] ?? null,
+      maxSteps: own?.maxSteps ?? null,
+      source: own?.source ?? "training_args.bin",
+    }),
     saveTotalLimit,
   };
   if (options.breaker) context.breakerConfig = options.breaker.source;

@@ -38,7 +38,7 @@ export {
   /** The single next action of a report: finish, resume, stop, prune or keep training. */
   decideNextAction,
 } from "./next-action.js";
-export type { FinishedBy, RunEndState } from "./run-state.js";
+export type { FinishedBy, LoggedProgress, RunEndState } from "./run-state.js";
 export {
   /** How a run ended (`max_steps` reached, trainer stop flag), or `null` when it did not. */
   finishedBy,
@@ -46,6 +46,8 @@ export {
   runEndStateOf,
   /** zod schema of {@link RunEndState}. */
   runEndStateSchema,
+  /** Completes an end state with the metric logs' last step and the run's `max_steps`. */
+  withLoggedSteps,
 } from "./run-state.js";
 export type {
   ArcStep,

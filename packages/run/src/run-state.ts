@@ -18,6 +18,12 @@ export const runEndStateSchema = z.object({
     .nullable(),
   /** `best_model_checkpoint` (the folder name), when HF tracked a best model. */
   bestCheckpoint: z.string().nullable(),
+  /**
+   * The last step the run's metric logs (TensorBoard, JSONL) reached, when known: HF's train-end
+   * clean-up (`save_total_limit=1` with a best model) can leave only an older checkpoint's
+   * `trainer_state.json`, while the logs show the run reached `max_steps`.
+   */
+  loggedStep: z.number().int().nonnegative().nullable(),
 });
 /** See {@link runEndStateSchema}. */
 export type RunEndState = z.infer<typeof runEndStateSchema>;
@@ -64,12 +70,45 @@ export function runEndStateOf(state: unknown, source: string): RunEndState | nul
     earlyStopping:
       patience !== null && counter !== null && patience >= 0 && counter >= 0 ? { patience, counter } : null,
     bestCheckpoint: typeof s.best_model_checkpoint === "string" ? baseName(s.best_model_checkpoint) : null,
+    loggedStep: null,
+  };
+}
+
+/** What the metric logs and the run's arguments say about its progress, for {@link withLoggedSteps}. */
+export interface LoggedProgress {
+  /** Last step of the merged metric logs. */
+  lastStep: number | null;
+  /** `max_steps` from the run's arguments (HF `training_args.bin`). */
+  maxSteps: number | null;
+  /** Where `maxSteps` was read (relative to the run root). */
+  source: string;
+}
+
+/**
+ * Completes an end state with the metric logs' last step and the arguments' `max_steps` (kept when
+ * `trainer_state.json` has its own); without a `trainer_state.json`, an end state of the logs alone
+ * when `max_steps` is known.
+ */
+export function withLoggedSteps(state: RunEndState | null, logged: LoggedProgress): RunEndState | null {
+  const loggedStep = logged.lastStep !== null && logged.lastStep >= 0 ? logged.lastStep : null;
+  const maxSteps = logged.maxSteps !== null && logged.maxSteps > 0 ? logged.maxSteps : null;
+  if (state) return { ...state, maxSteps: state.maxSteps ?? maxSteps, loggedStep };
+  if (maxSteps === null || loggedStep === null) return null;
+  return {
+    source: logged.source,
+    globalStep: null,
+    maxSteps,
+    shouldTrainingStop: false,
+    earlyStopping: null,
+    bestCheckpoint: null,
+    loggedStep,
   };
 }
 
 /**
- * Whether the trainer finished: `global_step >= max_steps`, the early-stopping counter reached its
- * patience, or a callback set `should_training_stop` (HF sets it too when max_steps is reached).
+ * Whether the trainer finished: `global_step >= max_steps` (or the metric logs reached `max_steps`),
+ * the early-stopping counter reached its patience, or a callback set `should_training_stop` (HF sets
+ * it too when max_steps is reached).
  */
 export function finishedBy(state: RunEndState | null): FinishedBy | null {
   if (!state) return null;
@@ -77,6 +116,11 @@ export function finishedBy(state: RunEndState | null): FinishedBy | null {
     return {
       kind: "max_steps",
       reason: `the trainer reached max_steps ${state.maxSteps} (global_step ${state.globalStep} in ${state.source})`,
+    };
+  if (state.maxSteps !== null && state.loggedStep !== null && state.loggedStep >= state.maxSteps)
+    return {
+      kind: "max_steps",
+      reason: `the trainer reached max_steps ${state.maxSteps} (its metric logs reach step ${state.loggedStep})`,
     };
   if (
     state.earlyStopping &&

@@ -50,26 +50,11 @@ function describeSources(sources: Report["metrics"]["sources"]): string {
   return parts.join(", ");
 }
 
-/**
- * Renders a report as the compact terminal summary of `rlops report`: header, checkpoint table, metrics
- * with sparklines, breaker status, ARC accuracy, disk use, notes, and the next action with its command.
- */
-export function renderReportText(report: Report, options: TextOptions): string {
-  const c = pc.createColors(options.color);
-  const out: string[] = [];
-  const section = (title: string) => out.push("", c.bold(title));
-  const steps =
-    report.metrics.firstStep === null
-      ? "no metrics"
-      : `steps ${report.metrics.firstStep}–${report.metrics.lastStep}`;
-  out.push(
-    `${c.bold("rlops report")} ${report.root}`,
-    c.dim(
-      `layout ${report.layout ?? "unknown"} · ${report.checkpoints.count} checkpoint(s) · ${steps} · ${formatBytes(report.disk.totalBytes)} on disk`,
-    ),
-  );
+type Colors = ReturnType<typeof pc.createColors>;
 
-  section("Checkpoints");
+/** The checkpoint table, with the ignored folders. */
+function checkpointLines(report: Report, c: Colors): string[] {
+  const out: string[] = [];
   if (report.checkpoints.items.length === 0) out.push(c.dim("  none found"));
   else {
     const rows = report.checkpoints.items.map((ck) => {
@@ -110,12 +95,16 @@ export function renderReportText(report: Report, options: TextOptions): string {
         c.dim(`  ignored: ${report.checkpoints.ignored.map((i) => `${i.path} (${i.reason})`).join(", ")}`),
       );
   }
+  return out;
+}
 
-  section("Metrics");
+/** The metrics table with sparklines and the sources' first problems. */
+function metricLines(report: Report, c: Colors, maxMetrics: number): string[] {
+  const out: string[] = [];
   if (report.metrics.series.length === 0) out.push(c.dim("  none found"));
   else {
     out.push(c.dim(`  from ${describeSources(report.metrics.sources)}`));
-    const rows = pickMetrics(report, options.maxMetrics ?? 24).map((series) => {
+    const rows = pickMetrics(report, maxMetrics).map((series) => {
       const values = series.points.map((p) => p[1]);
       const finite = values.filter((v): v is number => v !== null);
       const last = series.points[series.points.length - 1];
@@ -133,8 +122,12 @@ export function renderReportText(report: Report, options: TextOptions): string {
       for (const problem of source.problems.slice(0, 3))
         out.push(c.yellow(`  ${source.path}: ${relativizePaths(problem, report.root)}`));
   }
+  return out;
+}
 
-  section("Breaker");
+/** The breaker: its rules, recent saves and the trip. */
+function breakerLines(report: Report, c: Colors): string[] {
+  const out: string[] = [];
   const breaker = report.breaker;
   if (breaker.status === "not-run") out.push(c.dim("  not run"));
   else {
@@ -150,50 +143,57 @@ export function renderReportText(report: Report, options: TextOptions): string {
       );
     } else out.push(`  ${c.green("ok")}: no rule tripped`);
   }
+  return out;
+}
 
-  if (report.arc) {
-    const arc = report.arc;
-    section("ARC accuracy");
-    out.push(
-      `  ${arc.totals.steps} steps, ${arc.totals.candidates} candidates, grid found in ${formatPercent(arc.totals.candidates ? arc.totals.withGrid / arc.totals.candidates : 0)}, ` +
-        `perfect on ${arc.totals.perfectSteps} step(s) / ${arc.totals.perfectProblems.length} problem(s)` +
-        (arc.totals.perfectProblems.length ? ` (${arc.totals.perfectProblems.join(", ")})` : ""),
-    );
-    const bucket = Math.max(1, Math.ceil(arc.steps.length / 8));
-    const rows: string[][] = [];
-    for (let i = 0; i < arc.steps.length; i += bucket) {
-      const slice = arc.steps.slice(i, i + bucket);
-      const mean = (f: (s: (typeof slice)[number]) => number) =>
-        slice.reduce((a, s) => a + f(s), 0) / slice.length;
-      rows.push([
-        `${slice[0]?.step}–${slice[slice.length - 1]?.step}`,
-        formatNumber(mean((s) => s.bestPixelAccuracy)),
-        formatNumber(mean((s) => s.meanPixelAccuracy)),
-        formatPercent(mean((s) => (s.candidates ? s.withGrid / s.candidates : 0))),
-        String(slice.reduce((a, s) => a + s.perfect, 0)),
-      ]);
-    }
-    for (const line of table(
-      ["STEPS", "BEST PIXEL ACC", "MEAN PIXEL ACC", "GRID", "PERFECT"],
-      rows,
-      [1, 2, 3, 4],
-    ))
-      out.push(`  ${line}`);
-    out.push(
-      `  ${c.dim("best pixel accuracy")} ${sparkline(
-        arc.steps.map((s) => s.bestPixelAccuracy),
-        48,
-      )}`,
-    );
-    if (arc.totals.loggedDisagreements > 0)
-      out.push(
-        c.yellow(
-          `  ${arc.totals.loggedDisagreements} step(s) where the logged best_accuracy differs from the re-scored one`,
-        ),
-      );
+/** ARC accuracy per bucket of steps. */
+function arcLines(report: Report, c: Colors): string[] {
+  const out: string[] = [];
+  const arc = report.arc;
+  if (!arc) return out;
+  out.push(
+    `  ${arc.totals.steps} steps, ${arc.totals.candidates} candidates, grid found in ${formatPercent(arc.totals.candidates ? arc.totals.withGrid / arc.totals.candidates : 0)}, ` +
+      `perfect on ${arc.totals.perfectSteps} step(s) / ${arc.totals.perfectProblems.length} problem(s)` +
+      (arc.totals.perfectProblems.length ? ` (${arc.totals.perfectProblems.join(", ")})` : ""),
+  );
+  const bucket = Math.max(1, Math.ceil(arc.steps.length / 8));
+  const rows: string[][] = [];
+  for (let i = 0; i < arc.steps.length; i += bucket) {
+    const slice = arc.steps.slice(i, i + bucket);
+    const mean = (f: (s: (typeof slice)[number]) => number) =>
+      slice.reduce((a, s) => a + f(s), 0) / slice.length;
+    rows.push([
+      `${slice[0]?.step}–${slice[slice.length - 1]?.step}`,
+      formatNumber(mean((s) => s.bestPixelAccuracy)),
+      formatNumber(mean((s) => s.meanPixelAccuracy)),
+      formatPercent(mean((s) => (s.candidates ? s.withGrid / s.candidates : 0))),
+      String(slice.reduce((a, s) => a + s.perfect, 0)),
+    ]);
   }
+  for (const line of table(
+    ["STEPS", "BEST PIXEL ACC", "MEAN PIXEL ACC", "GRID", "PERFECT"],
+    rows,
+    [1, 2, 3, 4],
+  ))
+    out.push(`  ${line}`);
+  out.push(
+    `  ${c.dim("best pixel accuracy")} ${sparkline(
+      arc.steps.map((s) => s.bestPixelAccuracy),
+      48,
+    )}`,
+  );
+  if (arc.totals.loggedDisagreements > 0)
+    out.push(
+      c.yellow(
+        `  ${arc.totals.loggedDisagreements} step(s) where the logged best_accuracy differs from the re-scored one`,
+      ),
+    );
+  return out;
+}
 
-  section("Disk");
+/** Disk use and what the retention plan would prune. */
+function diskLines(report: Report, c: Colors): string[] {
+  const out: string[] = [];
   out.push(
     `  total ${formatBytes(report.disk.totalBytes)} in ${report.disk.files} files, checkpoints ${formatBytes(report.disk.checkpointBytes)}` +
       (report.disk.reclaimableBytes > 0
@@ -203,15 +203,21 @@ export function renderReportText(report: Report, options: TextOptions): string {
   if (report.retention && report.retention.delete.length > 0)
     for (const entry of report.retention.delete)
       out.push(`  ${c.yellow("prune")} ${entry.name} (${formatBytes(entry.bytes)}): ${entry.reason}`);
+  return out;
+}
 
-  if (report.notes.length > 0) {
-    section("Notes");
-    for (const n of report.notes)
-      out.push(`  ${n.level === "warn" ? c.yellow("warn") : c.dim("info")} ${n.message}`);
-  }
+/** The report's notes. */
+function noteLines(report: Report, c: Colors): string[] {
+  const out: string[] = [];
+  for (const n of report.notes)
+    out.push(`  ${n.level === "warn" ? c.yellow("warn") : c.dim("info")} ${n.message}`);
+  return out;
+}
 
+/** The next action with its command or resume steps. */
+function nextActionLines(report: Report, c: Colors): string[] {
+  const out: string[] = [];
   const next = report.nextAction;
-  section("Next action");
   const colour =
     next.kind === "resume" || next.kind === "investigate"
       ? c.red
@@ -228,6 +234,36 @@ export function renderReportText(report: Report, options: TextOptions): string {
     });
   } else if (next.command) out.push(`  ${c.bold("$")} ${next.command}`);
   if (next.apply) out.push(`  ${c.dim(next.apply)}`);
+  return out;
+}
+
+/**
+ * Renders a report as the compact terminal summary of `rlops report`: header, checkpoint table, metrics
+ * with sparklines, breaker status, ARC accuracy, disk use, notes, and the next action with its command.
+ */
+export function renderReportText(report: Report, options: TextOptions): string {
+  const c = pc.createColors(options.color);
+  const steps =
+    report.metrics.firstStep === null
+      ? "no metrics"
+      : `steps ${report.metrics.firstStep}–${report.metrics.lastStep}`;
+  const out: string[] = [
+    `${c.bold("rlops report")} ${report.root}`,
+    c.dim(
+      `layout ${report.layout ?? "unknown"} · ${report.checkpoints.count} checkpoint(s) · ${steps} · ${formatBytes(report.disk.totalBytes)} on disk`,
+    ),
+  ];
+  const sections: [string, string[]][] = [
+    ["Checkpoints", checkpointLines(report, c)],
+    ["Metrics", metricLines(report, c, options.maxMetrics ?? 24)],
+    ["Breaker", breakerLines(report, c)],
+    ["ARC accuracy", arcLines(report, c)],
+    ["Disk", diskLines(report, c)],
+    ["Notes", noteLines(report, c)],
+    ["Next action", nextActionLines(report, c)],
+  ];
+  // sections without lines (no ARC logs, no notes) are left out
+  for (const [title, lines] of sections) if (lines.length > 0) out.push("", c.bold(title), ...lines);
   if (options.htmlPath) out.push("", `HTML report: ${options.htmlPath}`);
   const text = out.join("\n");
   return `${options.width === undefined ? text : fitToWidth(text, options.width)}\n`;
