@@ -76,7 +76,7 @@ export function attachFaults(
         owner = c;
     }
     const problem = {
-      code: "UNREADABLE",
+      code: "UNREADABLE" as const,
       message: `${f.path}: cannot be read (${f.message}); fix its permissions or storage`,
       file: f.path,
       severity: "error" as const,
