@@ -51,6 +51,7 @@ export function faultIsolating(storage: Storage, root: string): { storage: Stora
     remove: (p) => storage.remove(p),
   };
   if (storage.write) wrapped.write = (p, data) => storage.write!(p, data);
+  if (storage.createSha256) wrapped.createSha256 = () => storage.createSha256!();
   return { storage: wrapped, faults };
 }
 

@@ -206,7 +206,7 @@ export {
   /** The one checkpoint selector over a listing (pure). */
   selectCheckpoint,
 } from "./select.js";
-export type { DirEntry, EntryType, MemoryFile, StatInfo, Storage } from "./storage.js";
+export type { DirEntry, EntryType, IncrementalHash, MemoryFile, StatInfo, Storage } from "./storage.js";
 /** In-memory storage for tests and browsers. */
 export { createMemoryStorage } from "./storage.js";
 export type { TinkerPath } from "./tinker.js";

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Sha256 } from "../src/hash.js";
 import { CheckpointError, type Storage } from "../src/index.js";
+import { sha256File } from "../src/integrity.js";
 import { joinPath } from "../src/storage.js";
 
 /** The tree every adapter is set up with (a key ending in `/` is an empty directory). */
@@ -100,6 +102,20 @@ export function testStorage(name: string, under: StorageUnderTest): void {
       await expectNotFound(storage.read(at("nope.bin")));
       await expectNotFound(storage.read(at("nope.bin"), { start: 0, end: 4 }));
       await expectNotFound(storage.readText(at("nope.txt")));
+    });
+
+    it("createSha256, when an adapter has one, gives the same digests as the pure SHA-256", async () => {
+      if (!storage.createSha256) return;
+      const inputs = [new Uint8Array(0), new TextEncoder().encode("abc"), await storage.read(at("bin.dat"))];
+      for (const bytes of inputs) {
+        const native = storage.createSha256();
+        native.update(bytes.subarray(0, 3));
+        native.update(bytes.subarray(3));
+        expect(native.hex()).toBe(new Sha256().update(bytes).hex());
+      }
+      expect(await sha256File(storage, at("utf8.txt"))).toBe(
+        new Sha256().update(new TextEncoder().encode("héllo ✓ 🚀")).hex(),
+      );
     });
 
     it("write: creates parents, overwrites, and what it wrote reads back", async () => {
