@@ -51,6 +51,7 @@ export function faultIsolating(storage: Storage, root: string): { storage: Stora
     remove: (p) => storage.remove(p),
   };
   if (storage.write) wrapped.write = (p, data) => storage.write!(p, data);
+  if (storage.createSha256) wrapped.createSha256 = () => storage.createSha256!();
   return { storage: wrapped, faults };
 }
 
@@ -76,7 +77,7 @@ export function attachFaults(
         owner = c;
     }
     const problem = {
-      code: "UNREADABLE",
+      code: "UNREADABLE" as const,
       message: `${f.path}: cannot be read (${f.message}); fix its permissions or storage`,
       file: f.path,
       severity: "error" as const,

@@ -21,6 +21,7 @@ export type { CheckpointErrorCode } from "./errors.js";
 export { CheckpointError } from "./errors.js";
 export type { VerifyLevel } from "./folder.js";
 export type {
+  HashedManifest,
   Manifest,
   ManifestEntry,
   SafetensorsReport,
@@ -34,6 +35,10 @@ export {
   checkTorchZip,
   /** Name of the manifest file. */
   MANIFEST_NAME,
+  /** zod schema of one manifest file entry (`{path, size, sha256}`). */
+  manifestEntrySchema,
+  /** zod schema of the one manifest (`rlops-manifest.json`); other manifests extend it. */
+  manifestSchema,
   /** Bits per element of each safetensors dtype. */
   SAFETENSORS_DTYPE_BITS,
 } from "./integrity.js";
@@ -50,12 +55,31 @@ export type {
   Checkpoint,
   CheckpointListing,
   CheckpointProblem,
+  CheckpointProblemCode,
   CheckpointRole,
   IgnoredEntry,
   Layout,
 } from "./model.js";
-/** Layout names and the numeric checkpoint ordering. */
-export { compareCheckpoints, compareStepText, LAYOUTS } from "./model.js";
+export {
+  /** zod schema of every stable problem code (the union `CheckpointProblemCode`). */
+  checkpointProblemCodeSchema,
+  /** zod schema of one problem of a checkpoint (`{code, message, file?, severity}`). */
+  checkpointProblemSchema,
+  /** zod schema of a checkpoint's role in its run (`intermediate`, `best`, `final`, `recover`). */
+  checkpointRoleSchema,
+  /** zod schema of one checkpoint, the same for every layout (`Checkpoint` is inferred from it). */
+  checkpointSchema,
+  /** Orders checkpoints oldest → newest (numeric steps, exact for huge ones). */
+  compareCheckpoints,
+  /** Compares two decimal digit strings numerically. */
+  compareStepText,
+  /** zod schema of an ignored directory entry. */
+  ignoredEntrySchema,
+  /** Every layout name. */
+  LAYOUTS,
+  /** zod schema of a layout name. */
+  layoutSchema,
+} from "./model.js";
 export type { DcpMetadata, LightningCheckpointMeta, TrainingArgs } from "./pickle/meta.js";
 export {
   /** zod schema of the byte ranges a DCP `.metadata` names. */
@@ -182,7 +206,7 @@ export {
   /** The one checkpoint selector over a listing (pure). */
   selectCheckpoint,
 } from "./select.js";
-export type { DirEntry, EntryType, MemoryFile, StatInfo, Storage } from "./storage.js";
+export type { DirEntry, EntryType, IncrementalHash, MemoryFile, StatInfo, Storage } from "./storage.js";
 /** In-memory storage for tests and browsers. */
 export { createMemoryStorage } from "./storage.js";
 export type { TinkerPath } from "./tinker.js";

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   close as closeCb,
   open as openCb,
@@ -107,7 +108,10 @@ function wrap(error: unknown, path: string): never {
   });
 }
 
-/** A {@link Storage} over the local file system (`node:fs/promises`). Symlinks are followed. */
+/**
+ * A {@link Storage} over the local file system (`node:fs`). Symlinks are followed; SHA-256 of
+ * manifests uses `node:crypto`.
+ */
 export function createNodeStorage(): Storage {
   return {
     async list(path) {
@@ -173,6 +177,10 @@ export function createNodeStorage(): Storage {
       } catch (error) {
         wrap(error, path);
       }
+    },
+    createSha256() {
+      const h = createHash("sha256");
+      return { update: (data) => h.update(data), hex: () => h.digest("hex") };
     },
   };
 }

@@ -57,12 +57,17 @@ export type RetentionPolicy = z.infer<typeof retentionPolicySchema>;
 export const retentionProtectSchema = z.strictObject({
   /** Matched against the candidate's name (relative to the run root)… */
   name: z.string().optional(),
-  /** …or its location (path or URI). */
+  /** …or its location (path or URI)… */
   location: z.string().optional(),
+  /**
+   * …or its step (every candidate at that step; a number or exact decimal digits): what a breaker
+   * decision gives, e.g. `{step: 150, reason: "rollback target of breaker rule reward_collapse"}`.
+   */
+  step: z.union([z.number().int().nonnegative(), z.string().regex(/^[0-9]+$/)]).optional(),
   /** Shown in the plan, e.g. `rollback target of breaker rule reward_collapse`. */
   reason: z.string().min(1),
 });
-/** A protected checkpoint. */
+/** A protected checkpoint (by name, location or step). */
 export type RetentionProtect = z.infer<typeof retentionProtectSchema>;
 
 /** Content identity of a folder: its file names, sizes and mtimes (sha256 over the sorted list). */

@@ -1,5 +1,5 @@
 import { CheckpointError } from "./errors.js";
-import { type Checkpoint, compareCheckpoints } from "./model.js";
+import { type Checkpoint, compareCheckpoints, compareStepText } from "./model.js";
 import { hfRotation } from "./retention-hf.js";
 import {
   type HfRetentionPolicy,
@@ -36,7 +36,11 @@ export interface RetentionCandidate {
 
 /** Options of {@link planRetention}. */
 export interface PlanOptions {
-  /** Checkpoints no policy may delete, each with the reason (e.g. the rollback target of a tripped breaker). */
+  /**
+   * Checkpoints no policy may delete, each with the reason, by name, location or step. A tripped
+   * breaker's rollback target comes as a step: `protect: [{step: 150, reason: "rollback target of
+   * breaker rule reward_collapse"}]` (every candidate at that step is kept, with guard `protected`).
+   */
   protect?: readonly RetentionProtect[];
 }
 
@@ -50,6 +54,21 @@ const locationOf = (c: RetentionCandidate) => trimSlash(c.location ?? c.name);
 const asCk = (c: RetentionCandidate) =>
   ({ stepText: c.stepText ?? null, role: c.role ?? "intermediate", name: c.name }) as Checkpoint;
 const isComplete = (c: RetentionCandidate) => c.complete !== false;
+/** A candidate's step as exact digits, when known. */
+const stepOf = (c: RetentionCandidate): string | null =>
+  c.stepText ?? (typeof c.step === "number" && Number.isSafeInteger(c.step) ? String(c.step) : null);
+
+/** Does protect entry `p` name candidate `c` (by location, name or step)? */
+function protects(p: RetentionProtect, c: RetentionCandidate): boolean {
+  if (p.location !== undefined && locationOf(c) === trimSlash(p.location)) return true;
+  if (p.name !== undefined && c.name === p.name) return true;
+  if (p.step === undefined) return false;
+  const step = stepOf(c);
+  return step !== null && compareStepText(step, String(p.step)) === 0;
+}
+
+/** How a protect entry is named in notes. */
+const protectLabel = (p: RetentionProtect) => p.name ?? p.location ?? `step ${p.step}`;
 
 /** What every policy keeps whatever it says: protected, best, newest complete resumable. */
 interface SafetySet {
@@ -77,13 +96,8 @@ function safetySet(
       });
   };
   for (const p of protect) {
-    const match = ordered.filter(
-      (c) =>
-        (p.location !== undefined && locationOf(c) === trimSlash(p.location)) ||
-        (p.name !== undefined && c.name === p.name),
-    );
-    if (!match.length)
-      notes.push(`protected ${p.name ?? p.location} (${p.reason}) is not among the checkpoints`);
+    const match = ordered.filter((c) => protects(p, c));
+    if (!match.length) notes.push(`protected ${protectLabel(p)} (${p.reason}) is not among the checkpoints`);
     for (const c of match) add(c, "protected", p.reason);
   }
   for (const c of ordered)
@@ -240,10 +254,10 @@ export function planRetention(
   }
   const protect = (options.protect ?? []).map((p, i) => {
     const r = retentionProtectSchema.safeParse(p);
-    if (!r.success || (p.name === undefined && p.location === undefined))
+    if (!r.success || (p.name === undefined && p.location === undefined && p.step === undefined))
       throw new CheckpointError({
         code: "INVALID_INPUT",
-        message: `protect[${i}]: expected {name or location, reason}`,
+        message: `protect[${i}]: expected {name, location or step, reason}`,
       });
     return r.data;
   });

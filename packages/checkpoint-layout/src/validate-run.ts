@@ -43,7 +43,7 @@ export async function validateRun(dir: string, options: ValidateOptions): Promis
             // an unreadable file met by the deep checks is a problem on this checkpoint, not the run
             if (!CheckpointError.isInstance(error) || error.code !== "STORAGE_ERROR") throw error;
             const problem = {
-              code: "UNREADABLE",
+              code: "UNREADABLE" as const,
               message: `${error.message}; fix its permissions or storage`,
               file: typeof error.details.path === "string" ? error.details.path : c.location,
               severity: "error" as const,

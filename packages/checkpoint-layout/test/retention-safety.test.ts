@@ -67,6 +67,61 @@ describe("safe policy: keep-last counts complete checkpoints only (issue 13)", (
     }
   });
 
+  it("keeps a breaker's rollback target given as a step ({step, reason}) under every policy", async () => {
+    const storage = hfRun([1, 2, 3, 4]);
+    const { checkpoints } = await listCheckpoints("/run", { storage });
+    const reason = "rollback target of breaker rule reward_collapse";
+    for (const step of [2, "2", "0002"]) {
+      for (const policy of [
+        { kind: "safe", keepLast: 1 } as const,
+        { kind: "hf", saveTotalLimit: 1, ordering: "numeric" } as const,
+      ]) {
+        const plan = planRetention(checkpoints, policy, { protect: [{ step, reason }] });
+        const kept = plan.keep.find((k) => k.name === "checkpoint-2");
+        expect(kept?.reason).toContain(reason);
+        expect(kept?.guard).toBe("protected");
+        expect(names(plan.delete)).toContain("checkpoint-1");
+        expect(names(plan.delete)).not.toContain("checkpoint-2");
+        // the plan records the protect list, and its JSON reads back
+        expect(retentionPlanSchema.parse(JSON.parse(JSON.stringify(plan))).protect).toEqual([
+          { step, reason },
+        ]);
+      }
+    }
+  });
+
+  it("a protected step with no checkpoint is a note; a protect entry naming nothing is INVALID_INPUT", async () => {
+    const storage = hfRun([1, 2]);
+    const { checkpoints } = await listCheckpoints("/run", { storage });
+    const plan = planRetention(
+      checkpoints,
+      { kind: "safe", keepLast: 1 },
+      { protect: [{ step: 7, reason: "r" }] },
+    );
+    expect(plan.notes).toContain("protected step 7 (r) is not among the checkpoints");
+    expect(() =>
+      planRetention(checkpoints, { kind: "safe", keepLast: 1 }, { protect: [{ reason: "r" }] }),
+    ).toThrow(
+      expect.objectContaining({
+        code: "INVALID_INPUT",
+        message: "protect[0]: expected {name, location or step, reason}",
+      }),
+    );
+    expect(() =>
+      planRetention(checkpoints, { kind: "safe", keepLast: 1 }, { protect: [{ step: -1, reason: "r" }] }),
+    ).toThrow(expect.objectContaining({ code: "INVALID_INPUT" }));
+  });
+
+  it("planRunRetention takes protected steps too, and applyRetention keeps them", async () => {
+    const storage = hfRun([1, 2, 3, 4]);
+    const protect = [{ step: 1, reason: "rollback target of breaker rule kl_spike" }];
+    const plan = await planRunRetention("/run", { kind: "safe", keepLast: 1 }, { storage, protect });
+    expect(names(plan.delete)).toEqual(["checkpoint-2", "checkpoint-3"]);
+    const result = await applyRetention(plan, { storage });
+    expect(result.deleted.map((p) => p.split("/").pop())).toEqual(["checkpoint-2", "checkpoint-3"]);
+    expect(await storage.stat("/run/checkpoint-1")).not.toBeNull();
+  });
+
   it("rejects keepBest: false (the best is always kept)", () => {
     expect(() => planRetention([], { kind: "safe", keepLast: 1, keepBest: false })).toThrow(
       expect.objectContaining({ code: "INVALID_INPUT" }),

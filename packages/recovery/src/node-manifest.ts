@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { open, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { manifestSchema as baseManifestSchema, manifestEntrySchema } from "@rlops/checkpoint-layout";
 import { formatIssuePath } from "@rlops/errors";
 import { z } from "zod";
 import { RecoveryError } from "./errors.js";
@@ -9,10 +10,23 @@ declare const __RLOPS_VERSION__: string | undefined;
 /** The package version recorded in manifests. */
 export const VERSION = typeof __RLOPS_VERSION__ === "string" ? __RLOPS_VERSION__ : "0.0.0-dev";
 
-/** The manifest written into every recovery folder (`recovery-manifest.json`). */
-export const manifestSchema = z.object({
+/**
+ * A file entry of a manifest written before recovery shared checkpoint-layout's manifest: `bytes`
+ * where the shared entry says `size`. Read as the shared shape, so old recovery folders still verify.
+ */
+function legacyEntry(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || "size" in value || !("bytes" in value)) return value;
+  const { bytes, ...rest } = value as { bytes: unknown };
+  return { ...rest, size: bytes };
+}
+
+/**
+ * The manifest written into every recovery folder (`recovery-manifest.json`): checkpoint-layout's
+ * `manifestSchema` (`version`, `files: [{path, size, sha256}]`, `sha256: null` when not hashed)
+ * extended with where the copy came from and how to resume it.
+ */
+export const manifestSchema = baseManifestSchema.extend({
   format: z.literal("rlops.recovery.manifest"),
-  version: z.literal(1),
   library: z.string(),
   sourceRun: z.string(),
   sourceCheckpoint: z.object({
@@ -23,9 +37,7 @@ export const manifestSchema = z.object({
   target: z.string(),
   checkpointPath: z.string(),
   mode: z.enum(["copy", "hardlink"]),
-  files: z.array(
-    z.object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string().nullable() }),
-  ),
+  files: z.array(z.preprocess(legacyEntry, manifestEntrySchema)),
   decision: z.unknown().nullable(),
   warnings: z.array(z.string()),
   resume: z.object({ argv: z.array(z.string()), command: z.string(), complete: z.boolean() }),

@@ -308,7 +308,7 @@ export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}
   if (dryRun) {
     const manifest: RecoveryManifest = {
       ...manifestBase,
-      files: [...files, ...extraFiles].map((f) => ({ path: f.rel, bytes: f.bytes, sha256: null })),
+      files: [...files, ...extraFiles].map((f) => ({ path: f.rel, size: f.bytes, sha256: null })),
     };
     return {
       dryRun,
@@ -359,7 +359,7 @@ export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}
       } catch (cause) {
         fail(`cannot ${mode} ${f.abs}`, cause);
       }
-      manifestFiles.push({ path: f.manifestPath.split(sep).join("/"), bytes: f.bytes, sha256: sha });
+      manifestFiles.push({ path: f.manifestPath.split(sep).join("/"), size: f.bytes, sha256: sha });
       await hook("file-copied", { path: f.dest });
     }
     await hook("copied", {});
@@ -367,10 +367,10 @@ export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}
       const f = all[i]!;
       const info = await stat(f.dest);
       const expected = manifestFiles[i]!;
-      if (info.size !== expected.bytes)
+      if (info.size !== expected.size)
         throw new RecoveryError({
           code: "VERIFY_FAILED",
-          message: `${f.dest}: ${info.size} bytes, source ${f.abs} has ${expected.bytes}`,
+          message: `${f.dest}: ${info.size} bytes, source ${f.abs} has ${expected.size}`,
           details: { path: f.dest },
         });
       if (expected.sha256 !== null && (await hashFile(f.dest)) !== expected.sha256)

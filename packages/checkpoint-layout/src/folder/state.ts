@@ -1,4 +1,4 @@
-import type { CheckpointProblem } from "../model.js";
+import type { CheckpointProblem, CheckpointProblemCode } from "../model.js";
 import { type DirEntry, joinPath } from "../storage.js";
 import type { ScanContext } from "./context.js";
 import type { DeepSpeedAnalysis } from "./deepspeed.js";
@@ -74,9 +74,9 @@ export interface FolderState {
   bestModelCheckpoint?: string | null;
   trainingStopped?: boolean;
   /** Adds an error problem on `file` (relative to the folder) or the folder. */
-  err(code: string, message: string, file?: string): void;
+  err(code: CheckpointProblemCode, message: string, file?: string): void;
   /** Adds a warning problem on `file` (relative to the folder) or the folder. */
-  warn(code: string, message: string, file?: string): void;
+  warn(code: CheckpointProblemCode, message: string, file?: string): void;
 }
 
 /**
@@ -115,7 +115,7 @@ export function createFolderState(
       files.push(`${e.name}/`);
     }
   }
-  const add = (severity: "error" | "warning", code: string, message: string, file?: string) =>
+  const add = (severity: "error" | "warning", code: CheckpointProblemCode, message: string, file?: string) =>
     problems.push({ code, message, file: file === undefined ? dir : joinPath(dir, file), severity });
   return {
     ctx,

@@ -25,7 +25,7 @@ export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
 /**
  * The one manifest of a folder's files (`rlops-manifest.json`): `version` 1 and every file with its
  * size and sha256. Other manifests extend it (`manifestSchema.extend({...})`, e.g. recovery's
- * `recovery-manifest.json`), so {@link verifyManifest} checks any of them.
+ * `recovery-manifest.json`), so what reads a `Manifest` reads any of them.
  */
 export const manifestSchema = z.object({
   version: z.literal(1),
@@ -55,10 +55,10 @@ async function listFilesRecursive(
   return out;
 }
 
-/** sha256 of a file, read in 4 MiB ranges. */
+/** sha256 of a file, read in 4 MiB ranges (with the storage's native SHA-256 when it has one). */
 export async function sha256File(storage: Storage, path: string, size?: number): Promise<string> {
   const total = size ?? (await storage.stat(path))?.size ?? 0;
-  const h = new Sha256();
+  const h = storage.createSha256?.() ?? new Sha256();
   for (let pos = 0; pos < total; pos += CHUNK)
     h.update(await storage.read(path, { start: pos, end: Math.min(total, pos + CHUNK) }));
   return h.hex();

@@ -1,5 +1,5 @@
 import { parseLenientJson } from "../json.js";
-import type { CheckpointProblem } from "../model.js";
+import type { CheckpointProblem, CheckpointProblemCode } from "../model.js";
 import type { Storage } from "../storage.js";
 
 /** Bits per element of every safetensors dtype (`safetensors/src/tensor.rs`). */
@@ -79,7 +79,7 @@ export async function checkSafetensors(
     dataBytes: 0,
     problems,
   };
-  const p = (code: string, message: string) =>
+  const p = (code: CheckpointProblemCode, message: string) =>
     problems.push({ code, message, file: path, severity: "error" });
   const size = fileSize ?? (await storage.stat(path))?.size;
   if (size === undefined) {

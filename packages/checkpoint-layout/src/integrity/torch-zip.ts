@@ -1,5 +1,5 @@
 import { crc32 } from "../hash.js";
-import type { CheckpointProblem } from "../model.js";
+import type { CheckpointProblem, CheckpointProblemCode } from "../model.js";
 import type { Storage } from "../storage.js";
 import { parseCentralDirectory, readLocalHeader, readZipEnd } from "../zip.js";
 import { READ_CHUNK as CHUNK } from "./chunk.js";
@@ -24,7 +24,7 @@ export async function checkTorchZip(
 ): Promise<ZipReport> {
   const problems: CheckpointProblem[] = [];
   const report: ZipReport = { ok: false, entries: 0, problems };
-  const p = (code: string, message: string) =>
+  const p = (code: CheckpointProblemCode, message: string) =>
     problems.push({ code, message, file: path, severity: "error" });
   const size = options.fileSize ?? (await storage.stat(path))?.size;
   if (size === undefined) {
