@@ -4,7 +4,7 @@ import {
   type RejectedCandidate,
   selectCheckpoint,
 } from "@rlops/checkpoint-layout";
-import { formatIssuePath } from "@rlops/errors";
+import { fromZodError } from "@rlops/errors";
 import { parseCommandLine, type ResumeCommand, type Trainer } from "./command.js";
 import { RecoveryError } from "./errors.js";
 import { type Decision, decisionSchema } from "./state.js";
@@ -76,10 +76,8 @@ export function resolveBeforeStep(options: SelectOptions): { beforeStep: number;
   if (options.fromDecision !== undefined) {
     const parsed = decisionSchema.safeParse(options.fromDecision);
     if (!parsed.success)
-      throw new RecoveryError({
-        code: "INVALID_INPUT",
-        message: `fromDecision: not a decision (${formatIssuePath(parsed.error.issues[0]!.path)}: ${parsed.error.issues[0]!.message})`,
-        cause: parsed.error,
+      throw fromZodError(RecoveryError, "INVALID_INPUT", parsed.error, {
+        where: "fromDecision: not a decision",
       });
     decision = parsed.data;
   }
