@@ -31,9 +31,9 @@ describe("rlops recover plan", () => {
     expect(run.status, run.stderr).toBe(0);
     const plan = JSON.parse(run.stdout);
     expect(plan.chosen.name).toBe("checkpoint-100");
-    expect(plan.rejected.find((r: { name: string }) => r.name === "checkpoint-150").reason).toContain(
-      "OPTIMIZER_MISSING",
-    );
+    expect(
+      plan.rejected.find((r: { name: string }) => r.name === "checkpoint-150").reasons.join("; "),
+    ).toContain("OPTIMIZER_MISSING");
     // the trainer resumes from the recovery folder's copy, never in place
     const target = `${runDir}-recover-step100`;
     expect(plan.resume.argv.slice(-2)).toEqual(["--checkpoint_path", `${target}/checkpoint-100`]);

@@ -1,3 +1,4 @@
+import { fromZodError } from "@rlops/errors";
 import { z } from "zod";
 import { RecoveryError } from "./errors.js";
 
@@ -79,11 +80,7 @@ export interface SaveCadence {
 function validate(config: SaveCadenceConfig): Required<{ [K in keyof SaveCadenceConfig]: number | null }> {
   const parsed = saveCadenceSchema.safeParse(config);
   if (!parsed.success)
-    throw new RecoveryError({
-      code: "INVALID_INPUT",
-      message: `save cadence: ${parsed.error.issues[0]!.path.join(".")}: ${parsed.error.issues[0]!.message}`,
-      cause: parsed.error,
-    });
+    throw fromZodError(RecoveryError, "INVALID_INPUT", parsed.error, { where: "save cadence" });
   return {
     freqEpochs: parsed.data.freqEpochs ?? null,
     freqSteps: parsed.data.freqSteps ?? null,

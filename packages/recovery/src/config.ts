@@ -1,3 +1,4 @@
+import { fromZodError } from "@rlops/errors";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { yamlNestingDepth } from "./depth.js";
@@ -207,16 +208,6 @@ export type GoalRule = z.output<typeof goalSchema>;
 /** One save-best rule. */
 export type BestRule = z.output<typeof bestSchema>;
 
-/** Formats a zod issue path like `rules[2].trigger.consecutive`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out === "" ? String(part) : `.${String(part)}`;
-  }
-  return out === "" ? "(root)" : out;
-}
-
 /**
  * Parses and validates a breaker config from YAML/JSON text or an object, filling in defaults.
  * Throws `RecoveryError` `INVALID_CONFIG` naming the offending path, and `CONFIG_TOO_DEEP` for text
@@ -258,16 +249,6 @@ export function loadBreakerConfig(input: string | unknown, source = "breaker con
       cause,
     });
   }
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new RecoveryError({
-      code: "INVALID_CONFIG",
-      message: `${source}: ${formatPath(issue.path)}: ${issue.message}`,
-      cause: result.error,
-      details: {
-        issues: result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
-      },
-    });
-  }
+  if (!result.success) throw fromZodError(RecoveryError, "INVALID_CONFIG", result.error, { where: source });
   return result.data;
 }

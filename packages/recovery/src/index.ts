@@ -84,8 +84,15 @@ export {
   recordsFromTrainerState,
 } from "./sources.js";
 export type { Action, Decision, DetectorState, Ledger, MonitorState, MonitorStats } from "./state.js";
-/** Decision and state schemas (versioned JSON). */
-export { actionSchema, decisionSchema, ledgerSchema, monitorStateSchema, STATE_VERSION } from "./state.js";
+/** Decision, metric record and state schemas (versioned JSON). */
+export {
+  actionSchema,
+  decisionSchema,
+  ledgerSchema,
+  metricRecordSchema,
+  monitorStateSchema,
+  STATE_VERSION,
+} from "./state.js";
 export type {
   RecoveryFolder,
   RecoveryResumeInput,

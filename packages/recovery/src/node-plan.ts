@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import type { Layout } from "@rlops/checkpoint-layout";
+import type { Checkpoint, Layout } from "@rlops/checkpoint-layout";
 import { listCheckpoints } from "@rlops/checkpoint-layout/node";
 import { isRlopsError, messageOf } from "@rlops/errors";
 import { shellJoin, type Trainer } from "./command.js";
@@ -20,7 +20,7 @@ import { parseJsonWithNonFinite } from "./sources.js";
 export interface CheckpointListingLike {
   layout: string;
   root?: string;
-  checkpoints: CheckpointLike[];
+  checkpoints: Checkpoint[];
 }
 
 /** Lists the checkpoints of a run directory. */

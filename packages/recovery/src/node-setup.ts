@@ -175,14 +175,17 @@ export function defaultTarget(plan: ResumePlan): string {
   return resolve(plan.recovery?.target ?? recoveryFolderOf(plan.runDir, plan.chosen, plan.trainer).target);
 }
 
-/**
- * Builds the recovery folder for a plan without ever modifying the source run: refuses an existing
- * target, paths outside `root`, targets inside the source and symlinks pointing outside the run;
- * copies (or hard-links) the checkpoint into a temporary sibling, verifies sizes and sha256,
- * writes `recovery-manifest.json`, fsyncs, and renames the folder into place. A crash at any
- * point leaves no target (stale temp folders are removed by the next attempt) or the complete one.
- */
-export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}): Promise<SetupResult> {
+/** The real paths of a setup, checked: the run, the checkpoint inside it, the target's parent and the target. */
+interface SetupPaths {
+  step: number;
+  runReal: string;
+  sourceReal: string;
+  parentReal: string;
+  target: string;
+}
+
+/** Resolves and checks the paths of a setup (`UNSAFE_PATH`, `TARGET_EXISTS`, `SOURCE_ERROR`). */
+async function resolveSetupPaths(plan: ResumePlan, options: SetupOptions): Promise<SetupPaths> {
   const step = plan.chosen.step;
   if (typeof step !== "number")
     throw new RecoveryError({
@@ -194,10 +197,6 @@ export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}
       code: "INVALID_INPUT",
       message: `setupRecovery: ${plan.chosen.location} is a remote Tinker checkpoint; there is no folder to build — resume with the plan's load_state command`,
     });
-  const dryRun = options.dryRun ?? false;
-  const mode = options.mode ?? "copy";
-  const checksums = options.checksums ?? true;
-  const hook = options.onStep ?? (() => undefined);
   let runReal: string;
   let sourceReal: string;
   try {
@@ -215,8 +214,7 @@ export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}
   const rootReal = await realpath(options.root ?? dirname(runReal)).catch((cause) => {
     throw new RecoveryError({ code: "UNSAFE_PATH", message: `root ${options.root}: does not exist`, cause });
   });
-  const targetInput = options.target ?? `${runReal}-recover-step${step}`;
-  const targetAbs = resolve(targetInput);
+  const targetAbs = resolve(options.target ?? `${runReal}-recover-step${step}`);
   const parentReal = await realpath(dirname(targetAbs)).catch((cause) => {
     throw new RecoveryError({
       code: "UNSAFE_PATH",
@@ -237,14 +235,34 @@ export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}
       message: `${target} already exists; refusing to overwrite it (choose another --target or remove it)`,
       details: { target },
     });
+  return { step, runReal, sourceReal, parentReal, target };
+}
+
+/** A file to place in the temporary folder: its source, destination, and path in the manifest. */
+interface PlacedFile extends SourceFile {
+  dest: string;
+  manifestPath: string;
+}
+
+/** What goes where: the checkpoint's files (and AReaL's `recover_info/`), the planned actions. */
+interface SetupLayout {
+  checkpointPath: string;
+  files: PlacedFile[];
+  actions: string[];
+  warnings: string[];
+  temp: string;
+}
+
+async function layoutSetup(plan: ResumePlan, paths: SetupPaths, mode: SetupMode): Promise<SetupLayout> {
+  const { runReal, sourceReal, target, parentReal, step } = paths;
   const relName = relative(runReal, sourceReal) || basename(sourceReal);
-  let checkpointRel: string;
+  let checkpointRel = relName;
   if (plan.trainer === "areal") {
     const model = relName.split(sep)[0] && relName.includes(sep) ? relName.split(sep)[0]! : "default";
     checkpointRel = join(model, "recover_checkpoint");
-  } else checkpointRel = relName;
+  }
   const checkpointPath = join(target, checkpointRel);
-  const files = await collectFiles(sourceReal, runReal);
+  const sourceFiles = await collectFiles(sourceReal, runReal);
   const sourceIsFile = (await stat(sourceReal)).isFile();
   const extraFiles: SourceFile[] = [];
   const warnings = [...plan.warnings];
@@ -258,6 +276,110 @@ export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}
         `no recover_info/ for step ${step}: AReaL starts fresh unless a matching recover_info/ (step_info.json, dataloader_info.pkl, …) is added`,
       );
   }
+  const temp = join(parentReal, tempNameFor(target));
+  const verb = mode === "copy" ? "copy" : "link";
+  const actions = [`mkdir ${temp}`];
+  for (const f of sourceFiles)
+    actions.push(`${verb} ${f.abs} -> ${join(checkpointPath, sourceIsFile ? "" : f.rel)}`);
+  for (const f of extraFiles) actions.push(`${verb} ${f.abs} -> ${join(target, f.rel)}`);
+  actions.push(
+    `verify ${sourceFiles.length + extraFiles.length} files`,
+    `write ${join(target, "recovery-manifest.json")}`,
+    `rename ${temp} -> ${target}`,
+  );
+  const files: PlacedFile[] = [
+    ...sourceFiles.map((f) => ({
+      ...f,
+      dest: sourceIsFile ? join(temp, checkpointRel) : join(temp, checkpointRel, f.rel),
+      manifestPath: sourceIsFile ? checkpointRel : join(checkpointRel, f.rel),
+    })),
+    ...extraFiles.map((f) => ({ ...f, dest: join(temp, f.rel), manifestPath: f.rel })),
+  ];
+  return { checkpointPath, files, actions, warnings, temp };
+}
+
+type SetupMode = NonNullable<SetupOptions["mode"]>;
+type Fail = (what: string, cause: unknown) => never;
+
+/** Copies (or links) every file into the temporary folder; the manifest entries, in order. */
+async function placeFiles(
+  files: readonly PlacedFile[],
+  mode: SetupMode,
+  checksums: boolean,
+  hook: NonNullable<SetupOptions["onStep"]>,
+  fail: Fail,
+): Promise<RecoveryManifest["files"]> {
+  const out: RecoveryManifest["files"] = [];
+  for (const f of files) {
+    let sha: string | null = null;
+    try {
+      await mkdir(dirname(f.dest), { recursive: true });
+      if (mode === "hardlink") {
+        await link(f.abs, f.dest);
+        sha = checksums ? await hashFile(f.abs) : null;
+      } else sha = await copyFile(f.abs, f.dest, checksums);
+    } catch (cause) {
+      fail(`cannot ${mode} ${f.abs}`, cause);
+    }
+    out.push({ path: f.manifestPath.split(sep).join("/"), size: f.bytes, sha256: sha });
+    await hook("file-copied", { path: f.dest });
+  }
+  return out;
+}
+
+/** Checks every placed file's size and sha256 against its manifest entry (`VERIFY_FAILED`). */
+async function verifyFiles(files: readonly PlacedFile[], entries: RecoveryManifest["files"]): Promise<void> {
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i]!;
+    const info = await stat(f.dest);
+    const expected = entries[i]!;
+    if (info.size !== expected.size)
+      throw new RecoveryError({
+        code: "VERIFY_FAILED",
+        message: `${f.dest}: ${info.size} bytes, source ${f.abs} has ${expected.size}`,
+        details: { path: f.dest },
+      });
+    if (expected.sha256 !== null && (await hashFile(f.dest)) !== expected.sha256)
+      throw new RecoveryError({
+        code: "VERIFY_FAILED",
+        message: `${f.dest}: sha256 differs from the source ${f.abs}`,
+        details: { path: f.dest },
+      });
+  }
+}
+
+/** Writes `recovery-manifest.json` into the temporary folder (fsynced, renamed into place). */
+async function writeManifest(temp: string, manifest: RecoveryManifest, fail: Fail): Promise<void> {
+  const manifestTemp = join(temp, "recovery-manifest.json.part");
+  try {
+    const handle = await open(manifestTemp, "wx");
+    try {
+      await handle.writeFile(`${JSON.stringify(manifest, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(manifestTemp, join(temp, "recovery-manifest.json"));
+  } catch (cause) {
+    fail(`cannot write ${join(temp, "recovery-manifest.json")}`, cause);
+  }
+  await fsyncDir(temp);
+}
+
+/**
+ * Builds the recovery folder for a plan without ever modifying the source run: refuses an existing
+ * target, paths outside `root`, targets inside the source and symlinks pointing outside the run;
+ * copies (or hard-links) the checkpoint into a temporary sibling, verifies sizes and sha256,
+ * writes `recovery-manifest.json`, fsyncs, and renames the folder into place. A crash at any
+ * point leaves no target (stale temp folders are removed by the next attempt) or the complete one.
+ */
+export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}): Promise<SetupResult> {
+  const paths = await resolveSetupPaths(plan, options);
+  const { target, parentReal, step } = paths;
+  const dryRun = options.dryRun ?? false;
+  const mode = options.mode ?? "copy";
+  const hook = options.onStep ?? (() => undefined);
+  const { checkpointPath, files, actions, warnings, temp } = await layoutSetup(plan, paths, mode);
   const recovery = { target, checkpointPath };
   const resume = buildRecoveryResume({
     trainer: plan.trainer,
@@ -275,29 +397,12 @@ export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}
       setupFlags: plan.story.steps.find((s) => s.kind === "setup")?.argv.slice(4) ?? [],
       setupDone: done,
     });
-  const actions: string[] = [];
-  const tempName = tempNameFor(target);
-  const temp = join(parentReal, tempName);
-  actions.push(`mkdir ${temp}`);
-  const tempCheckpoint = (rel: string) =>
-    sourceIsFile ? join(temp, checkpointRel) : join(temp, checkpointRel, rel);
-  for (const f of files)
-    actions.push(
-      `${mode === "copy" ? "copy" : "link"} ${f.abs} -> ${join(checkpointPath, sourceIsFile ? "" : f.rel)}`,
-    );
-  for (const f of extraFiles)
-    actions.push(`${mode === "copy" ? "copy" : "link"} ${f.abs} -> ${join(target, f.rel)}`);
-  actions.push(
-    `verify ${files.length + extraFiles.length} files`,
-    `write ${join(target, "recovery-manifest.json")}`,
-    `rename ${temp} -> ${target}`,
-  );
   const manifestBase = {
     format: "rlops.recovery.manifest" as const,
     version: 1 as const,
     library: `@rlops/recovery@${VERSION}`,
-    sourceRun: runReal,
-    sourceCheckpoint: { name: plan.chosen.name, location: sourceReal, step },
+    sourceRun: paths.runReal,
+    sourceCheckpoint: { name: plan.chosen.name, location: paths.sourceReal, step },
     target,
     checkpointPath,
     mode,
@@ -305,24 +410,30 @@ export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}
     warnings,
     resume: { argv: resume.argv, command: resume.command, complete: resume.complete },
   };
+  const result = (
+    files: RecoveryManifest["files"],
+    manifest: RecoveryManifest,
+    done: boolean,
+    cleaned: string[],
+  ) => ({
+    dryRun,
+    target,
+    checkpointPath,
+    actions,
+    files,
+    manifest,
+    resume,
+    story: story(done),
+    cleaned,
+  });
   if (dryRun) {
     const manifest: RecoveryManifest = {
       ...manifestBase,
-      files: [...files, ...extraFiles].map((f) => ({ path: f.rel, size: f.bytes, sha256: null })),
+      files: files.map((f) => ({ path: f.rel, size: f.bytes, sha256: null })),
     };
-    return {
-      dryRun,
-      target,
-      checkpointPath,
-      actions,
-      files: manifest.files,
-      manifest,
-      resume,
-      story: story(false),
-      cleaned: [],
-    };
+    return result(manifest.files, manifest, false, []);
   }
-  const fail = (what: string, cause: unknown): never => {
+  const fail: Fail = (what, cause) => {
     throw new RecoveryError({
       code: "SETUP_FAILED",
       message: `setupRecovery: ${what}: ${messageOf(cause)}`,
@@ -332,7 +443,6 @@ export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}
   };
   const cleaned = await cleanStaleTemps(target, options.staleAfterMs);
   await hook("preflight", {});
-  const manifestFiles: RecoveryManifest["files"] = [];
   let lease: Lease | null = null;
   try {
     lease = await acquireLease(temp, options.heartbeatMs).catch((cause) =>
@@ -340,62 +450,12 @@ export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}
     );
     await mkdir(temp).catch((cause) => fail(`cannot create ${temp}`, cause));
     await hook("temp-created", { path: temp });
-    const all = [
-      ...files.map((f) => ({
-        ...f,
-        dest: tempCheckpoint(f.rel),
-        manifestPath: sourceIsFile ? checkpointRel : join(checkpointRel, f.rel),
-      })),
-      ...extraFiles.map((f) => ({ ...f, dest: join(temp, f.rel), manifestPath: f.rel })),
-    ];
-    for (const f of all) {
-      let sha: string | null = null;
-      try {
-        await mkdir(dirname(f.dest), { recursive: true });
-        if (mode === "hardlink") {
-          await link(f.abs, f.dest);
-          sha = checksums ? await hashFile(f.abs) : null;
-        } else sha = await copyFile(f.abs, f.dest, checksums);
-      } catch (cause) {
-        fail(`cannot ${mode} ${f.abs}`, cause);
-      }
-      manifestFiles.push({ path: f.manifestPath.split(sep).join("/"), size: f.bytes, sha256: sha });
-      await hook("file-copied", { path: f.dest });
-    }
+    const manifestFiles = await placeFiles(files, mode, options.checksums ?? true, hook, fail);
     await hook("copied", {});
-    for (let i = 0; i < all.length; i++) {
-      const f = all[i]!;
-      const info = await stat(f.dest);
-      const expected = manifestFiles[i]!;
-      if (info.size !== expected.size)
-        throw new RecoveryError({
-          code: "VERIFY_FAILED",
-          message: `${f.dest}: ${info.size} bytes, source ${f.abs} has ${expected.size}`,
-          details: { path: f.dest },
-        });
-      if (expected.sha256 !== null && (await hashFile(f.dest)) !== expected.sha256)
-        throw new RecoveryError({
-          code: "VERIFY_FAILED",
-          message: `${f.dest}: sha256 differs from the source ${f.abs}`,
-          details: { path: f.dest },
-        });
-    }
+    await verifyFiles(files, manifestFiles);
     await hook("verified", {});
     const manifest: RecoveryManifest = { ...manifestBase, files: manifestFiles };
-    const manifestTemp = join(temp, "recovery-manifest.json.part");
-    try {
-      const handle = await open(manifestTemp, "wx");
-      try {
-        await handle.writeFile(`${JSON.stringify(manifest, null, 2)}\n`);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(manifestTemp, join(temp, "recovery-manifest.json"));
-    } catch (cause) {
-      fail(`cannot write ${join(temp, "recovery-manifest.json")}`, cause);
-    }
-    await fsyncDir(temp);
+    await writeManifest(temp, manifest, fail);
     await hook("manifest-written", {});
     if (await exists(target))
       throw new RecoveryError({
@@ -409,17 +469,7 @@ export async function setupRecovery(plan: ResumePlan, options: SetupOptions = {}
     await rename(temp, target).catch((cause) => fail(`cannot rename ${temp} to ${target}`, cause));
     await fsyncDir(parentReal);
     await hook("renamed", { path: target });
-    return {
-      dryRun,
-      target,
-      checkpointPath,
-      actions,
-      files: manifestFiles,
-      manifest,
-      resume,
-      story: story(true),
-      cleaned,
-    };
+    return result(manifestFiles, manifest, true, cleaned);
   } catch (error) {
     // No partial output: the temporary folder goes, whatever failed (a full disk anywhere included).
     await rm(temp, { recursive: true, force: true }).catch(() => undefined);

@@ -128,6 +128,237 @@ async function readAt(path: string, position: number, length: number): Promise<B
   }
 }
 
+/** What one watch has seen and the monitor it feeds (replaced when a restarted run is a new run). */
+class WatchSession {
+  monitor: Monitor;
+  readonly baseConfig: BreakerConfig;
+  records = 0;
+  lastStep: number | null = null;
+  private readonly wanted: readonly string[];
+  private readonly seen = new Set<string>();
+  private readonly names = new Set<string>();
+  private readonly options: WatchOptions;
+
+  constructor(monitor: Monitor, options: WatchOptions) {
+    this.monitor = monitor;
+    this.baseConfig = monitor.config;
+    this.wanted = metricsOf(monitor.config);
+    this.options = options;
+  }
+
+  /** Observes one record; yields its decision when asked for, returns true when the watch ends. */
+  *emit(record: MetricRecord): Generator<Decision, boolean> {
+    this.records++;
+    this.lastStep = record.step;
+    for (const key of this.wanted) if (key in record.metrics) this.seen.add(key);
+    if (this.names.size < MAX_NAMES) for (const key in record.metrics) this.names.add(key);
+    const decision = this.monitor.observe(record);
+    if (decision.action !== "continue" || this.options.includeContinue) yield decision;
+    return this.monitor.tripped && (this.options.stopOnTrip ?? true);
+  }
+
+  /** At the end of a watch without a trip: `NO_RECORDS` / `METRIC_NEVER_SEEN` unless not required. */
+  assertSeen(where: string): void {
+    if (this.monitor.tripped || this.options.requireMetrics === false) return;
+    assertMetricsSeen(this.baseConfig, {
+      records: this.records,
+      has: (name) => this.seen.has(name),
+      names: [...this.names].sort(),
+      where,
+    });
+  }
+}
+
+/** One followed source: where, in which format, and the session it feeds. */
+interface Follow {
+  session: WatchSession;
+  followed: string;
+  format: MetricFormat;
+  options: WatchOptions;
+  event: (event: WatchEvent) => void;
+  report: (diagnostic: SourceDiagnostic) => void;
+}
+
+/** The source to follow: the path itself, or what discovery finds in a run folder (waiting until it exists). */
+async function awaitSource(
+  path: string,
+  options: WatchOptions,
+  event: (event: WatchEvent) => void,
+): Promise<MetricSourceRef | null> {
+  const poll = options.pollIntervalMs ?? 500;
+  let waitingSaid = false;
+  while (!options.signal?.aborted) {
+    const info = await stat(path).catch(() => null);
+    let source: MetricSourceRef | null = null;
+    if (info !== null) {
+      if (options.format !== undefined) source = { kind: options.format, path };
+      else if (!info.isDirectory()) source = { kind: formatOfPath(path, false), path };
+      else if ((await responsesDir(path)) !== path || (await listStepFiles(path)).length > 0)
+        source = { kind: "responses", path };
+      else source = await chooseWatchSource(path);
+    }
+    if (source !== null) return source;
+    if (!waitingSaid)
+      event({
+        kind: "waiting",
+        path,
+        reason: info === null ? "does not exist yet" : "no metric source in the folder yet",
+      });
+    waitingSaid = true;
+    await sleep(poll, options.signal);
+  }
+  return null;
+}
+
+/** How a followed file changed since the last poll, or null when it only grew (or stayed). */
+async function resetOf(
+  followed: string,
+  info: { ino: number; size: number },
+  identity: Identity | null,
+  offset: number,
+): Promise<"replaced" | "truncated" | "rewritten" | null> {
+  if (identity === null) return null;
+  if (info.ino !== identity.ino) return "replaced";
+  if (info.size < offset) return "truncated";
+  const head = await readAt(followed, 0, identity.head.length).catch(() => Buffer.alloc(0));
+  const tail = await readAt(followed, offset - identity.tail.length, identity.tail.length).catch(() =>
+    Buffer.alloc(0),
+  );
+  return !head.equals(identity.head) || !tail.equals(identity.tail) ? "rewritten" : null;
+}
+
+/** Follows a byte format (JSONL, TensorBoard, Lightning CSV) by offset, re-reading after a reset. */
+async function* followBytes(f: Follow): AsyncGenerator<Decision, void> {
+  const { session, followed, options, event, report } = f;
+  const merger = new StepMerger();
+  const queue: MetricRecord[] = [];
+  const newDecoder = (): ByteDecoder =>
+    createByteDecoder(
+      f.format as Parameters<typeof createByteDecoder>[0],
+      { ...options, metrics: undefined, file: followed },
+      (r) => {
+        queue.push(r);
+        return undefined;
+      },
+      report,
+    );
+  let decoder = newDecoder();
+  let offset = 0;
+  let identity: Identity | null = null;
+  let restartFrom: number | null = null; // last step before a reset, until the first record after it
+  const drain = async function* (): AsyncGenerator<Decision, boolean> {
+    for (const record of queue.splice(0)) {
+      if (restartFrom !== null) {
+        const previous = restartFrom;
+        restartFrom = null;
+        if (record.step <= previous) {
+          const newRun = (options.onRestart ?? "new-run") === "new-run";
+          event({ kind: "restart", path: followed, step: record.step, previousStep: previous, newRun });
+          report({
+            code: "RUN_RESTARTED",
+            message: `steps restarted at ${record.step} after step ${previous}${newRun ? ": a new run" : ""}`,
+          });
+          const pending = merger.flush();
+          if (pending !== null && (yield* session.emit(pending))) return true;
+          if (newRun) session.monitor = createMonitor(session.baseConfig);
+        }
+      }
+      const done = merger.push(record);
+      if (done !== null && (yield* session.emit(done))) return true;
+    }
+    return false;
+  };
+  while (!options.signal?.aborted) {
+    const info = await stat(followed).catch(() => null);
+    let grew = false;
+    if (info !== null) {
+      const reset = await resetOf(followed, info, identity, offset);
+      if (reset !== null) {
+        event({ kind: "reset", path: followed, reason: reset });
+        report({ code: "SOURCE_RESET", message: `${reset}: reading again from the start` });
+        offset = 0;
+        decoder = newDecoder();
+        queue.length = 0;
+        restartFrom = merger.pendingStep ?? session.lastStep;
+        identity = null;
+      }
+      if (info.size > offset) {
+        grew = true;
+        const handle = await open(followed, "r");
+        try {
+          const buffer = Buffer.allocUnsafe(1 << 20);
+          while (offset < info.size) {
+            const length = Math.min(buffer.length, info.size - offset);
+            const { bytesRead } = await handle.read(buffer, 0, length, offset);
+            if (bytesRead === 0) break;
+            offset += bytesRead;
+            decoder.push(buffer.subarray(0, bytesRead));
+            if (yield* drain()) return;
+          }
+        } finally {
+          await handle.close();
+        }
+        const head = await readAt(followed, 0, Math.min(HEAD_BYTES, offset));
+        const tailLength = Math.min(TAIL_BYTES, offset);
+        identity = { ino: info.ino, head, tail: await readAt(followed, offset - tailLength, tailLength) };
+      }
+    }
+    if (!grew) {
+      decoder.idle();
+      if (yield* drain()) return;
+      const done = merger.flush();
+      if (done !== null && (yield* session.emit(done))) return;
+    }
+    event({ kind: "poll", records: session.records, lastStep: session.lastStep });
+    await sleep(options.pollIntervalMs ?? 500, options.signal);
+  }
+}
+
+/** The records of a whole-file format (`trainer-state`, `responses`) that a poll finds. */
+async function pollWholeFiles(
+  f: Follow,
+  state: { lastFed: number; lastSignature: string },
+): Promise<MetricRecord[]> {
+  const { followed } = f;
+  const batch: MetricRecord[] = [];
+  try {
+    if (f.format === "trainer-state") {
+      const info = await stat(followed);
+      const signature = `${info.ino}:${info.size}:${info.mtimeMs}`;
+      if (signature === state.lastSignature) return batch;
+      state.lastSignature = signature;
+      return recordsFromTrainerState(await readWhole(followed), { file: followed }).records;
+    }
+    const dir = await responsesDir(followed);
+    for (const { step, file } of await listStepFiles(dir)) {
+      if (step <= state.lastFed) continue;
+      try {
+        batch.push(recordFromResponseLog(await readWhole(file), step, file));
+      } catch {
+        break; // a file being written: retry on the next poll
+      }
+    }
+  } catch (error) {
+    if (RecoveryError.isInstance(error) && error.code !== "SOURCE_ERROR")
+      f.report({ code: "INVALID_JSON", message: error.message });
+  }
+  return batch;
+}
+
+/** Follows a whole-file format: re-reads it when it changed, feeds the steps not fed yet. */
+async function* followWholeFiles(f: Follow): AsyncGenerator<Decision, void> {
+  const state = { lastFed: -1, lastSignature: "" };
+  while (!f.options.signal?.aborted) {
+    for (const record of await pollWholeFiles(f, state)) {
+      if (record.step <= state.lastFed) continue;
+      state.lastFed = record.step;
+      if (yield* f.session.emit(record)) return;
+    }
+    f.event({ kind: "poll", records: f.session.records, lastStep: f.session.lastStep });
+    await sleep(f.options.pollIntervalMs ?? 500, f.options.signal);
+  }
+}
+
 /**
  * Follows a growing metric file (JSONL, TensorBoard events, Lightning `metrics.csv`, a response-log
  * folder, `trainer_state.json`) or a run folder (the source {@link chooseWatchSource} picks, waiting
@@ -143,199 +374,16 @@ export async function* watchMetrics(
   path: string,
   options: WatchOptions = {},
 ): AsyncGenerator<Decision> {
-  let monitor = isMonitor(config) ? config : createMonitor(config, { state: options.state });
-  const baseConfig = monitor.config;
-  const poll = options.pollIntervalMs ?? 500;
-  const stopOnTrip = options.stopOnTrip ?? true;
-  const signal = options.signal;
+  const monitor = isMonitor(config) ? config : createMonitor(config, { state: options.state });
+  const session = new WatchSession(monitor, options);
   const event = options.onEvent ?? (() => {});
-  const wanted = metricsOf(baseConfig);
-  const seen = new Set<string>();
-  const names = new Set<string>();
-  let records = 0;
-  let lastStep: number | null = null;
-  const observe = (record: MetricRecord): Decision => {
-    records++;
-    lastStep = record.step;
-    for (const key of wanted) if (key in record.metrics) seen.add(key);
-    if (names.size < MAX_NAMES) for (const key in record.metrics) names.add(key);
-    return monitor.observe(record);
-  };
-  const emit = function* (record: MetricRecord): Generator<Decision, boolean> {
-    const decision = observe(record);
-    if (decision.action !== "continue" || options.includeContinue) yield decision;
-    return monitor.tripped && stopOnTrip;
-  };
-
-  // The source: the path itself, or what discovery finds in a run folder (waiting until it exists).
-  let source: MetricSourceRef | null = null;
-  let waitingSaid = false;
-  while (source === null && !signal?.aborted) {
-    const info = await stat(path).catch(() => null);
-    if (info !== null) {
-      if (options.format !== undefined) source = { kind: options.format, path };
-      else if (!info.isDirectory()) source = { kind: formatOfPath(path, false), path };
-      else if ((await responsesDir(path)) !== path || (await listStepFiles(path)).length > 0)
-        source = { kind: "responses", path };
-      else source = await chooseWatchSource(path);
-    }
-    if (source === null) {
-      if (!waitingSaid)
-        event({
-          kind: "waiting",
-          path,
-          reason: info === null ? "does not exist yet" : "no metric source in the folder yet",
-        });
-      waitingSaid = true;
-      await sleep(poll, signal);
-    }
-  }
+  const source = await awaitSource(path, options, event);
   if (source === null) return;
   const followed = source.path;
   const format = source.kind === "stage-metrics" ? "jsonl" : source.kind;
   event({ kind: "following", path: followed, format });
   const report = (d: SourceDiagnostic) => options.onDiagnostic?.({ ...d, file: followed });
-
-  if (isByteFormat(format)) {
-    const merger = new StepMerger();
-    const queue: MetricRecord[] = [];
-    const newDecoder = (): ByteDecoder =>
-      createByteDecoder(
-        format,
-        { ...options, metrics: undefined, file: followed },
-        (r) => {
-          queue.push(r);
-          return undefined;
-        },
-        report,
-      );
-    let decoder = newDecoder();
-    let offset = 0;
-    let identity: Identity | null = null;
-    let restartFrom: number | null = null; // last step before a reset, until the first record after it
-    const drain = function* (): Generator<Decision, boolean> {
-      for (const record of queue.splice(0)) {
-        if (restartFrom !== null) {
-          const previous = restartFrom;
-          restartFrom = null;
-          if (record.step <= previous) {
-            const newRun = (options.onRestart ?? "new-run") === "new-run";
-            event({ kind: "restart", path: followed, step: record.step, previousStep: previous, newRun });
-            report({
-              code: "RUN_RESTARTED",
-              message: `steps restarted at ${record.step} after step ${previous}${newRun ? ": a new run" : ""}`,
-            });
-            const pending = merger.flush();
-            if (pending !== null && (yield* emit(pending))) return true;
-            if (newRun) monitor = createMonitor(baseConfig);
-          }
-        }
-        const done = merger.push(record);
-        if (done !== null && (yield* emit(done))) return true;
-      }
-      return false;
-    };
-    while (!signal?.aborted) {
-      const info = await stat(followed).catch(() => null);
-      let grew = false;
-      if (info !== null) {
-        let reset: "replaced" | "truncated" | "rewritten" | null = null;
-        if (identity !== null) {
-          if (info.ino !== identity.ino) reset = "replaced";
-          else if (info.size < offset) reset = "truncated";
-          else {
-            const head = await readAt(followed, 0, identity.head.length).catch(() => Buffer.alloc(0));
-            const tail = await readAt(followed, offset - identity.tail.length, identity.tail.length).catch(
-              () => Buffer.alloc(0),
-            );
-            if (!head.equals(identity.head) || !tail.equals(identity.tail)) reset = "rewritten";
-          }
-        }
-        if (reset !== null) {
-          event({ kind: "reset", path: followed, reason: reset });
-          report({ code: "SOURCE_RESET", message: `${reset}: reading again from the start` });
-          offset = 0;
-          decoder = newDecoder();
-          queue.length = 0;
-          restartFrom = merger.pendingStep ?? lastStep;
-          identity = null;
-        }
-        if (info.size > offset) {
-          grew = true;
-          const handle = await open(followed, "r");
-          try {
-            const buffer = Buffer.allocUnsafe(1 << 20);
-            while (offset < info.size) {
-              const { bytesRead } = await handle.read(
-                buffer,
-                0,
-                Math.min(buffer.length, info.size - offset),
-                offset,
-              );
-              if (bytesRead === 0) break;
-              offset += bytesRead;
-              decoder.push(buffer.subarray(0, bytesRead));
-              if (yield* drain()) return;
-            }
-          } finally {
-            await handle.close();
-          }
-          const head = await readAt(followed, 0, Math.min(HEAD_BYTES, offset));
-          const tailLength = Math.min(TAIL_BYTES, offset);
-          identity = { ino: info.ino, head, tail: await readAt(followed, offset - tailLength, tailLength) };
-        }
-      }
-      if (!grew) {
-        decoder.idle();
-        if (yield* drain()) return;
-        const done = merger.flush();
-        if (done !== null && (yield* emit(done))) return;
-      }
-      event({ kind: "poll", records, lastStep });
-      await sleep(poll, signal);
-    }
-  } else {
-    let lastFed = -1;
-    let lastSignature = "";
-    while (!signal?.aborted) {
-      let batch: MetricRecord[] = [];
-      try {
-        if (format === "trainer-state") {
-          const info = await stat(followed);
-          const signature = `${info.ino}:${info.size}:${info.mtimeMs}`;
-          if (signature !== lastSignature) {
-            lastSignature = signature;
-            batch = recordsFromTrainerState(await readWhole(followed), { file: followed }).records;
-          }
-        } else {
-          const dir = await responsesDir(followed);
-          for (const { step, file } of await listStepFiles(dir)) {
-            if (step <= lastFed) continue;
-            try {
-              batch.push(recordFromResponseLog(await readWhole(file), step, file));
-            } catch {
-              break; // a file being written: retry on the next poll
-            }
-          }
-        }
-      } catch (error) {
-        if (RecoveryError.isInstance(error) && error.code !== "SOURCE_ERROR")
-          report({ code: "INVALID_JSON", message: error.message });
-      }
-      for (const record of batch) {
-        if (record.step <= lastFed) continue;
-        lastFed = record.step;
-        if (yield* emit(record)) return;
-      }
-      event({ kind: "poll", records, lastStep });
-      await sleep(poll, signal);
-    }
-  }
-  if (!monitor.tripped && options.requireMetrics !== false)
-    assertMetricsSeen(baseConfig, {
-      records,
-      has: (name) => seen.has(name),
-      names: [...names].sort(),
-      where: followed,
-    });
+  const follow: Follow = { session, followed, format, options, event, report };
+  yield* isByteFormat(format) ? followBytes(follow) : followWholeFiles(follow);
+  session.assertSeen(followed);
 }

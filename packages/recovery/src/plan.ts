@@ -1,4 +1,10 @@
-import { formatIssuePath } from "@rlops/errors";
+import {
+  type Checkpoint,
+  type Selection as CheckpointSelection,
+  type RejectedCandidate,
+  selectCheckpoint,
+} from "@rlops/checkpoint-layout";
+import { fromZodError } from "@rlops/errors";
 import { parseCommandLine, type ResumeCommand, type Trainer } from "./command.js";
 import { RecoveryError } from "./errors.js";
 import { type Decision, decisionSchema } from "./state.js";
@@ -11,8 +17,10 @@ import {
   resumeStory,
 } from "./story.js";
 
+export type { RejectedCandidate } from "@rlops/checkpoint-layout";
+
 /**
- * The part of `@rlops/checkpoint-layout`'s `Checkpoint` that resume planning reads
+ * The part of `@rlops/checkpoint-layout`'s `Checkpoint` that the resume story reads
  * (structurally compatible with it).
  */
 export interface CheckpointLike {
@@ -29,14 +37,6 @@ export interface CheckpointLike {
   bytes?: number | null;
   /** Tinker: the resumable (`state`) and inference (`sampler`) URIs. */
   uris?: { state?: string; sampler?: string };
-}
-
-/** A candidate that was not chosen, with the reason. */
-export interface RejectedCandidate {
-  name: string;
-  location: string;
-  step: number | null;
-  reason: string;
 }
 
 /** Options of {@link selectResumeCheckpoint}. */
@@ -58,9 +58,9 @@ export interface SelectOptions {
 /** The outcome of choosing a checkpoint. */
 export interface Selection {
   beforeStep: number;
-  chosen: CheckpointLike;
+  chosen: Checkpoint;
   rejected: RejectedCandidate[];
-  /** Older valid candidates (fallbacks for an escalation), newest first. */
+  /** Older usable candidates at lower steps (fallbacks for an escalation), newest first. */
   fallbacks: { name: string; location: string; step: number }[];
   warnings: string[];
   decision: Decision | null;
@@ -76,10 +76,8 @@ export function resolveBeforeStep(options: SelectOptions): { beforeStep: number;
   if (options.fromDecision !== undefined) {
     const parsed = decisionSchema.safeParse(options.fromDecision);
     if (!parsed.success)
-      throw new RecoveryError({
-        code: "INVALID_INPUT",
-        message: `fromDecision: not a decision (${formatIssuePath(parsed.error.issues[0]!.path)}: ${parsed.error.issues[0]!.message})`,
-        cause: parsed.error,
+      throw fromZodError(RecoveryError, "INVALID_INPUT", parsed.error, {
+        where: "fromDecision: not a decision",
       });
     decision = parsed.data;
   }
@@ -102,71 +100,65 @@ export function resolveBeforeStep(options: SelectOptions): { beforeStep: number;
   return { beforeStep: before - margin, decision };
 }
 
+/** The newest checkpoint below `beforeStep` for resuming (else, when allowed, weights only). */
+function pick(
+  checkpoints: readonly Checkpoint[],
+  beforeStep: number,
+  allowWeightsOnly: boolean,
+): { resume: CheckpointSelection; chosen: Checkpoint | null; weightsOnly: boolean } {
+  const resume = selectCheckpoint({ checkpoints }, { require: "resume", beforeStep });
+  if (resume.checkpoint !== null || !allowWeightsOnly)
+    return { resume, chosen: resume.checkpoint, weightsOnly: false };
+  const weights = selectCheckpoint({ checkpoints }, { require: "inference", beforeStep }).checkpoint;
+  return { resume, chosen: weights, weightsOnly: weights !== null };
+}
+
+/** Older usable checkpoints below `chosen` (each below the previous one's step), newest first. */
+function fallbacksOf(
+  checkpoints: readonly Checkpoint[],
+  chosen: Checkpoint,
+  allowWeightsOnly: boolean,
+): Selection["fallbacks"] {
+  const out: Selection["fallbacks"] = [];
+  let below = chosen.step;
+  while (below !== null && below > 0) {
+    const resume = selectCheckpoint({ checkpoints }, { require: "resume", beforeStep: below }).checkpoint;
+    const weights = allowWeightsOnly
+      ? selectCheckpoint({ checkpoints }, { require: "inference", beforeStep: below }).checkpoint
+      : null;
+    const next =
+      weights !== null && (resume === null || (weights.step ?? -1) > (resume.step ?? -1)) ? weights : resume;
+    if (next === null || next.step === null) break;
+    out.push({ name: next.name, location: next.location, step: next.step });
+    below = next.step;
+  }
+  return out;
+}
+
 /**
- * Picks the newest checkpoint that is complete and resumable with step < beforeStep; every other
- * candidate gets a reason; warns about retention, 0-step resumes, bad windows and stop decisions.
+ * Picks the newest checkpoint that checkpoint-layout's `selectCheckpoint` finds resumable with
+ * step < beforeStep (the one selector; `allowWeightsOnly` falls back to its inference pick), with
+ * the newer candidates it passed over and why; warns about retention, 0-step resumes, skipped bad
+ * windows and stop decisions. `NO_CHECKPOINT` (with `details.rejected`) when nothing qualifies.
  */
 export function selectResumeCheckpoint(
-  checkpoints: readonly CheckpointLike[],
+  checkpoints: readonly Checkpoint[],
   options: SelectOptions,
 ): Selection {
   const { beforeStep, decision } = resolveBeforeStep(options);
-  const sorted = [...checkpoints].sort(
-    (a, b) => (b.step ?? -1) - (a.step ?? -1) || a.name.localeCompare(b.name),
-  );
-  const rejected: RejectedCandidate[] = [];
-  const fallbacks: Selection["fallbacks"] = [];
-  let chosen: CheckpointLike | null = null;
-  const weightsOnly: CheckpointLike[] = [];
-  for (const c of sorted) {
-    const step = typeof c.step === "number" ? c.step : null;
-    const reject = (reason: string) => rejected.push({ name: c.name, location: c.location, step, reason });
-    if (step === null) {
-      reject("no step could be determined");
-      continue;
-    }
-    if (step >= beforeStep) {
-      reject(`step ${step} is not before step ${beforeStep}`);
-      continue;
-    }
-    if (!c.complete) {
-      const why = (c.problems ?? [])
-        .filter((p) => p.severity === undefined || p.severity === "error")
-        .map((p) => `${p.code}: ${p.message}`)
-        .join("; ");
-      reject(`incomplete${why ? ` (${why})` : ""}`);
-      continue;
-    }
-    if (c.capabilities && !c.capabilities.resume) {
-      if (options.allowWeightsOnly && c.capabilities.inference) weightsOnly.push(c);
-      else reject(`not resumable (role ${c.role ?? "?"}: no optimizer/trainer state, weights only)`);
-      continue;
-    }
-    if (chosen === null) chosen = c;
-    else fallbacks.push({ name: c.name, location: c.location, step });
-  }
-  if (chosen === null && weightsOnly.length > 0) chosen = weightsOnly[0]!;
-  for (const c of weightsOnly) {
-    if (c === chosen) continue;
-    const step = c.step as number;
-    if (chosen !== null && step < (chosen.step as number))
-      fallbacks.push({ name: c.name, location: c.location, step });
-    else
-      rejected.push({
-        name: c.name,
-        location: c.location,
-        step,
-        reason: "weights only; a resumable checkpoint is preferred",
-      });
-  }
-  fallbacks.sort((a, b) => b.step - a.step);
+  const allowWeightsOnly = options.allowWeightsOnly ?? false;
+  const { resume, chosen, weightsOnly } = pick(checkpoints, beforeStep, allowWeightsOnly);
   if (chosen === null)
     fail(
       checkpoints.length === 0
         ? `no checkpoints found (needed one before step ${beforeStep})`
-        : `no complete, resumable checkpoint before step ${beforeStep} (${rejected.length} rejected)`,
-      { beforeStep, rejected },
+        : `no complete, resumable checkpoint before step ${beforeStep} (${resume.rejected.length} rejected)`,
+      { beforeStep, rejected: resume.rejected },
     );
+  // the resumable candidates passed over before the chosen one (all of them when it is weights only)
+  const at = resume.rejected.findIndex((r) => r.name === chosen.name && r.location === chosen.location);
+  const rejected = at === -1 ? resume.rejected : resume.rejected.slice(0, at);
+  const fallbacks = fallbacksOf(checkpoints, chosen, allowWeightsOnly);
   const warnings: string[] = [];
   const chosenStep = chosen.step as number;
   if (decision) {
@@ -174,23 +166,24 @@ export function selectResumeCheckpoint(
       warnings.push(
         `the decision was "stop" (${decision.reason}): the run was stopped on purpose; resuming it may repeat the stop`,
       );
-    if (decision.firstBadStep !== null) {
-      const inWindow = rejected.filter(
-        (r) => r.step !== null && r.step >= decision.firstBadStep! && r.step <= decision.step,
+    const firstBad = decision.firstBadStep;
+    if (firstBad !== null) {
+      const inWindow = checkpoints.filter(
+        (c) => c !== chosen && c.step !== null && c.step >= firstBad && c.step <= decision.step,
       ).length;
       if (inWindow > 0)
         warnings.push(
-          `${inWindow} checkpoint(s) inside the bad window ${decision.firstBadStep}..${decision.step} were skipped`,
+          `${inWindow} checkpoint(s) inside the bad window ${firstBad}..${decision.step} were skipped`,
         );
     }
   }
-  if (weightsOnly.includes(chosen))
+  if (weightsOnly)
     warnings.push(
       `${chosen.name} holds weights only: optimizer, scheduler and data position restart fresh (allowWeightsOnly)`,
     );
   const keepLast = options.retention?.keepLast;
   if (keepLast !== undefined) {
-    const newer = sorted.filter((c) => typeof c.step === "number" && c.step > chosenStep).length;
+    const newer = checkpoints.filter((c) => c.step !== null && c.step > chosenStep).length;
     if (newer + 1 >= keepLast)
       warnings.push(
         `retention keeps the newest ${keepLast} checkpoints and ${newer} are newer than ${chosen.name}: the next save can delete it — set up the recovery folder before resuming`,

@@ -3,6 +3,22 @@ import { encodedNumberSchema } from "./numbers.js";
 
 const step = z.number().int().nonnegative();
 
+/**
+ * One step of metrics: `{step, metrics, problem?}`. `null` values are read per the breaker's
+ * `nullValues`; `problem` is the problem id (ARC task) goal rules count distinct problems by.
+ * Records at the same step are merged by one rule everywhere (`mergeRecordInto`).
+ */
+export const metricRecordSchema = z.object({
+  /** Training step (non-negative integer). */
+  step,
+  /** Metric values by key. */
+  metrics: z.record(z.string(), z.number().nullable()),
+  /** Problem id (ARC task) for goal rules counting distinct problems. */
+  problem: z.string().optional(),
+});
+/** See {@link metricRecordSchema}. */
+export type MetricRecord = z.infer<typeof metricRecordSchema>;
+
 /** What a decision asks the trainer (or its supervisor) to do. */
 export const actionSchema = z.enum(["continue", "save", "stop", "rollback"]);
 /** See {@link actionSchema}. */

@@ -84,12 +84,9 @@ describe("planResume", () => {
     });
     expect(plan.chosen.name).toBe("checkpoint-100");
     expect(plan.nextStep).toBe(101);
-    expect(plan.rejected.map((r) => [r.name, r.reason.split(" ")[0]])).toEqual([
-      ["checkpoint-200", "step"],
-      ["checkpoint-150", "incomplete"],
-      ["final_checkpoint", "no"],
-    ]);
-    expect(plan.rejected[1]!.reason).toContain("OPTIMIZER_MISSING");
+    // checkpoint-layout's selector: candidates at or after the bound (200, the stepless final) are left out
+    expect(plan.rejected.map((r) => r.name)).toEqual(["checkpoint-150"]);
+    expect(plan.rejected[0]!.reasons.join("; ")).toContain("OPTIMIZER_MISSING");
     expect(plan.fallbacks.map((f) => f.step)).toEqual([50]);
     // the trainer resumes from the recovery folder, never in place over the post-collapse checkpoints
     const target = `${run.runDir}-recover-step100`;
@@ -175,11 +172,17 @@ describe("planResume", () => {
       selectResumeCheckpoint(
         [
           {
+            layout: "hf",
             name: "a",
             location: "/a",
             step: 5,
+            stepText: "5",
+            role: "intermediate",
             complete: true,
             capabilities: { resume: false, inference: true },
+            problems: [],
+            files: [],
+            bytes: null,
           },
         ],
         {
@@ -313,4 +316,63 @@ describe("setupRecovery fault injection (kill -9 between steps)", () => {
       expect(treeDigest(run.runDir)).toEqual(before);
     },
   );
+});
+
+describe("selectResumeCheckpoint (checkpoint-layout's selector)", () => {
+  const ckpt = (step: number | null, resume: boolean, inference = true) => ({
+    layout: "hf" as const,
+    name: step === null ? "final" : `checkpoint-${step}`,
+    location: step === null ? "/run/final" : `/run/checkpoint-${step}`,
+    step,
+    stepText: step === null ? null : String(step),
+    role: "intermediate" as const,
+    complete: true,
+    capabilities: { resume, inference },
+    problems: [],
+    files: [],
+    bytes: null,
+  });
+  const listing = [ckpt(null, true), ckpt(40, true), ckpt(30, false), ckpt(20, true), ckpt(10, false)];
+
+  it("the newest resumable one below the bound, newer ones rejected with reasons, older ones as fallbacks", () => {
+    const s = selectResumeCheckpoint(listing, { beforeStep: 40 });
+    expect(s.chosen.name).toBe("checkpoint-20");
+    expect(s.rejected).toStrictEqual([
+      {
+        name: "checkpoint-30",
+        location: "/run/checkpoint-30",
+        step: 30,
+        reasons: ["NOT_RESUMABLE: holds no resumable training state (weights only)"],
+      },
+    ]);
+    expect(s.fallbacks).toStrictEqual([]);
+    expect(selectResumeCheckpoint(listing, { beforeStep: 41 }).fallbacks.map((f) => f.step)).toStrictEqual([
+      20,
+    ]);
+  });
+
+  it("weights only when allowed and nothing resumable qualifies (warned); the newest usable fallbacks", () => {
+    const s = selectResumeCheckpoint(listing, { beforeStep: 20, allowWeightsOnly: true });
+    expect(s.chosen.name).toBe("checkpoint-10");
+    expect(s.rejected).toStrictEqual([]);
+    expect(s.warnings.some((w) => w.includes("holds weights only"))).toBe(true);
+    expect(
+      selectResumeCheckpoint(listing, { beforeStep: 41, allowWeightsOnly: true }).fallbacks,
+    ).toStrictEqual([
+      { name: "checkpoint-30", location: "/run/checkpoint-30", step: 30 },
+      { name: "checkpoint-20", location: "/run/checkpoint-20", step: 20 },
+      { name: "checkpoint-10", location: "/run/checkpoint-10", step: 10 },
+    ]);
+    expect(() => selectResumeCheckpoint(listing, { beforeStep: 20 })).toThrow(
+      /no complete, resumable checkpoint before step 20 \(1 rejected\)/,
+    );
+  });
+
+  it("warns about checkpoints skipped inside the decision's bad window", () => {
+    const decision = { action: "rollback", rule: "r", step: 45, firstBadStep: 30, reason: "x", evidence: {} };
+    const s = selectResumeCheckpoint(listing, { fromDecision: decision });
+    expect(s.beforeStep).toBe(30);
+    expect(s.chosen.name).toBe("checkpoint-20");
+    expect(s.warnings).toContain("2 checkpoint(s) inside the bad window 30..45 were skipped");
+  });
 });

@@ -22,7 +22,7 @@ log = logging.getLogger("rlops.checkpoints")
 
 
 def select(output_dir: Any, before_step: Optional[int] = None, *, layout: Optional[str] = None) -> Dict[str, Any]:
-    """``{chosen: {name, location, step} | None, rejected: [{name, location, step, reason}], layout}``."""
+    """``{chosen: {name, location, step} | None, rejected: [{name, location, step, reasons}], layout}``."""
     params: Dict[str, Any] = {"runDir": os.path.abspath(os.fspath(output_dir))}
     if before_step is not None:
         params["beforeStep"] = int(before_step)
@@ -40,7 +40,7 @@ def latest_resumable(output_dir: Any, before_step: Optional[int] = None) -> Opti
         return None
     result = select(output_dir, before_step)
     for r in result["rejected"]:
-        log.warning("rlops: skipping %s: %s", r["location"], r["reason"])
+        log.warning("rlops: skipping %s: %s", r["location"], "; ".join(r["reasons"]))
     chosen = result["chosen"]
     if chosen is None:
         log.info("rlops: no resumable checkpoint in %s%s", output_dir,

@@ -126,7 +126,7 @@ function choiceLines(plan: DiskResumePlan): string[] {
     `chosen: ${plan.chosen.name} (step ${plan.chosen.step}) -> resumes at step ${plan.nextStep}`,
     `        ${plan.chosen.location}`,
   ];
-  for (const r of plan.rejected) lines.push(`rejected: ${r.name}: ${r.reason}`);
+  for (const r of plan.rejected) lines.push(`rejected: ${r.name}: ${r.reasons.join("; ")}`);
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
   return lines;
 }

@@ -20,6 +20,7 @@ function append(list: Decision[] | null, decision: Decision): Decision[] {
   return list;
 }
 
+/** The shape checks of `metricRecordSchema` a record needs before it is observed (hot path: no zod parse). */
 function validateRecord(record: MetricRecord): void {
   if (
     record === null ||

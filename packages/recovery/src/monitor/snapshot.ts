@@ -1,4 +1,4 @@
-import { formatIssuePath } from "@rlops/errors";
+import { fromZodError } from "@rlops/errors";
 import { type BreakerConfig, loadBreakerConfig } from "../config.js";
 import { RecoveryError } from "../errors.js";
 import {
@@ -73,14 +73,8 @@ export function parseMonitorState(input: unknown): MonitorState {
       details: { version },
     });
   const result = monitorStateSchema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new RecoveryError({
-      code: "INVALID_STATE",
-      message: `monitor state: ${formatIssuePath(issue.path)}: ${issue.message}`,
-      cause: result.error,
-    });
-  }
+  if (!result.success)
+    throw fromZodError(RecoveryError, "INVALID_STATE", result.error, { where: "monitor state" });
   return result.data;
 }
 

@@ -1,15 +1,7 @@
 import type { BreakerConfig } from "../config.js";
-import type { Decision, Ledger, MonitorState, MonitorStats } from "../state.js";
+import type { Decision, Ledger, MetricRecord, MonitorState, MonitorStats } from "../state.js";
 
-/** One step of metrics. `null` values are read per `config.nullValues`. */
-export interface MetricRecord {
-  /** Training step (non-negative integer). */
-  step: number;
-  /** Metric values by key. */
-  metrics: Record<string, number | null>;
-  /** Problem id (ARC task) for goal rules counting distinct problems. */
-  problem?: string | undefined;
-}
+export type { MetricRecord } from "../state.js";
 
 /** One changed config entry between a saved state and the current config. */
 export interface ConfigChange {
