@@ -1,11 +1,12 @@
 /**
  * encode() on long single pre-tokens (100 KB of spaces, of lone surrogates) against encode() of 100 KB
- * of ordinary text in the same run; the heap merge against the scan merge (tiktoken's loop) on the
+ * of ordinary text in the same run; the queue merge against the scan merge (tiktoken's loop) on the
  * same piece; and memory of the tolerant parser on 10M invalid token ids (diagnostics capped).
  *
  *   pnpm --filter @rlops/harmony-format bench
  */
-import { bytePairEncode, o200kVocabulary } from "../src/bpe.js";
+import { o200kVocabulary } from "../src/bpe.js";
+import { bytePairEncode } from "../src/bpe-merge.js";
 import { encode, parseMessagesFromTokens, specialTokenId } from "../src/tokens.js";
 
 function best(fn: () => unknown, rounds = 5): number {
@@ -40,9 +41,9 @@ const ranks = o200kVocabulary().ranks;
 for (const n of [2_000, 8_000]) {
   const piece = " ".repeat(n);
   const scan = best(() => bytePairEncode(ranks, piece, [], "scan"), 3);
-  const heap = best(() => bytePairEncode(ranks, piece, [], "heap"), 3);
+  const queue = best(() => bytePairEncode(ranks, piece, [], "queue"), 3);
   console.log(
-    `  one piece of ${n} spaces: scan merge ${scan.toFixed(1)} ms, heap merge ${heap.toFixed(2)} ms (${(scan / heap).toFixed(0)}×)`,
+    `  one piece of ${n} spaces: scan merge ${scan.toFixed(1)} ms, queue merge ${queue.toFixed(2)} ms (${(scan / queue).toFixed(0)}×)`,
   );
 }
 

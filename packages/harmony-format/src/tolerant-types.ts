@@ -20,12 +20,6 @@ export type DiagnosticCode =
   | "TOOL_CALL_ON_ANALYSIS"
   | "DIAGNOSTICS_TRUNCATED";
 
-/**
- * Most diagnostics one parse keeps: the first `MAX_DIAGNOSTICS − 1`, then one `DIAGNOSTICS_TRUNCATED`
- * whose `count` is the number of further diagnostics (counted, not kept), so memory stays bounded.
- */
-export const MAX_DIAGNOSTICS = 1000;
-
 /** A recovery the tolerant parser made. `offset` is a character offset (text) or token index (tokens). */
 export interface Diagnostic {
   code: DiagnosticCode;
@@ -54,6 +48,3 @@ export type StreamEvent =
   | { type: "content-delta"; index: number; delta: string }
   | { type: "message-end"; index: number; message: WireMessage; terminator: MessageTerminator }
   | { type: "diagnostic"; diagnostic: Diagnostic };
-
-/** Longest header the tolerant parser accumulates before treating it as content. */
-export const MAX_HEADER_LENGTH = 1024;

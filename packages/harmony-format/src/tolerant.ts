@@ -11,14 +11,7 @@ import {
   resolveMissingHeader,
   skipWs,
 } from "./tolerant-header.js";
-import {
-  type Diagnostic,
-  type DiagnosticCode,
-  MAX_DIAGNOSTICS,
-  MAX_HEADER_LENGTH,
-  type MessageTerminator,
-  type StreamEvent,
-} from "./tolerant-types.js";
+import type { Diagnostic, DiagnosticCode, MessageTerminator, StreamEvent } from "./tolerant-types.js";
 
 export type {
   Diagnostic,
@@ -27,7 +20,15 @@ export type {
   MessageTerminator,
   StreamEvent,
 } from "./tolerant-types.js";
-export { MAX_DIAGNOSTICS, MAX_HEADER_LENGTH } from "./tolerant-types.js";
+
+/**
+ * Most diagnostics one parse keeps: the first `MAX_DIAGNOSTICS − 1`, then one `DIAGNOSTICS_TRUNCATED`
+ * whose `count` is the number of further diagnostics (counted, not kept), so memory stays bounded.
+ */
+export const MAX_DIAGNOSTICS = 1000;
+
+/** Longest header the tolerant parser accumulates before treating it as content. */
+export const MAX_HEADER_LENGTH = 1024;
 
 type State = "idle" | "header" | "content";
 
@@ -181,22 +182,32 @@ export class TolerantParser {
     this.#endMessage(terminator);
   }
 
-  /** A special token. */
+  /** A special token. The common transition of each state is handled here, the rest per state. */
   special(id: number, text: string, offset?: number): void {
     const terminator = terminatorOf(id);
-    if (this.#state === "idle") this.#specialIdle(id, text, terminator, offset);
-    else if (this.#state === "header") this.#specialInHeader(id, text, terminator, offset);
-    else this.#specialInContent(id, text, terminator, offset);
+    switch (this.#state) {
+      case "idle":
+        if (id === SPECIAL.start) this.#startHeader(null, "", offset);
+        else this.#specialIdle(id, text, terminator, offset);
+        return;
+      case "header":
+        if (id === SPECIAL.message) this.#startContent(this.#headerFor(this.#header, offset), offset);
+        else this.#specialInHeader(id, text, terminator, offset);
+        return;
+      case "content":
+        if (terminator) this.#endMessage(terminator);
+        else this.#specialInContent(id, text, offset);
+    }
   }
 
+  /** A special token other than `<|start|>` between messages. */
   #specialIdle(
     id: number,
     text: string,
     terminator: Terminator | undefined,
     offset: number | undefined,
   ): void {
-    if (id === SPECIAL.start) this.#startHeader(null, "", offset);
-    else if (id === SPECIAL.channel || id === SPECIAL.constrain) {
+    if (id === SPECIAL.channel || id === SPECIAL.constrain) {
       this.#diag("MISSING_START", `${text} without <|start|>; assumed ${this.#defaultRole}`, offset);
       this.#startHeader(this.#defaultRole, text, offset);
     } else if (id === SPECIAL.message) {
@@ -207,16 +218,14 @@ export class TolerantParser {
     else this.#diag("UNEXPECTED_TOKEN", `unexpected ${text} between messages ignored`, offset);
   }
 
+  /** A special token other than `<|message|>` inside a header. */
   #specialInHeader(
     id: number,
     text: string,
     terminator: Terminator | undefined,
     offset: number | undefined,
   ): void {
-    if (id === SPECIAL.message) {
-      const header = this.#headerFor(this.#header, offset);
-      this.#startContent(header, offset);
-    } else if (terminator) {
+    if (terminator) {
       const { header, content } = this.#resolveMissing(this.#header);
       if (header.channel !== undefined && rustTrim(content) === "" && terminator !== "call") {
         this.#diag("STOP_AS_SEPARATOR", `${text} after a channel header used as <|message|>`, offset);
@@ -245,14 +254,9 @@ export class TolerantParser {
     }
   }
 
-  #specialInContent(
-    id: number,
-    text: string,
-    terminator: Terminator | undefined,
-    offset: number | undefined,
-  ): void {
-    if (terminator) this.#endMessage(terminator);
-    else if (id === SPECIAL.start) {
+  /** A special token other than a stop token inside content. */
+  #specialInContent(id: number, text: string, offset: number | undefined): void {
+    if (id === SPECIAL.start) {
       this.#diag("MISSING_END", "message not terminated before <|start|>", offset);
       this.#endMessage("none");
       this.#startHeader(null, "", offset);
