@@ -7,7 +7,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { createScorer } from "../src/index.js";
+import { runRoute } from "../src/server/routes.js";
 import { BENCH_SPEC, benchSample } from "./data.js";
 
 const CHILD = fileURLToPath(new URL("./server-child.ts", import.meta.url));
@@ -105,6 +107,38 @@ for (const workers of [0, 1, 2]) {
     await stopServer(child);
   }
 }
+// transfer cost of the pool: the body bytes moved to a thread (transferred, not copied) and an answer of
+// the real size sent back, against scoring the same body inline (runRoute: parse, score, serialise)
+{
+  const answer = runRoute(scorer, "/score", Buffer.from(body), { maxSamples: 1 << 20 }).body;
+  const echo = new Worker(
+    `const { parentPort } = require("node:worker_threads"); const a = "x".repeat(${answer.length});
+     parentPort.on("message", (b) => parentPort.postMessage({ n: b.length, body: a }));`,
+    { eval: true },
+  );
+  const roundTrip = () =>
+    new Promise<void>((done) => {
+      const bytes = new Uint8Array(Buffer.from(body));
+      echo.once("message", () => done());
+      echo.postMessage(bytes, [bytes.buffer]);
+    });
+  const transfer: number[] = [];
+  const inline: number[] = [];
+  for (let i = 0; i < (quick ? 20 : 60); i++) {
+    let t = performance.now();
+    await roundTrip();
+    transfer.push(performance.now() - t);
+    t = performance.now();
+    runRoute(scorer, "/score", Buffer.from(body), { maxSamples: 1 << 20 });
+    inline.push(performance.now() - t);
+  }
+  await echo.terminate();
+  console.log(
+    `  pool transfer (body to a thread + ${(answer.length / 1024).toFixed(0)} KB answer back): p50 ${pct(transfer, 50).toFixed(2)} ms` +
+      ` = ${((pct(transfer, 50) / pct(inline, 50)) * 100).toFixed(1)} % of scoring the body inline (p50 ${pct(inline, 50).toFixed(1)} ms)`,
+  );
+}
+
 // one client: the latency of a request that does not wait behind others
 const single: { workers: number; p50: number; p99: number }[] = [];
 for (const workers of [0, 2]) {
