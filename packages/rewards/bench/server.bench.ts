@@ -7,7 +7,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { createScorer } from "../src/index.js";
+import { runRoute } from "../src/server/routes.js";
 import { BENCH_SPEC, benchSample } from "./data.js";
 
 const CHILD = fileURLToPath(new URL("./server-child.ts", import.meta.url));
@@ -82,8 +84,15 @@ for (let i = 0; i < (quick ? 20 : 60); i++) {
   inProc.push(performance.now() - t);
 }
 const inP50 = pct(inProc, 50);
+const c0 = process.cpuUsage();
+for (let i = 0; i < 10; i++) scorer.score(JSON.parse(body).samples);
+const c1 = process.cpuUsage(c0);
+const cpuPer = (c1.user + c1.system) / 1000 / 10;
 console.log(`POST /score 512 × 2 KB (${(body.length / 1e6).toFixed(2)} MB body), 4 concurrent clients`);
-console.log(`  baseline: JSON.parse + score in-process p50 ${inP50.toFixed(1)} ms`);
+console.log(
+  `  baseline: JSON.parse + score in-process p50 ${inP50.toFixed(1)} ms wall, ${cpuPer.toFixed(1)} ms CPU per request` +
+    ` (4 requests in flight on 2 cores: p50 ≥ ~${(2 * cpuPer).toFixed(0)} ms however they are scheduled)`,
+);
 const requests = quick ? 80 : 400;
 const rows: { workers: number; p50: number; p99: number; rps: number }[] = [];
 for (const workers of [0, 1, 2]) {
@@ -98,11 +107,59 @@ for (const workers of [0, 1, 2]) {
     await stopServer(child);
   }
 }
+// transfer cost of the pool: the body bytes moved to a thread (transferred, not copied) and an answer of
+// the real size sent back, against scoring the same body inline (runRoute: parse, score, serialise)
+{
+  const answer = runRoute(scorer, "/score", Buffer.from(body), { maxSamples: 1 << 20 }).body;
+  const echo = new Worker(
+    `const { parentPort } = require("node:worker_threads"); const a = "x".repeat(${answer.length});
+     parentPort.on("message", (b) => parentPort.postMessage({ n: b.length, body: a }));`,
+    { eval: true },
+  );
+  const roundTrip = () =>
+    new Promise<void>((done) => {
+      const bytes = new Uint8Array(Buffer.from(body));
+      echo.once("message", () => done());
+      echo.postMessage(bytes, [bytes.buffer]);
+    });
+  const transfer: number[] = [];
+  const inline: number[] = [];
+  for (let i = 0; i < (quick ? 20 : 60); i++) {
+    let t = performance.now();
+    await roundTrip();
+    transfer.push(performance.now() - t);
+    t = performance.now();
+    runRoute(scorer, "/score", Buffer.from(body), { maxSamples: 1 << 20 });
+    inline.push(performance.now() - t);
+  }
+  await echo.terminate();
+  console.log(
+    `  pool transfer (body to a thread + ${(answer.length / 1024).toFixed(0)} KB answer back): p50 ${pct(transfer, 50).toFixed(2)} ms` +
+      ` = ${((pct(transfer, 50) / pct(inline, 50)) * 100).toFixed(1)} % of scoring the body inline (p50 ${pct(inline, 50).toFixed(1)} ms)`,
+  );
+}
+
+// one client: the latency of a request that does not wait behind others
+const single: { workers: number; p50: number; p99: number }[] = [];
+for (const workers of [0, 2]) {
+  const { url, child } = await startServer({ workers, maxConcurrency: 64 });
+  try {
+    await load(url, body, 1, 10);
+    const { lat } = await load(url, body, 1, quick ? 30 : 100);
+    single.push({ workers, p50: pct(lat, 50), p99: pct(lat, 99) });
+  } finally {
+    await stopServer(child);
+  }
+}
 const base = rows[0]!;
 for (const r of rows)
   console.log(
     `  --workers ${r.workers}: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.rps.toFixed(0)} req/s` +
       `  (throughput ×${(r.rps / base.rps).toFixed(2)} vs workers 0; p99/in-process p50 ${(r.p99 / inP50).toFixed(1)}; target p99 < 20 ms)`,
+  );
+for (const r of single)
+  console.log(
+    `  1 client, --workers ${r.workers}: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms (p50/in-process p50 ${(r.p50 / inP50).toFixed(2)})`,
   );
 
 // 2) 10k small requests beside 16 slow senders

@@ -92,6 +92,17 @@ interface Compiled {
   entry: RewardEntry;
   evaluate: Evaluator;
   batch: boolean;
+  /** `<id>.<name>` breakdown keys by name, built once (not one string per sample). */
+  keys: Map<string, string>;
+}
+
+function breakdownKey(c: Compiled, name: string): string {
+  let key = c.keys.get(name);
+  if (key === undefined) {
+    key = `${c.entry.id}.${name}`;
+    c.keys.set(name, key);
+  }
+  return key;
 }
 
 /** Kinds whose value depends on the other samples of the batch (they must see the whole batch). */
@@ -140,6 +151,7 @@ export function createScorer(specInput: string | unknown): Scorer {
     entry,
     evaluate: KINDS.get(entry.kind)!.create(entry.params as never),
     batch: BATCH_KINDS.has(entry.kind),
+    keys: new Map(),
   }));
 
   function evaluateEntry(
@@ -180,13 +192,12 @@ export function createScorer(specInput: string | unknown): Scorer {
       throw new RewardsError({ code: "INVALID_SAMPLE", message: "samples: expected an array" });
     const samples = rawSamples.map((s, i) => normalizeSample(s, i));
     const n = samples.length;
-    const out: ScoredSample[] = samples.map((s) => ({
-      ...(s.id !== undefined ? { id: s.id } : {}),
-      reward: null,
-      components: {},
-      breakdown: {},
-      diagnostics: [],
-    }));
+    // object literals (one shape each), not a spread: this runs for every sample
+    const out: ScoredSample[] = samples.map((s) =>
+      s.id !== undefined
+        ? { id: s.id, reward: null, components: {}, breakdown: {}, diagnostics: [] }
+        : { reward: null, components: {}, breakdown: {}, diagnostics: [] },
+    );
     const values = new Map<string, (number | null)[]>();
     for (const c of compiled) {
       const col = new Array<number | null>(n).fill(null);
@@ -201,7 +212,8 @@ export function createScorer(specInput: string | unknown): Scorer {
               values,
             )
           : [];
-      results.forEach((r, k) => {
+      for (let k = 0; k < results.length; k++) {
+        const r = results[k]!;
         const i = idx[k]!;
         const o = out[i]!;
         let value = r.value;
@@ -225,9 +237,9 @@ export function createScorer(specInput: string | unknown): Scorer {
         if (value !== null && !Number.isFinite(value)) value = null;
         col[i] = value;
         if (r.breakdown)
-          for (const [name, v] of Object.entries(r.breakdown)) o.breakdown[`${c.entry.id}.${name}`] = v;
+          for (const name in r.breakdown) o.breakdown[breakdownKey(c, name)] = r.breakdown[name]!;
         if (r.diagnostics) for (const d of r.diagnostics) o.diagnostics.push({ ...d, reward: c.entry.id });
-      });
+      }
       values.set(c.entry.id, col);
       for (let i = 0; i < n; i++) out[i]!.components[c.entry.id] = col[i]!;
     }

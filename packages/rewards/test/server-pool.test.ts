@@ -81,3 +81,25 @@ describe("worker pool", () => {
     await s.close();
   });
 });
+
+describe("worker pool with the default inline bound", () => {
+  it("scores a large batch on a worker and a small one inline", async () => {
+    const pooled = createRewardServer({ spec: SPEC, port: 0, workers: 1, log: false });
+    const at = (await pooled.listen()).url;
+    try {
+      const send = (body: unknown) =>
+        fetch(`${at}/score`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      const large = samples.map((s) => ({ ...s, completion: `${s.completion} ${"x".repeat(2048)}` }));
+      expect(JSON.stringify({ samples: large }).length).toBeGreaterThan(pooled.options.inlineBelowBytes);
+      expect((await send({ samples: large })).status).toBe(200);
+      expect((await send({ samples: samples.slice(0, 4) })).status).toBe(200);
+      expect((await (await fetch(`${at}/healthz`)).json()).scored).toEqual({ inline: 1, workers: 1 });
+    } finally {
+      await pooled.close();
+    }
+  });
+});

@@ -44,6 +44,8 @@ export function createHandler(ctx: HandlerContext): {
 } {
   const { options, scorer, routeLimits, versions, clock, budget } = ctx;
   let active = 0;
+  // Scoring requests answered on this thread and on the pool (`/healthz`: is the pool in use?).
+  const scored = { inline: 0, workers: 0 };
   // What the log line reports beyond the status: samples scored and the error code.
   const meta = new WeakMap<ServerResponse, { samples?: number; code?: string }>();
 
@@ -63,9 +65,12 @@ export function createHandler(ctx: HandlerContext): {
 
   const score = (route: ScoringRoute, body: Buffer): Promise<RouteOutcome> | RouteOutcome => {
     const pool = ctx.pool();
-    return pool && body.length >= options.inlineBelowBytes
-      ? pool.run(route, body)
-      : runRoute(scorer, route, body, routeLimits);
+    if (pool && body.length >= options.inlineBelowBytes) {
+      scored.workers++;
+      return pool.run(route, body);
+    }
+    scored.inline++;
+    return runRoute(scorer, route, body, routeLimits);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -81,6 +86,7 @@ export function createHandler(ctx: HandlerContext): {
             workers: ctx.pool()?.workers ?? 0,
             active,
             queued: ctx.pool()?.queued ?? 0,
+            scored,
           }),
         );
       if (url === "/version") return send(res, 200, JSON.stringify(versions));
