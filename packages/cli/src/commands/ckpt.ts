@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type {
   Checkpoint,
+  CheckpointListing,
   Layout,
   RunValidationReport,
   TinkerRemoteInfo,
@@ -18,6 +19,7 @@ import { registerCkptDiff } from "./ckpt-diff.js";
 import { choice } from "./ckpt-flags.js";
 import { registerCkptInfo } from "./ckpt-info.js";
 import { registerPrune } from "./ckpt-prune.js";
+import { recoverInfoOfListing, recoverInfoText } from "./ckpt-recover-info.js";
 
 /** Step flags stay strings so huge steps are compared exactly. */
 function stepOption(flag: string): (value: string) => string {
@@ -94,6 +96,7 @@ interface ListFlags {
   beforeStep?: string;
   maxStep?: string;
   complete?: boolean;
+  recoverInfo?: boolean;
   json?: boolean;
 }
 
@@ -113,13 +116,41 @@ interface ValidateFlags {
   writeManifest?: boolean;
 }
 
-/** Registers `rlops ckpt list|latest|validate|prune`. */
+/** Registers `rlops ckpt list|latest|validate|prune|info|diff`. */
 export function register(program: Command): void {
   const ckpt = program
     .command("ckpt")
     .description("Checkpoints: list, find the latest usable one, validate, prune, inspect, diff.");
   registerCkptInfo(ckpt);
+  registerList(ckpt);
+  registerLatest(ckpt);
+  registerValidate(ckpt);
+  registerPrune(ckpt);
+  registerCkptDiff(ckpt);
+}
 
+function printListing(listing: CheckpointListing): void {
+  process.stdout.write(
+    `${listing.layout} run at ${listing.root}: ${listing.checkpoints.length} checkpoint(s)\n`,
+  );
+  if (listing.checkpoints.length) {
+    const rows = [["NAME", "STEP", "ROLE", "RESUME", "INFER", "SIZE", "STATUS"]];
+    for (const c of listing.checkpoints)
+      rows.push([
+        c.name + (c.best ? " *" : ""),
+        c.stepText ?? "-",
+        c.role,
+        c.capabilities.resume ? "yes" : "no",
+        c.capabilities.inference ? "yes" : "no",
+        humanBytes(c.bytes),
+        problemSummary(c),
+      ]);
+    process.stdout.write(`${table(rows)}\n`);
+  }
+  for (const i of listing.ignored) process.stdout.write(`ignored ${i.path}: ${i.reason}\n`);
+}
+
+function registerList(ckpt: Command): void {
   examples(
     ckpt
       .command("list <dir>")
@@ -140,7 +171,11 @@ export function register(program: Command): void {
         "--tinker-checkpoints <file>",
         "Tinker: JSON list of existing remote checkpoints (expiry/deletion)",
       )
-      .option("--json", "print {layout, root, checkpoints, ignored}")
+      .option(
+        "--recover-info",
+        "also what each checkpoint's recover info holds (AReaL recover_info/: step, epoch, saver/evaluator/stats-logger state)",
+      )
+      .option("--json", "print {layout, root, checkpoints, ignored} (+ recoverInfo)")
       .action(
         action(async (dir: string, flags: ListFlags) => {
           const bar = progressBar(!flags.json && process.stderr.isTTY === true);
@@ -152,26 +187,11 @@ export function register(program: Command): void {
             onProgress: bar.onProgress,
             tinker: await tinkerRemote(flags.tinkerCheckpoints),
           }).finally(() => bar.done());
-          if (flags.json) printJson(listing);
+          const recoverInfo = flags.recoverInfo ? await recoverInfoOfListing(listing) : undefined;
+          if (flags.json) printJson(recoverInfo ? { ...listing, recoverInfo } : listing);
           else {
-            process.stdout.write(
-              `${listing.layout} run at ${listing.root}: ${listing.checkpoints.length} checkpoint(s)\n`,
-            );
-            if (listing.checkpoints.length) {
-              const rows = [["NAME", "STEP", "ROLE", "RESUME", "INFER", "SIZE", "STATUS"]];
-              for (const c of listing.checkpoints)
-                rows.push([
-                  c.name + (c.best ? " *" : ""),
-                  c.stepText ?? "-",
-                  c.role,
-                  c.capabilities.resume ? "yes" : "no",
-                  c.capabilities.inference ? "yes" : "no",
-                  humanBytes(c.bytes),
-                  problemSummary(c),
-                ]);
-              process.stdout.write(`${table(rows)}\n`);
-            }
-            for (const i of listing.ignored) process.stdout.write(`ignored ${i.path}: ${i.reason}\n`);
+            printListing(listing);
+            if (recoverInfo) process.stdout.write(recoverInfoText(recoverInfo));
           }
           return listing.checkpoints.length ? EXIT.OK : EXIT.NOT_FOUND;
         }),
@@ -180,9 +200,12 @@ export function register(program: Command): void {
       "rlops ckpt list outputs/",
       "rlops ckpt list /workspace/outputs/grpo --before-step 188 --json",
       "rlops ckpt list runs/x --layout hf --complete",
+      "rlops ckpt list /workspace/outputs/grpo --before-step 188 --recover-info",
     ],
   );
+}
 
+function registerLatest(ckpt: Command): void {
   examples(
     ckpt
       .command("latest <dir>")
@@ -241,7 +264,9 @@ export function register(program: Command): void {
       "rlops ckpt latest logs/tinker-run --for inference",
     ],
   );
+}
 
+function registerValidate(ckpt: Command): void {
   examples(
     ckpt
       .command("validate <path>")
@@ -283,9 +308,6 @@ export function register(program: Command): void {
       "rlops ckpt validate outputs/            # every checkpoint of the run",
     ],
   );
-
-  registerPrune(ckpt);
-  registerCkptDiff(ckpt);
 }
 
 /** One line saying what a validation checked (never "nothing"). */
