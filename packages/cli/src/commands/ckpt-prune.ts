@@ -13,9 +13,19 @@ import { applyRetention, diffPlans, planRunRetention } from "@rlops/checkpoint-l
 import { RecoveryError } from "@rlops/recovery";
 import { planResume } from "@rlops/recovery/node";
 import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, layoutOption, printJson, table } from "../cli-kit.js";
+import {
+  action,
+  choiceOption,
+  EXIT,
+  ExitError,
+  examples,
+  intOption,
+  layoutOption,
+  listOption,
+  printJson,
+  table,
+} from "../cli-kit.js";
 import { readDecisionFile } from "./ckpt-decision.js";
-import { choice, countOption } from "./ckpt-flags.js";
 
 interface PruneFlags {
   keepLast?: number;
@@ -182,37 +192,29 @@ export function registerPrune(ckpt: Command): void {
       .option(
         "--keep-last <k>",
         "keep the K newest complete checkpoints (hf: save_total_limit); required unless --plan",
-        countOption("--keep-last"),
+        intOption("--keep-last"),
       )
       .option("--keep-best", "accepted for compatibility: the best checkpoint is always kept")
       .option(
         "--keep-every <n>",
         "safe: also keep every checkpoint whose step is a multiple of N",
-        countOption("--keep-every"),
+        intOption("--keep-every", 1),
       )
-      .option(
-        "--policy <policy>",
-        "hf (save_total_limit as transformers rotates) | safe",
-        choice("--policy", ["hf", "safe"] as const),
-        "safe",
+      .addOption(
+        choiceOption(
+          "--policy <policy>",
+          "hf (save_total_limit as transformers rotates) | safe",
+          ["hf", "safe"],
+          "safe",
+        ),
       )
-      .option(
-        "--hf-version <v>",
-        "hf: transformers 4 or 5 rotation",
-        choice("--hf-version", ["4", "5"] as const),
-        "5",
-      )
-      .option(
-        "--ordering <o>",
-        "hf: numeric | mtime",
-        choice("--ordering", ["numeric", "mtime"] as const),
-        "mtime",
-      )
+      .addOption(choiceOption("--hf-version <v>", "hf: transformers 4 or 5 rotation", ["4", "5"], "5"))
+      .addOption(choiceOption("--ordering <o>", "hf: numeric | mtime", ["numeric", "mtime"], "mtime"))
       .option("--train-end", "hf: also apply transformers' train-end rule (save_total_limit=1 with a best)")
       .option(
-        "--protect <name>",
-        "never delete this checkpoint (e.g. a rollback target); repeatable",
-        (v: string, prev: string[]) => [...prev, v],
+        "--protect <names>",
+        "never delete these checkpoints (comma-separated; repeatable)",
+        listOption("--protect"),
         [] as string[],
       )
       .option(

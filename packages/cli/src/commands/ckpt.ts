@@ -14,25 +14,23 @@ import {
   writeManifest,
 } from "@rlops/checkpoint-layout/node";
 import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, humanBytes, layoutOption, printJson, table } from "../cli-kit.js";
+import {
+  action,
+  choiceOption,
+  createProgress,
+  EXIT,
+  ExitError,
+  examples,
+  humanBytes,
+  layoutOption,
+  printJson,
+  stepOption,
+  table,
+} from "../cli-kit.js";
 import { registerCkptDiff } from "./ckpt-diff.js";
-import { choice } from "./ckpt-flags.js";
 import { registerCkptInfo } from "./ckpt-info.js";
 import { registerPrune } from "./ckpt-prune.js";
 import { recoverInfoOfListing, recoverInfoText } from "./ckpt-recover-info.js";
-
-/** Step flags stay strings so huge steps are compared exactly. */
-function stepOption(flag: string): (value: string) => string {
-  return (value: string) => {
-    if (!/^\d+$/.test(value))
-      throw new ExitError(
-        EXIT.BAD_INPUT,
-        "BAD_FLAG",
-        `${flag} expects a non-negative integer, got "${value}"`,
-      );
-    return value;
-  };
-}
 
 /**
  * Reads a remote Tinker checkpoint listing (`RestClient.list_checkpoints` output saved as JSON:
@@ -63,24 +61,16 @@ async function tinkerRemote(file: string | undefined): Promise<TinkerRemoteInfo 
   return { checkpoints: list as NonNullable<TinkerRemoteInfo["checkpoints"]> };
 }
 
-/** A stderr progress bar, only on a TTY and only for large trees. */
-function progressBar(enabled: boolean) {
-  let shown = false;
+/** Checkpoint-listing progress on stderr (cli-kit's bar), only on a TTY and only for large trees. */
+function listingProgress(enabled: boolean) {
+  const progress = createProgress(process.stderr, enabled);
   return {
     onProgress: enabled
       ? ({ done, total }: { done: number; total: number }) => {
-          if (total < 200) return;
-          shown = true;
-          const width = 30;
-          const filled = Math.round((done / total) * width);
-          process.stderr.write(
-            `\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total} checkpoints`,
-          );
+          if (total >= 200) progress.update("listing", done, total);
         }
       : undefined,
-    done() {
-      if (shown) process.stderr.write("\r\x1b[2K");
-    },
+    done: () => progress.done(),
   };
 }
 
@@ -178,7 +168,7 @@ function registerList(ckpt: Command): void {
       .option("--json", "print {layout, root, checkpoints, ignored} (+ recoverInfo)")
       .action(
         action(async (dir: string, flags: ListFlags) => {
-          const bar = progressBar(!flags.json && process.stderr.isTTY === true);
+          const bar = listingProgress(!flags.json && process.stderr.isTTY === true);
           const listing = await listCheckpoints(dir, {
             layout: flags.layout,
             beforeStep: flags.beforeStep,
@@ -215,12 +205,7 @@ function registerLatest(ckpt: Command): void {
       .addOption(layoutOption())
       .option("--before-step <n>", "only steps < N", stepOption("--before-step"))
       .option("--max-step <n>", "only steps ≤ N", stepOption("--max-step"))
-      .option(
-        "--for <use>",
-        "resume | inference",
-        choice("--for", ["resume", "inference"] as const),
-        "resume",
-      )
+      .addOption(choiceOption("--for <use>", "resume | inference", ["resume", "inference"], "resume"))
       .option(
         "--tinker-checkpoints <file>",
         "Tinker: JSON list of existing remote checkpoints (expiry/deletion)",
