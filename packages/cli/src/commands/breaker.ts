@@ -11,16 +11,7 @@ import {
   writeJsonAtomic,
 } from "@rlops/recovery/node";
 import type { Command } from "commander";
-import {
-  action,
-  durationOption,
-  EXIT,
-  ExitError,
-  examples,
-  intOption,
-  printJson,
-  readInputText,
-} from "../cli-kit.js";
+import { action, EXIT, ExitError, examples, intOption, printJson, readInputText } from "../cli-kit.js";
 
 const FORMATS: readonly MetricFormat[] = [
   "jsonl",
@@ -39,6 +30,21 @@ interface BreakerOptions {
   state?: string;
   saveState?: string;
   allowUnseenMetrics?: boolean;
+}
+
+/** `30s`, `2m`, `500ms` or plain seconds, as milliseconds (0 = off). */
+export function parseDuration(flag: string): (value: string) => number {
+  return (value) => {
+    const m = /^(\d{1,9})(ms|s|m)?$/.exec(value.trim());
+    if (!m)
+      throw new ExitError(
+        EXIT.BAD_INPUT,
+        "BAD_FLAG",
+        `${flag} expects a duration such as 30s, 2m or 500ms, got "${value}"`,
+      );
+    const n = Number(m[1]);
+    return m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
+  };
 }
 
 /**
@@ -208,7 +214,7 @@ export function register(program: Command): void {
     .option(
       "--heartbeat <duration>",
       "print a status line to stderr this often while healthy (30s, 2m, 500ms; 0 = off)",
-      durationOption("--heartbeat"),
+      parseDuration("--heartbeat"),
       30_000,
     )
     .option("-q, --quiet", "no status lines on stderr (what is followed, waiting, heartbeats)")

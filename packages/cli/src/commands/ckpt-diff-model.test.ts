@@ -53,30 +53,48 @@ describe("ckpt diff model", () => {
   });
 
   it("files by sha256 when known, else by size; metrics side by side with their delta", () => {
-    const a: GatheredSide = {
-      side: side("checkpoint-1", 1, 30),
-      files: [
-        { path: "same.bin", size: 10, sha256: "aa" },
-        { path: "edited.json", size: 10, sha256: "bb" },
-        { path: "gone.pt", size: 10, sha256: null },
-      ],
-      metrics: { loss: 1, only_a: 3 },
+    const gathered = (
+      name: string,
+      step: number,
+      files: [string, number, string | null][],
+      metrics: Record<string, number>,
+      metadata: Record<string, string> = {},
+    ): GatheredSide => ({
+      side: side(
+        name,
+        step,
+        files.reduce((n, f) => n + f[1], 0),
+      ),
+      files: files.map(([path, size, sha256]) => ({ path, size, sha256 })),
+      metrics,
       metricSource: "trainer_state.json",
       configs: {},
-      metadata: {},
-    };
-    const b: GatheredSide = {
-      side: side("checkpoint-2", 5, 45),
-      files: [
-        { path: "same.bin", size: 10, sha256: "aa" },
-        { path: "edited.json", size: 10, sha256: "cc" },
-        { path: "new.pt", size: 25, sha256: null },
+      metadata,
+    });
+    const a = gathered(
+      "checkpoint-1",
+      1,
+      [
+        ["same.bin", 10, "aa"],
+        ["edited.json", 10, "bb"],
+        ["gone.pt", 10, null],
       ],
-      metrics: { loss: 0.25 },
-      metricSource: "trainer_state.json",
-      configs: {},
-      metadata: { "uri.state": "tinker://x" },
-    };
+      {
+        loss: 1,
+        only_a: 3,
+      },
+    );
+    const b = gathered(
+      "checkpoint-2",
+      5,
+      [
+        ["same.bin", 10, "aa"],
+        ["edited.json", 10, "cc"],
+        ["new.pt", 25, null],
+      ],
+      { loss: 0.25 },
+      { "uri.state": "tinker://x" },
+    );
     const d = ckptDiffSchema.parse(diffGathered(a, b));
     expect([d.stepDelta, d.bytesDelta]).toEqual([4, 15]);
     expect(d.files.compared).toBe("size");
