@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,6 +56,19 @@ describe("rlops ckpt prune and a tripped breaker's rollback target (#13)", () =>
       /keep {4}checkpoint-125 +125 +rollback target of breaker rule "reward-collapse"/,
     );
     expect(text.stdout).toContain(`--keep-last 1 --decision ${decision} --json > plan.json`);
+  });
+
+  it("a decision written between the dry run and --apply --plan: PLAN_CHANGED, nothing deleted", () => {
+    const planFile = join(tmp, "plan-before.json");
+    writeFileSync(planFile, JSON.stringify(plan([])));
+    mkdirSync(join(run, "rlops"), { recursive: true });
+    writeFileSync(join(run, "rlops", "decision.json"), readFileSync(decision, "utf8"));
+    const applied = rlops(["ckpt", "prune", run, "--apply", "--plan", planFile]);
+    expect(applied.status).toBe(2);
+    expect(applied.stderr).toMatch(/^rlops: PLAN_CHANGED: .*checkpoint-125/);
+    expect(existsSync(join(run, "checkpoint-100"))).toBe(true);
+    expect(existsSync(join(run, "checkpoint-125"))).toBe(true);
+    rmSync(join(run, "rlops"), { recursive: true });
   });
 
   it("<run>/rlops/decision.json is read when present; --apply and --apply --plan never delete the target", () => {
