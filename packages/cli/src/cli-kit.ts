@@ -235,9 +235,18 @@ export async function readInputText(path: string, what: string): Promise<string>
   }
 }
 
-/** A commander option restricted to `choices` (commander reports a bad value as `BAD_FLAG`). */
-export function choiceOption(flags: string, description: string, choices: readonly string[]): Option {
-  return new Option(flags, description).choices(choices);
+/**
+ * A commander option restricted to `choices` (`Option.choices`; commander reports a bad value as
+ * `BAD_FLAG`), with an optional default.
+ */
+export function choiceOption(
+  flags: string,
+  description: string,
+  choices: readonly string[],
+  defaultValue?: string,
+): Option {
+  const option = new Option(flags, description).choices(choices);
+  return defaultValue === undefined ? option : option.default(defaultValue);
 }
 
 /** `--layout <layout>`: one of `@rlops/checkpoint-layout`'s layouts (the same flag in every command). */
@@ -276,17 +285,66 @@ export function examples(command: Command, lines: string[]): Command {
   return command.addHelpText("after", `\nExamples:\n${lines.map((line) => `  $ ${line}`).join("\n")}\n`);
 }
 
-/** Parses a non-negative integer option, or throws a bad-input ExitError naming the flag. */
-export function intOption(flag: string): (value: string) => number {
+function badFlag(message: string): CliError {
+  return new CliError({ code: "BAD_FLAG", message });
+}
+
+/**
+ * An integer option parser (commander `argParser`): digits only, at least `min` (default 0), a safe
+ * integer; otherwise `BAD_FLAG` naming the flag.
+ */
+export function intOption(flag: string, min = 0): (value: string) => number {
   return (value: string) => {
-    if (!/^\d+$/.test(value))
-      throw new ExitError(
-        EXIT.BAD_INPUT,
-        "BAD_FLAG",
-        `${flag} expects a non-negative integer, got "${value}"`,
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
+      throw badFlag(
+        `${flag} expects ${min === 0 ? "a non-negative" : "an"} integer${min > 0 ? ` ≥ ${min}` : ""}, got "${value}"`,
       );
-    return Number(value);
+    if (n < min) throw badFlag(`${flag} expects an integer ≥ ${min}, got ${value}`);
+    return n;
   };
+}
+
+/** A step option parser: exact decimal digits kept as a string (steps past 2^53 compare exactly). */
+export function stepOption(flag: string): (value: string) => string {
+  return (value: string) => {
+    if (!/^\d+$/.test(value)) throw badFlag(`${flag} expects a non-negative integer, got "${value}"`);
+    return value;
+  };
+}
+
+const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A duration option parser: `500ms`, `30s`, `2m`, `1h` or bare seconds, to milliseconds. */
+export function durationOption(flag: string): (value: string) => number {
+  return (value: string) => {
+    const m = /^(\d{1,9})(ms|s|m|h)?$/.exec(value.trim());
+    if (!m) throw badFlag(`${flag} expects a duration such as 30s, 2m or 500ms, got "${value}"`);
+    return Number(m[1]) * DURATION_UNIT_MS[m[2] ?? "s"]!;
+  };
+}
+
+/**
+ * A list option parser: comma-separated values, accumulated over repeats (`--x a,b --x c` → a, b, c);
+ * empty items are refused. Use with a `[]` default.
+ */
+export function listOption(flag: string): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    const items = value.split(",").map((v) => v.trim());
+    if (items.some((v) => v === "")) throw badFlag(`${flag} expects comma-separated values, got "${value}"`);
+    return [...(previous ?? []), ...items];
+  };
+}
+
+/** An option with a parser (commander `Option.argParser`) and an optional default. */
+export function parsedOption<T>(
+  flags: string,
+  description: string,
+  parse: (value: string, previous: T) => T,
+  defaultValue?: T,
+): Option {
+  const option = new Option(flags, description).argParser(parse);
+  return defaultValue === undefined ? option : option.default(defaultValue);
 }
 
 /**

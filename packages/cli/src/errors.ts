@@ -47,7 +47,8 @@ export const CLI_ERROR_CODES = {
   INPUT_TOO_LARGE: { exit: EXIT.BAD_INPUT, meaning: "stdin or an input file is over its size bound" },
   BAD_DECISION: {
     exit: EXIT.BAD_INPUT,
-    meaning: "`recover --from`: not a decision, or the check found nothing to recover from",
+    meaning:
+      "`recover --from`, `ckpt prune --decision`: not a decision; `recover --from`: the check found nothing to recover from",
   },
   BAD_PALETTE: { exit: EXIT.BAD_INPUT, meaning: "`arc --palette`: not a word → colour map" },
   BAD_ARGUMENT: {

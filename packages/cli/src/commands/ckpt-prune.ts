@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import {
   CheckpointError,
   type Layout,
@@ -8,9 +10,22 @@ import {
   retentionPlanSchema,
 } from "@rlops/checkpoint-layout";
 import { applyRetention, diffPlans, planRunRetention } from "@rlops/checkpoint-layout/node";
+import { RecoveryError } from "@rlops/recovery";
+import { planResume } from "@rlops/recovery/node";
 import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, layoutOption, printJson, table } from "../cli-kit.js";
-import { choice, countOption } from "./ckpt-flags.js";
+import {
+  action,
+  choiceOption,
+  EXIT,
+  ExitError,
+  examples,
+  intOption,
+  layoutOption,
+  listOption,
+  printJson,
+  table,
+} from "../cli-kit.js";
+import { readDecisionFile } from "./ckpt-decision.js";
 
 interface PruneFlags {
   keepLast?: number;
@@ -25,7 +40,54 @@ interface PruneFlags {
   layout?: Layout;
   apply?: boolean;
   plan?: string;
+  decision?: string;
   json?: boolean;
+}
+
+/** The reason of a `--protect` entry (how the apply line tells them from decision protects). */
+const PROTECT_REASON = "protected with --protect";
+
+/** What a breaker decision protects, and notes for the plan when it protects nothing. */
+interface DecisionGuard {
+  protect: RetentionProtect[];
+  notes: string[];
+}
+
+/**
+ * The rollback target of a tripped breaker: the checkpoint `rlops recover plan --from <decision>`
+ * resumes from (recovery's `planResume`, the one resume decision). The decision is `--decision`, else
+ * `<dir>/rlops/decision.json` when present (written by the Python callbacks).
+ */
+async function decisionGuard(dir: string, flags: PruneFlags): Promise<DecisionGuard> {
+  const path = flags.decision ?? join(dir, "rlops", "decision.json");
+  if (flags.decision === undefined && !existsSync(path)) return { protect: [], notes: [] };
+  const decision = await readDecisionFile(path, flags.decision === undefined ? "decision" : "--decision");
+  if (decision === null || (decision.action !== "stop" && decision.action !== "rollback"))
+    return {
+      protect: [],
+      notes: [
+        `${path}: ${decision ? `"${decision.action}"` : "no breaker tripped"}: no rollback target to protect`,
+      ],
+    };
+  const trip = `breaker rule "${decision.rule}" (${decision.action} at step ${decision.step}, first bad step ${decision.firstBadStep ?? decision.step}; ${path})`;
+  try {
+    const plan = await planResume(resolve(dir), { fromDecision: decision, layout: flags.layout });
+    return {
+      protect: [
+        {
+          name: plan.chosen.name,
+          reason: `rollback target of ${trip}: \`rlops recover plan\` resumes from it`,
+        },
+      ],
+      notes: [],
+    };
+  } catch (error) {
+    if (!RecoveryError.isInstance(error) || error.code !== "NO_CHECKPOINT") throw error;
+    return {
+      protect: [],
+      notes: [`${trip}: no complete, resumable checkpoint before it, so no rollback target to protect`],
+    };
+  }
 }
 
 function policyFromFlags(flags: PruneFlags): RetentionPolicy {
@@ -68,7 +130,7 @@ async function readPlan(file: string): Promise<RetentionPlan> {
 }
 
 /** The flags that reproduce a policy, for the "how to apply" line. */
-function flagsOf(policy: RetentionPolicy, protect: RetentionProtect[]): string {
+function flagsOf(policy: RetentionPolicy, protect: RetentionProtect[], decision?: string): string {
   const out: string[] = [];
   if (policy.kind === "hf") {
     out.push(`--policy hf --keep-last ${policy.saveTotalLimit}`);
@@ -80,7 +142,8 @@ function flagsOf(policy: RetentionPolicy, protect: RetentionProtect[]): string {
     if (policy.keepEvery) out.push(`--keep-every ${policy.keepEvery}`);
   }
   if (policy.keepNewestResumable === false) out.push("--allow-deleting-newest-resumable");
-  for (const p of protect) if (p.name) out.push(`--protect ${p.name}`);
+  for (const p of protect) if (p.name && p.reason === PROTECT_REASON) out.push(`--protect ${p.name}`);
+  if (decision !== undefined) out.push(`--decision ${decision}`);
   return out.join(" ");
 }
 
@@ -98,7 +161,9 @@ async function checkGivenPlan(dir: string, given: RetentionPlan, flags: PruneFla
   const policy = flags.keepLast === undefined ? given.policy : policyFromFlags(flags);
   const protect = [...(given.protect ?? [])];
   for (const name of flags.protect)
-    if (!protect.some((p) => p.name === name)) protect.push({ name, reason: "protected with --protect" });
+    if (!protect.some((p) => p.name === name)) protect.push({ name, reason: PROTECT_REASON });
+  for (const p of (await decisionGuard(dir, flags)).protect)
+    if (!protect.some((q) => q.name === p.name)) protect.push(p);
   // the best is read again from the newest trainer_state.json: a new best changes the plan
   const base = policy.kind === "hf" ? { ...policy, bestModelCheckpoint: undefined } : policy;
   const fresh = await planRunRetention(dir, base, { layout: flags.layout ?? given.run?.layout, protect });
@@ -127,37 +192,29 @@ export function registerPrune(ckpt: Command): void {
       .option(
         "--keep-last <k>",
         "keep the K newest complete checkpoints (hf: save_total_limit); required unless --plan",
-        countOption("--keep-last"),
+        intOption("--keep-last"),
       )
       .option("--keep-best", "accepted for compatibility: the best checkpoint is always kept")
       .option(
         "--keep-every <n>",
         "safe: also keep every checkpoint whose step is a multiple of N",
-        countOption("--keep-every"),
+        intOption("--keep-every", 1),
       )
-      .option(
-        "--policy <policy>",
-        "hf (save_total_limit as transformers rotates) | safe",
-        choice("--policy", ["hf", "safe"] as const),
-        "safe",
+      .addOption(
+        choiceOption(
+          "--policy <policy>",
+          "hf (save_total_limit as transformers rotates) | safe",
+          ["hf", "safe"],
+          "safe",
+        ),
       )
-      .option(
-        "--hf-version <v>",
-        "hf: transformers 4 or 5 rotation",
-        choice("--hf-version", ["4", "5"] as const),
-        "5",
-      )
-      .option(
-        "--ordering <o>",
-        "hf: numeric | mtime",
-        choice("--ordering", ["numeric", "mtime"] as const),
-        "mtime",
-      )
+      .addOption(choiceOption("--hf-version <v>", "hf: transformers 4 or 5 rotation", ["4", "5"], "5"))
+      .addOption(choiceOption("--ordering <o>", "hf: numeric | mtime", ["numeric", "mtime"], "mtime"))
       .option("--train-end", "hf: also apply transformers' train-end rule (save_total_limit=1 with a best)")
       .option(
-        "--protect <name>",
-        "never delete this checkpoint (e.g. a rollback target); repeatable",
-        (v: string, prev: string[]) => [...prev, v],
+        "--protect <names>",
+        "never delete these checkpoints (comma-separated; repeatable)",
+        listOption("--protect"),
         [] as string[],
       )
       .option(
@@ -167,12 +224,17 @@ export function registerPrune(ckpt: Command): void {
       .addOption(layoutOption())
       .option("--apply", "delete what the plan lists (the kept set and each folder are re-checked first)")
       .option("--plan <file>", "with --apply: apply this plan (from --json); refused when the run changed")
+      .option(
+        "--decision <file>",
+        "a breaker decision (`breaker check --json`): its rollback target is kept (default <dir>/rlops/decision.json when present)",
+      )
       .option("--json", "print the plan (and what was deleted)")
       .action(action(async (dir: string, flags: PruneFlags) => prune(dir, flags))),
     [
       "rlops ckpt prune outputs/ --keep-last 3",
       "rlops ckpt prune outputs/ --keep-last 2 --policy hf --ordering numeric",
       "rlops ckpt prune outputs/ --keep-last 2 --protect checkpoint-150",
+      "rlops ckpt prune outputs/ --keep-last 1 --decision decision.json   # keeps the rollback target",
       "rlops ckpt prune outputs/ --keep-last 3 --json > plan.json   # dry run, then:",
       "rlops ckpt prune outputs/ --apply --plan plan.json",
     ],
@@ -195,8 +257,10 @@ async function prune(dir: string, flags: PruneFlags): Promise<number> {
     plan = await readPlan(flags.plan);
     extra = await checkGivenPlan(dir, plan, flags);
   } else {
-    const protect = flags.protect.map((name) => ({ name, reason: "protected with --protect" }));
+    const guard = await decisionGuard(dir, flags);
+    const protect = [...flags.protect.map((name) => ({ name, reason: PROTECT_REASON })), ...guard.protect];
     plan = await planRunRetention(dir, policyFromFlags(flags), { layout: flags.layout, protect });
+    plan.notes.push(...guard.notes);
   }
   const applied = flags.apply ? await applyRetention(plan) : undefined;
   if (flags.json) {
@@ -209,7 +273,7 @@ async function prune(dir: string, flags: PruneFlags): Promise<number> {
   }
   printPlan(plan);
   if (!applied) {
-    const how = flagsOf(plan.policy, plan.protect ?? []);
+    const how = flagsOf(plan.policy, plan.protect ?? [], flags.decision);
     process.stdout.write(
       `dry run: ${plan.delete.length} to delete, nothing deleted.\n` +
         (plan.delete.length

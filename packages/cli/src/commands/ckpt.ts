@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type {
   Checkpoint,
+  CheckpointListing,
   Layout,
   RunValidationReport,
   TinkerRemoteInfo,
@@ -13,24 +14,23 @@ import {
   writeManifest,
 } from "@rlops/checkpoint-layout/node";
 import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, humanBytes, layoutOption, printJson, table } from "../cli-kit.js";
+import {
+  action,
+  choiceOption,
+  createProgress,
+  EXIT,
+  ExitError,
+  examples,
+  humanBytes,
+  layoutOption,
+  printJson,
+  stepOption,
+  table,
+} from "../cli-kit.js";
 import { registerCkptDiff } from "./ckpt-diff.js";
-import { choice } from "./ckpt-flags.js";
 import { registerCkptInfo } from "./ckpt-info.js";
 import { registerPrune } from "./ckpt-prune.js";
-
-/** Step flags stay strings so huge steps are compared exactly. */
-function stepOption(flag: string): (value: string) => string {
-  return (value: string) => {
-    if (!/^\d+$/.test(value))
-      throw new ExitError(
-        EXIT.BAD_INPUT,
-        "BAD_FLAG",
-        `${flag} expects a non-negative integer, got "${value}"`,
-      );
-    return value;
-  };
-}
+import { recoverInfoOfListing, recoverInfoText } from "./ckpt-recover-info.js";
 
 /**
  * Reads a remote Tinker checkpoint listing (`RestClient.list_checkpoints` output saved as JSON:
@@ -61,24 +61,16 @@ async function tinkerRemote(file: string | undefined): Promise<TinkerRemoteInfo 
   return { checkpoints: list as NonNullable<TinkerRemoteInfo["checkpoints"]> };
 }
 
-/** A stderr progress bar, only on a TTY and only for large trees. */
-function progressBar(enabled: boolean) {
-  let shown = false;
+/** Checkpoint-listing progress on stderr (cli-kit's bar), only on a TTY and only for large trees. */
+function listingProgress(enabled: boolean) {
+  const progress = createProgress(process.stderr, enabled);
   return {
     onProgress: enabled
       ? ({ done, total }: { done: number; total: number }) => {
-          if (total < 200) return;
-          shown = true;
-          const width = 30;
-          const filled = Math.round((done / total) * width);
-          process.stderr.write(
-            `\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total} checkpoints`,
-          );
+          if (total >= 200) progress.update("listing", done, total);
         }
       : undefined,
-    done() {
-      if (shown) process.stderr.write("\r\x1b[2K");
-    },
+    done: () => progress.done(),
   };
 }
 
@@ -94,6 +86,7 @@ interface ListFlags {
   beforeStep?: string;
   maxStep?: string;
   complete?: boolean;
+  recoverInfo?: boolean;
   json?: boolean;
 }
 
@@ -113,13 +106,41 @@ interface ValidateFlags {
   writeManifest?: boolean;
 }
 
-/** Registers `rlops ckpt list|latest|validate|prune`. */
+/** Registers `rlops ckpt list|latest|validate|prune|info|diff`. */
 export function register(program: Command): void {
   const ckpt = program
     .command("ckpt")
     .description("Checkpoints: list, find the latest usable one, validate, prune, inspect, diff.");
   registerCkptInfo(ckpt);
+  registerList(ckpt);
+  registerLatest(ckpt);
+  registerValidate(ckpt);
+  registerPrune(ckpt);
+  registerCkptDiff(ckpt);
+}
 
+function printListing(listing: CheckpointListing): void {
+  process.stdout.write(
+    `${listing.layout} run at ${listing.root}: ${listing.checkpoints.length} checkpoint(s)\n`,
+  );
+  if (listing.checkpoints.length) {
+    const rows = [["NAME", "STEP", "ROLE", "RESUME", "INFER", "SIZE", "STATUS"]];
+    for (const c of listing.checkpoints)
+      rows.push([
+        c.name + (c.best ? " *" : ""),
+        c.stepText ?? "-",
+        c.role,
+        c.capabilities.resume ? "yes" : "no",
+        c.capabilities.inference ? "yes" : "no",
+        humanBytes(c.bytes),
+        problemSummary(c),
+      ]);
+    process.stdout.write(`${table(rows)}\n`);
+  }
+  for (const i of listing.ignored) process.stdout.write(`ignored ${i.path}: ${i.reason}\n`);
+}
+
+function registerList(ckpt: Command): void {
   examples(
     ckpt
       .command("list <dir>")
@@ -140,10 +161,14 @@ export function register(program: Command): void {
         "--tinker-checkpoints <file>",
         "Tinker: JSON list of existing remote checkpoints (expiry/deletion)",
       )
-      .option("--json", "print {layout, root, checkpoints, ignored}")
+      .option(
+        "--recover-info",
+        "also what each checkpoint's recover info holds (AReaL recover_info/: step, epoch, saver/evaluator/stats-logger state)",
+      )
+      .option("--json", "print {layout, root, checkpoints, ignored} (+ recoverInfo)")
       .action(
         action(async (dir: string, flags: ListFlags) => {
-          const bar = progressBar(!flags.json && process.stderr.isTTY === true);
+          const bar = listingProgress(!flags.json && process.stderr.isTTY === true);
           const listing = await listCheckpoints(dir, {
             layout: flags.layout,
             beforeStep: flags.beforeStep,
@@ -152,26 +177,11 @@ export function register(program: Command): void {
             onProgress: bar.onProgress,
             tinker: await tinkerRemote(flags.tinkerCheckpoints),
           }).finally(() => bar.done());
-          if (flags.json) printJson(listing);
+          const recoverInfo = flags.recoverInfo ? await recoverInfoOfListing(listing) : undefined;
+          if (flags.json) printJson(recoverInfo ? { ...listing, recoverInfo } : listing);
           else {
-            process.stdout.write(
-              `${listing.layout} run at ${listing.root}: ${listing.checkpoints.length} checkpoint(s)\n`,
-            );
-            if (listing.checkpoints.length) {
-              const rows = [["NAME", "STEP", "ROLE", "RESUME", "INFER", "SIZE", "STATUS"]];
-              for (const c of listing.checkpoints)
-                rows.push([
-                  c.name + (c.best ? " *" : ""),
-                  c.stepText ?? "-",
-                  c.role,
-                  c.capabilities.resume ? "yes" : "no",
-                  c.capabilities.inference ? "yes" : "no",
-                  humanBytes(c.bytes),
-                  problemSummary(c),
-                ]);
-              process.stdout.write(`${table(rows)}\n`);
-            }
-            for (const i of listing.ignored) process.stdout.write(`ignored ${i.path}: ${i.reason}\n`);
+            printListing(listing);
+            if (recoverInfo) process.stdout.write(recoverInfoText(recoverInfo));
           }
           return listing.checkpoints.length ? EXIT.OK : EXIT.NOT_FOUND;
         }),
@@ -180,9 +190,12 @@ export function register(program: Command): void {
       "rlops ckpt list outputs/",
       "rlops ckpt list /workspace/outputs/grpo --before-step 188 --json",
       "rlops ckpt list runs/x --layout hf --complete",
+      "rlops ckpt list /workspace/outputs/grpo --before-step 188 --recover-info",
     ],
   );
+}
 
+function registerLatest(ckpt: Command): void {
   examples(
     ckpt
       .command("latest <dir>")
@@ -192,12 +205,7 @@ export function register(program: Command): void {
       .addOption(layoutOption())
       .option("--before-step <n>", "only steps < N", stepOption("--before-step"))
       .option("--max-step <n>", "only steps ≤ N", stepOption("--max-step"))
-      .option(
-        "--for <use>",
-        "resume | inference",
-        choice("--for", ["resume", "inference"] as const),
-        "resume",
-      )
+      .addOption(choiceOption("--for <use>", "resume | inference", ["resume", "inference"], "resume"))
       .option(
         "--tinker-checkpoints <file>",
         "Tinker: JSON list of existing remote checkpoints (expiry/deletion)",
@@ -241,7 +249,9 @@ export function register(program: Command): void {
       "rlops ckpt latest logs/tinker-run --for inference",
     ],
   );
+}
 
+function registerValidate(ckpt: Command): void {
   examples(
     ckpt
       .command("validate <path>")
@@ -283,9 +293,6 @@ export function register(program: Command): void {
       "rlops ckpt validate outputs/            # every checkpoint of the run",
     ],
   );
-
-  registerPrune(ckpt);
-  registerCkptDiff(ckpt);
 }
 
 /** One line saying what a validation checked (never "nothing"). */

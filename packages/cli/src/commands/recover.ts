@@ -9,17 +9,9 @@ import {
 } from "@rlops/recovery";
 import { type DiskResumePlan, planResume, setupRecovery } from "@rlops/recovery/node";
 import type { Command } from "commander";
-import {
-  action,
-  EXIT,
-  examples,
-  intOption,
-  layoutOption,
-  printJson,
-  readInputText,
-  trainerOption,
-} from "../cli-kit.js";
+import { action, EXIT, examples, intOption, layoutOption, printJson, trainerOption } from "../cli-kit.js";
 import { CliError } from "../errors.js";
+import { readDecisionFile } from "./ckpt-decision.js";
 
 interface PlanOptions {
   beforeStep?: number;
@@ -38,21 +30,13 @@ interface PlanOptions {
 }
 
 async function readDecision(path: string): Promise<Decision> {
-  const text = await readInputText(path, "--from");
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new CliError({ code: "BAD_DECISION", message: `--from ${path}: not valid JSON` });
-  }
-  // accept a decision or the output of `rlops breaker check --json`
-  const verdict = (value as { verdict?: unknown } | null)?.verdict;
-  if (verdict === null)
+  const decision = await readDecisionFile(path, "--from");
+  if (decision === null)
     throw new CliError({
       code: "BAD_DECISION",
       message: `--from ${path}: the check found nothing to recover from (verdict null)`,
     });
-  return (verdict ?? value) as Decision;
+  return decision;
 }
 
 async function makePlan(runDir: string, options: PlanOptions): Promise<DiskResumePlan> {
