@@ -36,7 +36,7 @@ export const rewardsTargets: AnyTarget[] = [
     group: "rewards",
     contract: "typed",
     arbitrary: hostileText([yaml, json], TOKENS),
-    run: (text: string) => loadRewardSpec(text),
+    run: (text: string) => void loadRewardSpec(text),
     size: (text: string) => Buffer.byteLength(text),
     large: () =>
       largeText(
@@ -54,18 +54,16 @@ export const rewardsTargets: AnyTarget[] = [
     contract: "typed",
     arbitrary: fc.oneof(
       fc.anything({ maxDepth: 6, withNullPrototype: true, withBigInt: true, withMap: true }),
-      fc
-        .constantFrom(JSON.parse(json) as unknown)
-        .chain((spec) =>
-          fc
-            .record({
-              at: fc.constantFrom("rewards", "group", "version", "name"),
-              value: fc.anything({ maxDepth: 4 }),
-            })
-            .map(({ at, value }) => ({ ...(spec as object), [at]: value })),
-        ),
+      fc.constantFrom(JSON.parse(json) as unknown).chain((spec) =>
+        fc
+          .record({
+            at: fc.constantFrom("rewards", "group", "version", "name"),
+            value: fc.anything({ maxDepth: 4 }),
+          })
+          .map(({ at, value }) => ({ ...(spec as object), [at]: value })),
+      ),
     ),
-    run: (value: unknown) => loadRewardSpec(structuredCloneSafe(value)),
+    run: (value: unknown) => void loadRewardSpec(structuredCloneSafe(value)),
     size: (value: unknown) => fc.stringify(value).length,
     large: () => [],
   },
