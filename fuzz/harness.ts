@@ -15,7 +15,7 @@ import fc from "fast-check";
 import { RlopsError } from "../packages/errors/src/index.js";
 
 /** What a target promises about throwing. */
-export type Contract = "typed" | "never-throws";
+type Contract = "typed" | "never-throws";
 
 /** One large input for the time-per-MB check. */
 export interface LargeInput<T> {
@@ -55,12 +55,12 @@ export type AnyTarget = Target<any>;
 const STABLE_CODE = /^[A-Z][A-Z0-9_]*$/;
 
 /** A large input may be this many times slower per MB than the target's median. */
-export const SLOWDOWN_LIMIT = 10;
+const SLOWDOWN_LIMIT = 10;
 /** …and must also take longer than this (ms) to count as slow. */
-export const SLOW_FLOOR_MS = 25;
+const SLOW_FLOOR_MS = 25;
 
 /** Why `error` breaks the target's contract, or null when it is an allowed typed error. */
-export function contractBreach(contract: Contract, error: unknown): string | null {
+function contractBreach(contract: Contract, error: unknown): string | null {
   if (contract === "never-throws") return `threw although it promises never to: ${describe(error)}`;
   if (!RlopsError.isInstance(error)) return `untyped throw: ${describe(error)}`;
   const e = error as RlopsError;
@@ -77,7 +77,7 @@ function describe(error: unknown): string {
 }
 
 /** Runs one input through a target: the breach text, or null when it kept its promises. */
-export async function probe<T>(target: Target<T>, input: T): Promise<string | null> {
+async function probe<T>(target: Target<T>, input: T): Promise<string | null> {
   try {
     const result = await target.run(input);
     return result instanceof Broken ? result.why : null;
@@ -99,7 +99,7 @@ export interface TargetReport {
 }
 
 /** Shortens an input for printing (a counterexample can be megabytes). */
-export function preview(input: unknown): string {
+function preview(input: unknown): string {
   const text =
     input instanceof Uint8Array
       ? `bytes(${input.length}) ${Buffer.from(input.subarray(0, 96)).toString("hex")}`

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import type { LargeInput } from "./harness.js";
 
 /** Numbers parsers must survive. */
-export const HOSTILE_NUMBERS = [
+const HOSTILE_NUMBERS = [
   "1e999999",
   "-1e309",
   "1e-400",
@@ -30,7 +30,7 @@ export const HOSTILE_NUMBERS = [
 ];
 
 /** Characters whose long runs stress scanners (whitespace, brackets, quotes, escapes, surrogates). */
-export const RUN_CHARS = [
+const RUN_CHARS = [
   " ",
   "\n",
   "\t",
@@ -57,7 +57,7 @@ export const RUN_CHARS = [
 ];
 
 /** Openers whose repetition nests deeply in JSON, YAML or both. */
-export const NESTERS = ["[", "{", '{"a":', "[{", '{"a":[', "- ", "a:\n  ", "? ", "- - ", "&a [", "!!map {"];
+const NESTERS = ["[", "{", '{"a":', "[{", '{"a":[', "- ", "a:\n  ", "? ", "- - ", "&a [", "!!map {"];
 
 const loneSurrogates = fc
   .array(fc.integer({ min: 0xd800, max: 0xdfff }), { minLength: 1, maxLength: 64 })
@@ -161,7 +161,7 @@ export function hostileBytes(seeds: readonly Uint8Array[]): fc.Arbitrary<Uint8Ar
 }
 
 /** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
+function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -180,7 +180,7 @@ export function repeatTo(unit: string, bytes = LARGE_BYTES): string {
 }
 
 /** Deterministic pseudo-random printable ASCII with newlines (mulberry32). */
-export function randomPrintable(bytes = LARGE_BYTES, seed = 42): string {
+function randomPrintable(bytes = LARGE_BYTES, seed = 42): string {
   let a = seed >>> 0;
   const next = (): number => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -246,7 +246,7 @@ export function largeBytes(
 }
 
 /** `seed` repeated to about {@link LARGE_BYTES}. */
-export function repeatBytes(seed: Uint8Array, bytes = LARGE_BYTES): Uint8Array {
+function repeatBytes(seed: Uint8Array, bytes = LARGE_BYTES): Uint8Array {
   const n = Math.max(1, Math.floor(bytes / Math.max(1, seed.length)));
   const out = new Uint8Array(n * seed.length);
   for (let i = 0; i < n; i++) out.set(seed, i * seed.length);
