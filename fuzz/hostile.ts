@@ -173,6 +173,11 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 
 /** Size of the large inputs (bytes), `FUZZ_LARGE_KB` (default 128). */
 export const LARGE_BYTES = Number(process.env.FUZZ_LARGE_KB ?? 128) * 1024;
+/**
+ * Size of the large inputs of config loaders (YAML specs and breaker configs are a few KB):
+ * a quarter of {@link LARGE_BYTES}, so a quadratic YAML path costs seconds, not minutes.
+ */
+export const CONFIG_BYTES = LARGE_BYTES / 4;
 
 /** `unit` repeated to about `bytes` UTF-16 units. */
 export function repeatTo(unit: string, bytes = LARGE_BYTES): string {
@@ -204,20 +209,27 @@ function randomPrintable(bytes = LARGE_BYTES, seed = 42): string {
 export function largeText(
   baseline: readonly string[],
   extra: ReadonlyArray<LargeInput<string>> = [],
+  bytes = LARGE_BYTES,
 ): Array<LargeInput<string>> {
   const out: Array<LargeInput<string>> = baseline.map((seed, i) => ({
     label: `baseline ${i}`,
-    input: repeatTo(seed),
+    input: repeatTo(seed, bytes),
     baseline: true,
   }));
-  out.push({ label: "random printable", input: randomPrintable() });
-  for (const c of RUN_CHARS) out.push({ label: `run of ${JSON.stringify(c)}`, input: repeatTo(c) });
+  out.push({ label: "random printable", input: randomPrintable(bytes) });
+  for (const c of RUN_CHARS) out.push({ label: `run of ${JSON.stringify(c)}`, input: repeatTo(c, bytes) });
   for (const o of ["[", "{", '{"a":', "- "])
-    out.push({ label: `nesting ${JSON.stringify(o)}`, input: repeatTo(o) });
-  out.push({ label: "huge number", input: repeatTo("9") });
-  out.push({ label: "lone surrogates mixed", input: repeatTo("a\uD800b\uDFFF") });
+    out.push({ label: `nesting ${JSON.stringify(o)}`, input: repeatTo(o, bytes) });
+  out.push({ label: "huge number", input: repeatTo("9", bytes) });
+  out.push({ label: "lone surrogates mixed", input: repeatTo("a\uD800b\uDFFF", bytes) });
   out.push(...extra);
   return out;
+}
+
+/** A valid JSON array of `item` (a JSON text) repeated to about {@link LARGE_BYTES}. */
+export function jsonArrayOf(item: string, bytes = LARGE_BYTES): string {
+  const n = Math.max(1, Math.floor(bytes / (item.length + 1)));
+  return `[${new Array<string>(n).fill(item).join(",")}]`;
 }
 
 /** Large byte inputs: baseline seeds repeated, random bytes, runs of 0x00 / 0xff. */

@@ -18,7 +18,7 @@ import {
   readPickle,
 } from "../../packages/checkpoint-layout/src/index.js";
 import type { AnyTarget } from "../harness.js";
-import { hostileBytes, hostileText, LARGE_BYTES, largeBytes, largeText } from "../hostile.js";
+import { hostileBytes, hostileText, jsonArrayOf, LARGE_BYTES, largeBytes, largeText } from "../hostile.js";
 
 const data = (name: string): string =>
   readFileSync(new URL(`../../packages/checkpoint-layout/test-data/${name}`, import.meta.url), "utf8");
@@ -91,11 +91,15 @@ export const checkpointTargets: AnyTarget[] = [
     ),
     run: (text: string) => void parseLenientJson(text, { rejectDuplicateKeys: true }),
     size: (text: string) => Buffer.byteLength(text),
-    large: () =>
-      largeText([
-        trainerState.replace(/^\{/, "[{").replace(/\}\s*$/, "},"),
-        '{"a": NaN, "b": [Infinity, -1]}, ',
-      ]),
+    large: () => [
+      ...largeText([]),
+      { label: "array of trainer states", input: jsonArrayOf(trainerState), baseline: true },
+      {
+        label: "array of non-finite",
+        input: jsonArrayOf('{"a": NaN, "b": [Infinity, -1, 18446744073709551616]}'),
+        baseline: true,
+      },
+    ],
   },
   {
     name: "checkpoint/parseTrainerState",

@@ -12,7 +12,7 @@ import {
   TensorBoardDecoder,
 } from "../../packages/recovery/src/index.js";
 import { type AnyTarget, Broken } from "../harness.js";
-import { hostileBytes, hostileText, largeBytes, largeText } from "../hostile.js";
+import { CONFIG_BYTES, hostileBytes, hostileText, jsonArrayOf, largeBytes, largeText } from "../hostile.js";
 
 const data = (path: string): URL =>
   new URL(`../../packages/recovery/test-data/trainers/${path}`, import.meta.url);
@@ -93,7 +93,7 @@ export const recoveryTargets: AnyTarget[] = [
     ),
     run: (text: string) => void loadBreakerConfig(text),
     size: (text: string) => Buffer.byteLength(text),
-    large: () => largeText([`# ${breakerYaml}`]),
+    large: () => largeText([`# ${breakerYaml}`], [], CONFIG_BYTES),
   },
   {
     name: "recovery/parseJsonWithNonFinite",
@@ -102,13 +102,14 @@ export const recoveryTargets: AnyTarget[] = [
     arbitrary: hostileText([jsonl.split("\n")[1]!, '[1, NaN, {"a": -Infinity}]'], JSON_TOKENS),
     run: (text: string) => void parseJsonWithNonFinite(text, "fuzz"),
     size: (text: string) => Buffer.byteLength(text),
-    // its inputs are JSON with non-finite numbers (plain JSON takes the faster JSON.parse path)
-    large: () =>
-      largeText([
-        `[${jsonl.split("\n").join(",")}]`,
-        '[NaN, -Infinity, 1.5, {"a": Infinity}]',
-        '{"k": NaN, "v": [Infinity]}',
-      ]),
+    // valid JSON with non-finite numbers (plain JSON takes the faster JSON.parse path)
+    large: () => [
+      ...largeText([]),
+      ...jsonl
+        .split("\n")
+        .map((line, i) => ({ label: `array of line ${i}`, input: jsonArrayOf(line), baseline: true })),
+      { label: "array of NaN", input: jsonArrayOf("NaN"), baseline: true },
+    ],
   },
   {
     name: "recovery/TensorBoardDecoder",

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { loadRewardSpec } from "../../packages/rewards/src/index.js";
 import type { AnyTarget } from "../harness.js";
-import { hostileText, LARGE_BYTES, largeText, repeatTo } from "../hostile.js";
+import { CONFIG_BYTES, hostileText, largeText, repeatTo } from "../hostile.js";
 
 const yaml = readFileSync(
   new URL("../../packages/rewards/examples/gpt-oss-arc.yaml", import.meta.url),
@@ -44,8 +44,9 @@ export const rewardsTargets: AnyTarget[] = [
         [
           { label: "many aliases", input: `a: &a [x]\n${keys((i) => `k${i}: *a`)}` },
           { label: "many keys", input: keys((i) => `k${i}: ${i}`) },
-          { label: "long flow sequence", input: `x: [${repeatTo("1,")}1]` },
+          { label: "long flow sequence", input: `x: [${repeatTo("1,", CONFIG_BYTES)}1]` },
         ],
+        CONFIG_BYTES,
       ),
   },
   {
@@ -73,7 +74,7 @@ export const rewardsTargets: AnyTarget[] = [
 function keys(line: (i: number) => string): string {
   const out: string[] = [];
   let n = 0;
-  for (let i = 0; n < LARGE_BYTES; i++) {
+  for (let i = 0; n < CONFIG_BYTES; i++) {
     const l = line(i);
     out.push(l);
     n += l.length + 1;
