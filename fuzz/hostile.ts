@@ -7,7 +7,7 @@ import fc from "fast-check";
 import type { LargeInput } from "./harness.js";
 
 /** Numbers parsers must survive. */
-export const HOSTILE_NUMBERS = [
+const HOSTILE_NUMBERS = [
   "1e999999",
   "-1e309",
   "1e-400",
@@ -30,7 +30,7 @@ export const HOSTILE_NUMBERS = [
 ];
 
 /** Characters whose long runs stress scanners (whitespace, brackets, quotes, escapes, surrogates). */
-export const RUN_CHARS = [
+const RUN_CHARS = [
   " ",
   "\n",
   "\t",
@@ -57,7 +57,7 @@ export const RUN_CHARS = [
 ];
 
 /** Openers whose repetition nests deeply in JSON, YAML or both. */
-export const NESTERS = ["[", "{", '{"a":', "[{", '{"a":[', "- ", "a:\n  ", "? ", "- - ", "&a [", "!!map {"];
+const NESTERS = ["[", "{", '{"a":', "[{", '{"a":[', "- ", "a:\n  ", "? ", "- - ", "&a [", "!!map {"];
 
 const loneSurrogates = fc
   .array(fc.integer({ min: 0xd800, max: 0xdfff }), { minLength: 1, maxLength: 64 })
@@ -161,7 +161,7 @@ export function hostileBytes(seeds: readonly Uint8Array[]): fc.Arbitrary<Uint8Ar
 }
 
 /** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
+function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -173,6 +173,11 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
 
 /** Size of the large inputs (bytes), `FUZZ_LARGE_KB` (default 128). */
 export const LARGE_BYTES = Number(process.env.FUZZ_LARGE_KB ?? 128) * 1024;
+/**
+ * Size of the large inputs of config loaders (YAML specs and breaker configs are a few KB):
+ * a quarter of {@link LARGE_BYTES}, so a quadratic YAML path costs seconds, not minutes.
+ */
+export const CONFIG_BYTES = LARGE_BYTES / 4;
 
 /** `unit` repeated to about `bytes` UTF-16 units. */
 export function repeatTo(unit: string, bytes = LARGE_BYTES): string {
@@ -180,7 +185,7 @@ export function repeatTo(unit: string, bytes = LARGE_BYTES): string {
 }
 
 /** Deterministic pseudo-random printable ASCII with newlines (mulberry32). */
-export function randomPrintable(bytes = LARGE_BYTES, seed = 42): string {
+function randomPrintable(bytes = LARGE_BYTES, seed = 42): string {
   let a = seed >>> 0;
   const next = (): number => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -197,34 +202,42 @@ export function randomPrintable(bytes = LARGE_BYTES, seed = 42): string {
 }
 
 /**
- * The standard large text inputs: `baseline` ones (seeds repeated, random printable) set the median,
- * the hostile ones (long runs, deep nesting, lone surrogates, huge numbers) are compared with it.
+ * The standard large text inputs: `baseline` ones (valid seeds repeated) set the median; random
+ * text, long runs, deep nesting, lone surrogates and huge numbers are compared with it, with the
+ * target's `extra` ones.
  */
 export function largeText(
   baseline: readonly string[],
   extra: ReadonlyArray<LargeInput<string>> = [],
-): Array<LargeInput<string> & { baseline?: boolean }> {
-  const out: Array<LargeInput<string> & { baseline?: boolean }> = baseline.map((seed, i) => ({
+  bytes = LARGE_BYTES,
+): Array<LargeInput<string>> {
+  const out: Array<LargeInput<string>> = baseline.map((seed, i) => ({
     label: `baseline ${i}`,
-    input: repeatTo(seed),
+    input: repeatTo(seed, bytes),
     baseline: true,
   }));
-  out.push({ label: "random printable", input: randomPrintable(), baseline: true });
-  for (const c of RUN_CHARS) out.push({ label: `run of ${JSON.stringify(c)}`, input: repeatTo(c) });
+  out.push({ label: "random printable", input: randomPrintable(bytes) });
+  for (const c of RUN_CHARS) out.push({ label: `run of ${JSON.stringify(c)}`, input: repeatTo(c, bytes) });
   for (const o of ["[", "{", '{"a":', "- "])
-    out.push({ label: `nesting ${JSON.stringify(o)}`, input: repeatTo(o) });
-  out.push({ label: "huge number", input: repeatTo("9") });
-  out.push({ label: "lone surrogates mixed", input: repeatTo("a\uD800b\uDFFF") });
+    out.push({ label: `nesting ${JSON.stringify(o)}`, input: repeatTo(o, bytes) });
+  out.push({ label: "huge number", input: repeatTo("9", bytes) });
+  out.push({ label: "lone surrogates mixed", input: repeatTo("a\uD800b\uDFFF", bytes) });
   out.push(...extra);
   return out;
+}
+
+/** A valid JSON array of `item` (a JSON text) repeated to about {@link LARGE_BYTES}. */
+export function jsonArrayOf(item: string, bytes = LARGE_BYTES): string {
+  const n = Math.max(1, Math.floor(bytes / (item.length + 1)));
+  return `[${new Array<string>(n).fill(item).join(",")}]`;
 }
 
 /** Large byte inputs: baseline seeds repeated, random bytes, runs of 0x00 / 0xff. */
 export function largeBytes(
   baseline: readonly Uint8Array[],
   extra: ReadonlyArray<LargeInput<Uint8Array>> = [],
-): Array<LargeInput<Uint8Array> & { baseline?: boolean }> {
-  const out: Array<LargeInput<Uint8Array> & { baseline?: boolean }> = baseline.map((seed, i) => ({
+): Array<LargeInput<Uint8Array>> {
+  const out: Array<LargeInput<Uint8Array>> = baseline.map((seed, i) => ({
     label: `baseline ${i}`,
     input: repeatBytes(seed),
     baseline: true,
@@ -245,7 +258,7 @@ export function largeBytes(
 }
 
 /** `seed` repeated to about {@link LARGE_BYTES}. */
-export function repeatBytes(seed: Uint8Array, bytes = LARGE_BYTES): Uint8Array {
+function repeatBytes(seed: Uint8Array, bytes = LARGE_BYTES): Uint8Array {
   const n = Math.max(1, Math.floor(bytes / Math.max(1, seed.length)));
   const out = new Uint8Array(n * seed.length);
   for (let i = 0; i < n; i++) out.set(seed, i * seed.length);

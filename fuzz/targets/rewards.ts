@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { loadRewardSpec } from "../../packages/rewards/src/index.js";
 import type { AnyTarget } from "../harness.js";
-import { hostileText, LARGE_BYTES, largeText, repeatTo } from "../hostile.js";
+import { CONFIG_BYTES, hostileText, largeText, repeatTo } from "../hostile.js";
 
 const yaml = readFileSync(
   new URL("../../packages/rewards/examples/gpt-oss-arc.yaml", import.meta.url),
@@ -36,7 +36,7 @@ export const rewardsTargets: AnyTarget[] = [
     group: "rewards",
     contract: "typed",
     arbitrary: hostileText([yaml, json], TOKENS),
-    run: (text: string) => loadRewardSpec(text),
+    run: (text: string) => void loadRewardSpec(text),
     size: (text: string) => Buffer.byteLength(text),
     large: () =>
       largeText(
@@ -44,8 +44,9 @@ export const rewardsTargets: AnyTarget[] = [
         [
           { label: "many aliases", input: `a: &a [x]\n${keys((i) => `k${i}: *a`)}` },
           { label: "many keys", input: keys((i) => `k${i}: ${i}`) },
-          { label: "long flow sequence", input: `x: [${repeatTo("1,")}1]` },
+          { label: "long flow sequence", input: `x: [${repeatTo("1,", CONFIG_BYTES)}1]` },
         ],
+        CONFIG_BYTES,
       ),
   },
   {
@@ -54,18 +55,16 @@ export const rewardsTargets: AnyTarget[] = [
     contract: "typed",
     arbitrary: fc.oneof(
       fc.anything({ maxDepth: 6, withNullPrototype: true, withBigInt: true, withMap: true }),
-      fc
-        .constantFrom(JSON.parse(json) as unknown)
-        .chain((spec) =>
-          fc
-            .record({
-              at: fc.constantFrom("rewards", "group", "version", "name"),
-              value: fc.anything({ maxDepth: 4 }),
-            })
-            .map(({ at, value }) => ({ ...(spec as object), [at]: value })),
-        ),
+      fc.constantFrom(JSON.parse(json) as unknown).chain((spec) =>
+        fc
+          .record({
+            at: fc.constantFrom("rewards", "group", "version", "name"),
+            value: fc.anything({ maxDepth: 4 }),
+          })
+          .map(({ at, value }) => ({ ...(spec as object), [at]: value })),
+      ),
     ),
-    run: (value: unknown) => loadRewardSpec(structuredCloneSafe(value)),
+    run: (value: unknown) => void loadRewardSpec(structuredCloneSafe(value)),
     size: (value: unknown) => fc.stringify(value).length,
     large: () => [],
   },
@@ -75,7 +74,7 @@ export const rewardsTargets: AnyTarget[] = [
 function keys(line: (i: number) => string): string {
   const out: string[] = [];
   let n = 0;
-  for (let i = 0; n < LARGE_BYTES; i++) {
+  for (let i = 0; n < CONFIG_BYTES; i++) {
     const l = line(i);
     out.push(l);
     n += l.length + 1;

@@ -1,0 +1,49 @@
+/** `@rlops/arc-eval`: grid extraction from free text (never throws). */
+import { extractGrid, inspectGrids } from "../../packages/arc-eval/src/index.js";
+import type { AnyTarget } from "../harness.js";
+import { hostileText, largeText, repeatTo } from "../hostile.js";
+
+const seeds = [
+  "The answer is:\n[[1, 2, 3], [4, 5, 6]]",
+  "```\n0 1 2\n3 4 5\n```",
+  "<|channel|>analysis<|message|>[[9]]<|end|><|start|>assistant<|channel|>final<|message|>[[1,2],[3,4]]<|return|>",
+  "Output:\n123\n456\n789\n",
+  '{"output": [[0,0],[0,0]]}',
+];
+const TOKENS = [
+  "[",
+  "]",
+  "[[",
+  "]]",
+  ",",
+  " ",
+  "\n",
+  "```",
+  "```json\n",
+  "0",
+  "9",
+  "10",
+  "-1",
+  "<|channel|>final<|message|>",
+  "<|end|>",
+];
+
+export const arcTargets: AnyTarget[] = [
+  {
+    name: "arc/extractGrid",
+    group: "arc",
+    contract: "never-throws",
+    arbitrary: hostileText(seeds, TOKENS),
+    run: (text: string) => {
+      extractGrid(text);
+      inspectGrids(text);
+    },
+    size: (text: string) => Buffer.byteLength(text),
+    large: () =>
+      largeText(seeds, [
+        { label: "one huge grid", input: `[${repeatTo("[1,2,3,4,5,6,7,8,9,0],").slice(0, -1)}]` },
+        { label: "digit rows", input: repeatTo("0123456789\n") },
+        { label: "unclosed brackets", input: repeatTo("[[1,2") },
+      ]),
+  },
+];
