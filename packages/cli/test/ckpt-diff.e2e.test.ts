@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ExampleRun, writeExampleRuns } from "@rlops/run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CkptDiff, ckptDiffSchema } from "../src/commands/ckpt-diff-model.js";
-import { type ExampleRun, writeExampleRuns } from "../src/node.js";
 import { rlops } from "./helpers.js";
 
 let tmp: string;

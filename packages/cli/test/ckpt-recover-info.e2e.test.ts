@@ -2,10 +2,10 @@ import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ExampleRun, writeExampleRuns } from "@rlops/run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type RecoverInfo, recoverInfoSchema } from "../src/commands/ckpt-recover-info.js";
-import { type ExampleRun, writeExampleRuns } from "../src/node.js";
 import { rlops } from "./helpers.js";
 
 let tmp: string;
