@@ -51,7 +51,9 @@ const inputs: [string, string][] = [
   ["spaces, 25 KB (linearity: ×4 expected at 100 KB)", " ".repeat(25_000)],
   ["lone surrogates, 25 KB", "\ud800".repeat(25_000)],
 ];
-console.log("encode(), 100 KB unless said; ms per call, min–median–max of 7 (wall, then CPU of this process):");
+console.log(
+  "encode(), 100 KB unless said; ms per call, min–median–max of 7 (wall, then CPU of this process):",
+);
 let baseCpu = 0;
 for (const [name, text] of inputs) {
   const { wall, cpu } = spread(() => encode(text));
