@@ -8,17 +8,6 @@ import type {
 } from "./extract/types.js";
 import { finalChannelSpan } from "./harmony.js";
 
-export type {
-  ExtractFailureReason,
-  ExtractOptions,
-  ExtractResult,
-  GridCandidate,
-  GridFormat,
-  RejectedCandidate,
-  Span,
-} from "./extract/types.js";
-export { GRID_FORMATS } from "./extract/types.js";
-
 function hasHarmonyMarkers(text: string): boolean {
   return text.includes("<|channel|>") || text.includes("<|start|>") || text.includes("<|message|>");
 }

@@ -1,5 +1,5 @@
 import { ArcError } from "./errors.js";
-import type { GridFormat } from "./extract.js";
+import type { GridFormat } from "./extract/types.js";
 import { checkGrid, type Grid } from "./grid.js";
 import { COLOR_NAMES } from "./palette.js";
 

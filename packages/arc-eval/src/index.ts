@@ -28,8 +28,9 @@ export type {
   GridFormat,
   RejectedCandidate,
   Span,
-} from "./extract.js";
-export { extractGrid, extractGrids, GRID_FORMATS, inspectGrids } from "./extract.js";
+} from "./extract/types.js";
+export { GRID_FORMATS } from "./extract/types.js";
+export { extractGrid, extractGrids, inspectGrids } from "./extract.js";
 export type { FormatGridOptions } from "./format.js";
 export { formatGrid } from "./format.js";
 export type { Grid, GridProblem, GridProblemCode } from "./grid.js";
@@ -40,18 +41,7 @@ export { compareGrids, scoreResponse } from "./metrics.js";
 export { COLOR_NAMES, DEFAULT_PALETTE } from "./palette.js";
 export type { PromptOptions, PromptStyle } from "./prompt.js";
 export { formatTaskPrompt } from "./prompt.js";
-export type {
-  ParseResponseLogOptions,
-  ResponseCandidate,
-  ResponseLog,
-} from "./response-log/schema.js";
-export {
-  parseResponseLog,
-  responseCandidateSchema,
-  responseLogFileStep,
-  responseLogSchema,
-  safeParseResponseLog,
-} from "./response-log/schema.js";
+export * from "./response-log/index.js";
 export type { ResponseLogScore, ResponseLogSummary, ScoreResponseLogOptions } from "./response-log/score.js";
 export {
   responseLogMetrics,

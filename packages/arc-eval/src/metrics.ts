@@ -1,4 +1,5 @@
-import { type ExtractOptions, type ExtractResult, extractGrid } from "./extract.js";
+import type { ExtractOptions, ExtractResult } from "./extract/types.js";
+import { extractGrid } from "./extract.js";
 import { checkGrid, type Grid } from "./grid.js";
 
 /** Result of {@link compareGrids}. */

@@ -1,5 +1,5 @@
 import { ArcError } from "./errors.js";
-import type { GridFormat } from "./extract.js";
+import type { GridFormat } from "./extract/types.js";
 import { formatGrid } from "./format.js";
 import { type HarmonyPromptOptions, renderHarmonyPrompt } from "./harmony.js";
 import type { Task } from "./task.js";

@@ -20,22 +20,48 @@ function best(fn: () => unknown, rounds = 5): number {
   return min;
 }
 
+/** Wall and CPU time (this process, user + system) per call: min–median–max over `rounds`. */
+function spread(fn: () => unknown, rounds = 7): { wall: number[]; cpu: number[] } {
+  fn();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    fn();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  const mmm = (xs: number[]) => {
+    xs.sort((x, y) => x - y);
+    return [xs[0]!, xs[xs.length >> 1]!, xs[xs.length - 1]!];
+  };
+  return { wall: mmm(wall), cpu: mmm(cpu) };
+}
+const fmt = (xs: number[]) => xs.map((x) => x.toFixed(1)).join("–");
+
 const ordinary = "The quick brown fox jumps over the lazy dog; numbers 1234, symbols #!? and more. ".repeat(
   1235,
 );
-const spaces = " ".repeat(100_000);
-const surrogates = "\ud800".repeat(100_000);
-const baseMs = best(() => encode(ordinary));
-const spacesMs = best(() => encode(spaces));
-const surrogatesMs = best(() => encode(surrogates));
-console.log(`encode(), 100 KB (best of 5):`);
-console.log(`  ordinary text (baseline): ${baseMs.toFixed(1)} ms`);
+const inputs: [string, string][] = [
+  ["ordinary text (baseline)", ordinary],
+  ["spaces", " ".repeat(100_000)],
+  ["lone surrogates", "\ud800".repeat(100_000)],
+  ["spaces, 25 KB (linearity: ×4 expected at 100 KB)", " ".repeat(25_000)],
+  ["lone surrogates, 25 KB", "\ud800".repeat(25_000)],
+];
 console.log(
-  `  spaces: ${spacesMs.toFixed(1)} ms (${(spacesMs / baseMs).toFixed(1)}× baseline; target < 50 ms)`,
+  "encode(), 100 KB unless said; ms per call, min–median–max of 7 (wall, then CPU of this process):",
 );
-console.log(
-  `  lone surrogates: ${surrogatesMs.toFixed(1)} ms (${(surrogatesMs / baseMs).toFixed(1)}× baseline; target < 50 ms)`,
-);
+let baseCpu = 0;
+for (const [name, text] of inputs) {
+  const { wall, cpu } = spread(() => encode(text));
+  if (baseCpu === 0) baseCpu = cpu[1]!;
+  console.log(
+    `  ${name}: wall ${fmt(wall)} ms, CPU ${fmt(cpu)} ms (median ${(cpu[1]! / baseCpu).toFixed(1)}× the baseline's CPU; target < 50 ms)`,
+  );
+}
 
 const ranks = o200kVocabulary().ranks;
 for (const n of [2_000, 8_000]) {

@@ -78,8 +78,12 @@ describe("BPE merge strategies agree", () => {
         for (let i = 0; i < len; i++) w += "abc"[Math.floor(rand() * 3)];
         words.add(w);
       }
-      const order = [...words].sort(() => rand() - 0.5);
-      order.forEach((w, i) => vocabulary.set(w, 3 + i));
+      const order = [...words];
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      for (const [i, w] of order.entries()) vocabulary.set(w, 3 + i);
       for (let n = 0; n < 20; n++) {
         let k = "";
         const len = 2 + Math.floor(rand() * 200);

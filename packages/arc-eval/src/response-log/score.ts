@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ExtractOptions } from "../extract.js";
+import type { ExtractOptions } from "../extract/types.js";
 import { checkGrid, type Grid } from "../grid.js";
 import { type CompareOptions, scoreResponse } from "../metrics.js";
 import type { Task } from "../task.js";
