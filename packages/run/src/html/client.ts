@@ -1,16 +1,4 @@
-import {
-  canvasText,
-  drawAxes,
-  drawChart,
-  drawLabels,
-  drawLines,
-  drawMarkers,
-  drawnValues,
-  drawOverlay,
-  layoutChart,
-  markLabels,
-  yExtent,
-} from "./client-draw.js";
+import * as clientDraw from "./client-draw.js";
 import type { Chart, ClientDraw, Page, Series } from "./client-types.js";
 import type { ChartKit } from "./kit.js";
 
@@ -250,19 +238,9 @@ export function reportClient(kit: ChartKit, draw: ClientDraw): void {
   });
 }
 
-/** Every function the page needs besides {@link reportClient}, declared together in one scope. */
+/** Every function the page needs besides {@link reportClient} (all of client-draw.ts), declared together in one scope. */
 const CLIENT_FUNCTIONS = [
-  canvasText,
-  drawAxes,
-  drawChart,
-  drawLabels,
-  drawLines,
-  drawMarkers,
-  drawnValues,
-  drawOverlay,
-  layoutChart,
-  markLabels,
-  yExtent,
+  ...Object.values(clientDraw),
   hoverAt,
   showTip,
   redrawAll,
@@ -288,4 +266,4 @@ function declaredName(fn: (...args: never[]) => unknown): string {
  */
 export const CLIENT_SOURCE: string =
   `(function(kit){${CLIENT_FUNCTIONS.map(String).join("\n")}\n` +
-  `return (${reportClient})(kit, { chart: ${declaredName(drawChart)}, overlay: ${declaredName(drawOverlay)}, values: ${declaredName(drawnValues)} });})`;
+  `return (${reportClient})(kit, { chart: ${declaredName(clientDraw.drawChart)}, overlay: ${declaredName(clientDraw.drawOverlay)}, values: ${declaredName(clientDraw.drawnValues)} });})`;
