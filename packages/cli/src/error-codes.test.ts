@@ -46,7 +46,7 @@ function sourceCodes(): Set<string> {
 /** The code unions of the libraries whose errors the CLI prints. */
 function libraryCodes(): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const pkg of ["recovery", "checkpoint-layout", "rewards", "arc-eval", "harmony-format"]) {
+  for (const pkg of ["run", "recovery", "checkpoint-layout", "rewards", "arc-eval", "harmony-format"]) {
     const text = readFileSync(join(here, `../../${pkg}/src/errors.ts`), "utf8");
     const union = /export type \w+ErrorCode\s*=([^;]+);/.exec(text)?.[1] ?? "";
     out.set(

@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { deflateSync } from "node:zlib";
 import { build } from "esbuild";
-import { reportClient } from "../src/html/client.js";
-import { chartKit } from "../src/html/kit.js";
+import { CLIENT_SOURCE } from "../src/html/client.js";
+import { CHART_KIT_SOURCE } from "../src/html/kit.js";
 import { type Report, renderReportHtml } from "../src/index.js";
 import { buildReport, writeExampleRuns } from "../src/node.js";
 
@@ -108,7 +108,7 @@ const dir = await mkdtemp(join(tmpdir(), "rlops-html-bench-"));
 try {
   const [run] = await writeExampleRuns(join(dir, "example"));
   const base = await buildReport(run!.dir);
-  const script = `(${reportClient})((${chartKit})())`.length;
+  const script = `${CLIENT_SOURCE}(${CHART_KIT_SOURCE})`.length;
   let echarts: number | null = null;
   try {
     echarts = await echartsBytes(dir);

@@ -11,7 +11,7 @@ const RESPONSE_FILE = /^step_(\d{1,12})\.json$/;
 const MAX_SOURCE_PROBLEMS = 20;
 
 /** The ARC scorer: final channel from `@rlops/harmony-format`, grid and comparison from `@rlops/arc-eval`. */
-const ARC_SCORER: ArcScorer = {
+export const ARC_SCORER: ArcScorer = {
   extractFinalText: (text) => extractFinalText(text),
   extractGrid: (text) => {
     const result = extractGrid(text, { harmony: "ignore" });

@@ -1,6 +1,6 @@
 import { formatBytes } from "./format.js";
-import { reportClient } from "./html/client.js";
-import { chartKit } from "./html/kit.js";
+import { CLIENT_SOURCE } from "./html/client.js";
+import { CHART_KIT_SOURCE } from "./html/kit.js";
 import { buildPageModel, MARK, PALETTE, type PageModel } from "./html/model.js";
 import { encodePayload } from "./html/payload.js";
 import {
@@ -90,7 +90,7 @@ function dataScripts(model: PageModel, options: HtmlOptions): string {
     `<script type="application/json" id="rlops-index">${scriptJson(meta)}</script>\n` +
     `<script type="application/octet-stream" id="rlops-blob">${blob}</script>\n` +
     // `__name`: the helper esbuild's keepNames (tsx, vitest) wraps functions in; a no-op here.
-    `<script>"use strict";var __name=(f)=>f;(${reportClient.toString()})((${chartKit.toString()})());</script>`
+    `<script>"use strict";var __name=(f)=>f;${CLIENT_SOURCE}(${CHART_KIT_SOURCE});</script>`
   );
 }
 

@@ -1,26 +1,18 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compareGrids, extractGrid } from "@rlops/arc-eval";
 import { readTrainingArgs } from "@rlops/checkpoint-layout";
 import { createNodeStorage, listCheckpoints, validateCheckpoint } from "@rlops/checkpoint-layout/node";
-import { extractFinalText } from "@rlops/harmony-format";
 import { defaultBreakerConfig, shellJoin, shellQuote } from "@rlops/recovery";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ArcScorer, scoreResponseLog, summarizeArc } from "./arc.js";
+import { scoreResponseLog, summarizeArc } from "./arc.js";
+import { ARC_SCORER } from "./arc-node.js";
 import { writeExampleRuns } from "./example/generate.js";
 import { formatBytes, formatNumber, sparkline, table, visibleWidth } from "./format.js";
 import { detectLossMetric, detectRewardMetric, downsample, SeriesCollector } from "./metrics.js";
 
-const scorer: ArcScorer = {
-  extractFinalText: (text) => extractFinalText(text),
-  extractGrid: (text) => {
-    const r = extractGrid(text, { harmony: "ignore" });
-    return r.ok ? { ok: true, grid: r.grid } : { ok: false, reason: r.reason };
-  },
-  compareGrids: (pred, target) => compareGrids(pred, target),
-};
+const scorer = ARC_SCORER;
 
 describe("SeriesCollector", () => {
   it("first source wins per (metric, step); records come out in step order with every metric", () => {

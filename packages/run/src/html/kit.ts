@@ -1,8 +1,8 @@
 /**
  * The chart kit: scales, ticks, number formats, per-pixel downsampling, EMA smoothing and label layout.
- * Written as ONE self-contained function (no imports, no outer references) because its source text is
- * inlined into the HTML report (`chartKit.toString()`), and the server-side SVG fallback calls the same
- * function in Node, so both draw the same ticks and labels.
+ * Written as self-contained functions (no imports, no outer references but each other) because their
+ * source text is inlined into the HTML report ({@link CHART_KIT_SOURCE}), and the server-side SVG
+ * fallback calls the same functions in Node, so both draw the same ticks and labels.
  */
 
 /** A text box a chart drew (CSS pixels, relative to its canvas), for overlap checks. */
@@ -40,8 +40,8 @@ export interface ChartKit {
   escapeHtml(value: string): string;
 }
 
-/** Returns the chart kit (pure functions; see the file comment for why it is one function). */
-export function chartKit(): ChartKit {
+/** Ticks and number formats (self-contained: inlined into the page). */
+function numberKit(): Pick<ChartKit, "niceTicks" | "logTicks" | "formatStep" | "formatValue" | "formatTick"> {
   function niceStep(span: number, count: number): number {
     const raw = span / Math.max(1, count);
     const power = 10 ** Math.floor(Math.log10(raw));
@@ -98,6 +98,11 @@ export function chartKit(): ChartKit {
     const text = value.toFixed(decimals);
     return decimals > 0 ? text.replace(/\.?0+$/, "") : text;
   }
+  return { niceTicks, logTicks, formatStep, formatValue, formatTick };
+}
+
+/** Search, smoothing and per-pixel downsampling of a series (self-contained: inlined into the page). */
+function seriesKit(): Pick<ChartKit, "lowerBound" | "ema" | "columns"> {
   /** First index whose value is ≥ `value` (sorted ascending array). */
   function lowerBound(array: ArrayLike<number>, value: number): number {
     let lo = 0;
@@ -183,6 +188,16 @@ export function chartKit(): ChartKit {
     if (run.length > 0) runs.push(run);
     return runs;
   }
+  return { lowerBound, ema, columns };
+}
+
+/** Label layout, payload decoding and canvas helpers (inlined into the page; `lowerBound` from {@link seriesKit}). */
+function pageKit(
+  lowerBound: ChartKit["lowerBound"],
+): Omit<
+  ChartKit,
+  "niceTicks" | "logTicks" | "formatStep" | "formatValue" | "formatTick" | "lowerBound" | "ema" | "columns"
+> {
   function overlaps(a: LabelBox, b: LabelBox): boolean {
     return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
   }
@@ -255,22 +270,17 @@ export function chartKit(): ChartKit {
     }
     return bytes;
   }
-  return {
-    setupCanvas,
-    markerStyle,
-    inflate,
-    unshuffle,
-    nearest,
-    escapeHtml,
-    niceTicks,
-    logTicks,
-    formatStep,
-    formatValue,
-    formatTick,
-    lowerBound,
-    ema,
-    columns,
-    overlaps,
-    placeRows,
-  };
+  return { setupCanvas, markerStyle, inflate, unshuffle, nearest, escapeHtml, overlaps, placeRows };
 }
+
+/** Returns the chart kit (pure functions; see the file comment for how it is inlined). */
+export function chartKit(): ChartKit {
+  const series = seriesKit();
+  return { ...numberKit(), ...series, ...pageKit(series.lowerBound) };
+}
+
+/**
+ * The source of an expression that evaluates to the kit in the page: its parts declared inside one
+ * function scope (whatever names the bundler gave them), then `chartKit` called.
+ */
+export const CHART_KIT_SOURCE: string = `(function(){${[numberKit, seriesKit, pageKit].map(String).join("\n")}\nreturn (${chartKit})();})()`;
