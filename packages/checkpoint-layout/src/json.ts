@@ -179,17 +179,17 @@ class LenientJsonReader {
       if (key === "__proto__")
         Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true });
       else obj[key] = v;
-      this.skipWs();
-      if (text[this.i] === ",") {
-        this.i++;
-        continue;
-      }
-      if (text[this.i] === "}") {
-        this.i++;
-        return obj;
-      }
-      this.fail("expected ',' or '}'");
+      if (this.closes("}")) return obj;
     }
+  }
+
+  /** After a member or element: `true` past the closing `close`, `false` past a comma, else an error. */
+  closes(close: "}" | "]"): boolean {
+    this.skipWs();
+    const c = this.text[this.i];
+    if (c !== "," && c !== close) this.fail(`expected ',' or '${close}'`);
+    this.i++;
+    return c === close;
   }
 
   array(depth: number): LenientJson[] {
@@ -203,16 +203,7 @@ class LenientJsonReader {
     }
     for (;;) {
       arr.push(this.value(depth + 1));
-      this.skipWs();
-      if (text[this.i] === ",") {
-        this.i++;
-        continue;
-      }
-      if (text[this.i] === "]") {
-        this.i++;
-        return arr;
-      }
-      this.fail("expected ',' or ']'");
+      if (this.closes("]")) return arr;
     }
   }
 

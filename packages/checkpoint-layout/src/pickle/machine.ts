@@ -15,6 +15,12 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 /** Decoder of py2 `str` and text arguments. */
 export const latin1 = new TextDecoder("latin1");
 
+const readU16 = (v: DataView, p: number) => v.getUint16(p, true);
+const readU32 = (v: DataView, p: number) => v.getUint32(p, true);
+const readI32 = (v: DataView, p: number) => v.getInt32(p, true);
+const readU64 = (v: DataView, p: number) => Number(v.getBigUint64(p, true));
+const readF64be = (v: DataView, p: number) => v.getFloat64(p, false);
+
 const isKind = (v: PickleValue, kind: string): boolean =>
   typeof v === "object" && v !== null && !Array.isArray(v) && "kind" in v && v.kind === kind;
 
@@ -62,28 +68,37 @@ export class PickleMachine {
     return out;
   }
 
+  /** A fixed-size argument read from the view at the current position. */
+  private fixed(size: number, at: number, read: (view: DataView, pos: number) => number): number {
+    this.need(size, at);
+    const v = read(this.view, this.pos);
+    this.pos += size;
+    return v;
+  }
+
+  /** A little-endian unsigned 16-bit argument. */
+  u16(at: number): number {
+    return this.fixed(2, at, readU16);
+  }
+
   /** A little-endian unsigned 32-bit argument. */
   u32(at: number): number {
-    this.need(4, at);
-    const v = this.view.getUint32(this.pos, true);
-    this.pos += 4;
-    return v;
+    return this.fixed(4, at, readU32);
   }
 
   /** A little-endian signed 32-bit argument. */
   i32(at: number): number {
-    this.need(4, at);
-    const v = this.view.getInt32(this.pos, true);
-    this.pos += 4;
-    return v;
+    return this.fixed(4, at, readI32);
   }
 
   /** A little-endian unsigned 64-bit length. */
   u64(at: number): number {
-    this.need(8, at);
-    const v = Number(this.view.getBigUint64(this.pos, true));
-    this.pos += 8;
-    return v;
+    return this.fixed(8, at, readU64);
+  }
+
+  /** A big-endian double (BINFLOAT). */
+  f64be(at: number): number {
+    return this.fixed(8, at, readF64be);
   }
 
   /** A text argument up to the next newline. */

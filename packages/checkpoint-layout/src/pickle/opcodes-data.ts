@@ -24,15 +24,7 @@ export const DATA_OPCODES: readonly Opcode[] = [
   { code: 0x89, name: "NEWFALSE", run: (m) => m.push(false) },
   { code: 0x4a, name: "BININT", run: (m, at) => m.push(m.i32(at)) },
   { code: 0x4b, name: "BININT1", run: (m, at) => m.push(m.take(1, at)[0]!) },
-  {
-    code: 0x4d,
-    name: "BININT2",
-    run(m, at) {
-      m.need(2, at);
-      m.push(m.view.getUint16(m.pos, true));
-      m.pos += 2;
-    },
-  },
+  { code: 0x4d, name: "BININT2", run: (m, at) => m.push(m.u16(at)) },
   { code: 0x8a, name: "LONG1", run: (m, at) => m.push(decodeLong(m.take(m.take(1, at)[0]!, at))) },
   {
     code: 0x8b,
@@ -58,16 +50,7 @@ export const DATA_OPCODES: readonly Opcode[] = [
     name: "LONG",
     run: (m, at) => m.push(parseIntText(m.line(at).trim().replace(/L$/, ""), m.where, at)),
   },
-  {
-    // big-endian double
-    code: 0x47,
-    name: "BINFLOAT",
-    run(m, at) {
-      m.need(8, at);
-      m.push(m.view.getFloat64(m.pos, false));
-      m.pos += 8;
-    },
-  },
+  { code: 0x47, name: "BINFLOAT", run: (m, at) => m.push(m.f64be(at)) },
   {
     code: 0x46,
     name: "FLOAT",

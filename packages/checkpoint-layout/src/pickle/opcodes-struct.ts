@@ -1,5 +1,5 @@
 import { isTuple, parseMemoKey } from "./decode.js";
-import type { Opcode } from "./machine.js";
+import type { Opcode, PickleMachine } from "./machine.js";
 import type {
   PickleDict,
   PickleGlobal,
@@ -13,6 +13,9 @@ import type {
 const DICT_CLASSES = new Set(["collections.OrderedDict", "builtins.dict", "__builtin__.dict"]);
 
 const argsOf = (args: PickleValue) => (isTuple(args) ? args.items : [args]);
+/** A recorded `cls(*argv)` (never constructed). */
+const instance = (m: PickleMachine, cls: string, argv: PickleValue[], at: number) =>
+  m.track({ kind: "object", $class: cls, args: argv } as PickleObject, argv, at);
 
 /** Lists, dicts, tuples and sets. */
 export const CONTAINER_OPCODES: readonly Opcode[] = [
@@ -147,7 +150,7 @@ export const OBJECT_OPCODES: readonly Opcode[] = [
       const cls = m.globalName(m.pop(at));
       // an empty OrderedDict() is a dict: items follow with SETITEMS
       if (DICT_CLASSES.has(cls) && argv.length === 0) m.push(m.emptyDict(at));
-      else m.push(m.track({ kind: "object", $class: cls, args: argv } as PickleObject, argv, at));
+      else m.push(instance(m, cls, argv, at));
     },
   },
   {
@@ -156,8 +159,7 @@ export const OBJECT_OPCODES: readonly Opcode[] = [
     name: "NEWOBJ",
     run(m, at) {
       const argv = argsOf(m.pop(at));
-      const cls = m.globalName(m.pop(at));
-      m.push(m.track({ kind: "object", $class: cls, args: argv } as PickleObject, argv, at));
+      m.push(instance(m, m.globalName(m.pop(at)), argv, at));
     },
   },
   {
@@ -168,8 +170,7 @@ export const OBJECT_OPCODES: readonly Opcode[] = [
       const kwargs = m.pop(at);
       const args = m.pop(at);
       const cls = m.globalName(m.pop(at));
-      const argv = isTuple(args) ? [...args.items, kwargs] : [args, kwargs];
-      m.push(m.track({ kind: "object", $class: cls, args: argv } as PickleObject, argv, at));
+      m.push(instance(m, cls, isTuple(args) ? [...args.items, kwargs] : [args, kwargs], at));
     },
   },
   {
