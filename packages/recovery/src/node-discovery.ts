@@ -1,6 +1,6 @@
 import type { Dirent } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 import { listCheckpoints } from "@rlops/checkpoint-layout/node";
 import { isRlopsError } from "@rlops/errors";
 import { RecoveryError } from "./errors.js";
@@ -271,6 +271,12 @@ export async function findRunRoots(dir: string): Promise<RunRoot[]> {
     const child = await describeRun(path, entry.name);
     // A child whose checkpoints are the root's own (a Lightning logger folder, …) is part of it.
     if (child.run.checkpoints > 0 && child.checkpointPaths.every((p) => checkpointDirs.has(p))) continue;
+    // So is a child without checkpoints of its own that holds the root's (found from the root only,
+    // e.g. `csv/version_0/checkpoints/`), and, in a run with checkpoints, a metrics-only child laid
+    // out like a Lightning logger (`<name>/version_N/…`): one run logged by several loggers.
+    if (child.run.checkpoints === 0 && self.checkpointPaths.some((p) => p.startsWith(`${path}${sep}`)))
+      continue;
+    if (child.run.checkpoints === 0 && self.run.checkpoints > 0 && isLoggerFolder(child)) continue;
     // A metrics-only folder with a trainer's log-folder name (HF `runs/`, `rlops/`, Lightning's
     // `lightning_logs/`, …) is the parent's log, not a run of its own.
     if (child.run.checkpoints > 0 || (child.run.metricSources > 0 && !LOG_DIRS.has(entry.name)))
@@ -278,6 +284,16 @@ export async function findRunRoots(dir: string): Promise<RunRoot[]> {
   }
   if (children.length >= 2 && !ownsTop(self, children, dir)) return children;
   return self.run.checkpoints > 0 || self.run.metricSources > 0 ? [self.run] : children;
+}
+
+const LOGGER_VERSION = /^version_\d{1,9}$/;
+
+/** True when every metric file of a folder lies in a Lightning logger version folder (`version_N/`). */
+function isLoggerFolder(d: Described): boolean {
+  return (
+    d.metricPaths.length > 0 &&
+    d.metricPaths.every((p) => LOGGER_VERSION.test(relative(d.run.path, p).split(sep)[0] ?? ""))
+  );
 }
 
 /** True when the root's checkpoints are not all inside the child runs (the root is a run itself). */

@@ -13,7 +13,7 @@ export interface ScalarSink {
   other?: ((tag: string) => void) | undefined;
 }
 
-/** A decoded event: its step (null when absent or not a safe non-negative integer). */
+/** A decoded event: its step (0 when absent, the proto3 default; null when not a safe integer). */
 export interface EventInfo {
   step: number | null;
   /** Number of scalars given to the sink. */
@@ -331,7 +331,8 @@ function decodeValue(b: Uint8Array, start: number, end: number, sink: ScalarSink
 /** Decodes one serialized `Event` in `b[start, end)`, giving its scalars to `sink`. */
 export function decodeEvent(b: Uint8Array, start: number, end: number, sink: ScalarSink): EventInfo {
   const c = new Cursor(b, start, end);
-  let step: number | null = null;
+  // proto3: an absent `step` is 0 (Lightning writes its step-0 scalars without one)
+  let step: number | null = 0;
   let scalars = 0;
   while (c.pos < end && !c.bad) {
     const key = c.varint();
