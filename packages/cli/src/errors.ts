@@ -53,7 +53,8 @@ export const CLI_ERROR_CODES = {
   BAD_PALETTE: { exit: EXIT.BAD_INPUT, meaning: "`arc --palette`: not a word → colour map" },
   BAD_ARGUMENT: {
     exit: EXIT.BAD_INPUT,
-    meaning: "arguments that do not go together (`breaker check`: a run folder with other paths)",
+    meaning:
+      "arguments that do not go together (`breaker check`: a run folder with other paths; `ckpt diff --run`: a step several checkpoints share)",
   },
   NO_INFERENCE: {
     exit: EXIT.BAD_INPUT,
@@ -65,7 +66,11 @@ export const CLI_ERROR_CODES = {
     exit: EXIT.NOT_FOUND,
     meaning: "the run folder holds no checkpoints and no metrics (empty or not a run)",
   },
-  NO_CHECKPOINT: { exit: EXIT.NOT_FOUND, meaning: "no checkpoint qualifies (`ckpt latest`, `recover`)" },
+  NO_CHECKPOINT: {
+    exit: EXIT.NOT_FOUND,
+    meaning:
+      "no checkpoint qualifies or none has that name (`ckpt latest`, `ckpt info`, `ckpt diff`, `recover`)",
+  },
   // bugs
   INTERNAL: { exit: EXIT.INTERNAL, meaning: "a bug in rlops: please report it with the command you ran" },
 } as const satisfies Record<string, { exit: ExitCode; meaning: string }>;
