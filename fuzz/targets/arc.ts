@@ -1,6 +1,6 @@
 /** `@rlops/arc-eval`: grid extraction from free text (never throws). */
 import { extractGrid, inspectGrids } from "../../packages/arc-eval/src/index.js";
-import type { AnyTarget } from "../harness.js";
+import { type AnyTarget, textTarget } from "../harness.js";
 import { hostileText, largeText, repeatTo } from "../hostile.js";
 
 const seeds = [
@@ -29,21 +29,19 @@ const TOKENS = [
 ];
 
 export const arcTargets: AnyTarget[] = [
-  {
-    name: "arc/extractGrid",
-    group: "arc",
-    contract: "never-throws",
-    arbitrary: hostileText(seeds, TOKENS),
-    run: (text: string) => {
+  textTarget(
+    "arc/extractGrid",
+    hostileText(seeds, TOKENS),
+    (text) => {
       extractGrid(text);
       inspectGrids(text);
     },
-    size: (text: string) => Buffer.byteLength(text),
-    large: () =>
+    () =>
       largeText(seeds, [
         { label: "one huge grid", input: `[${repeatTo("[1,2,3,4,5,6,7,8,9,0],").slice(0, -1)}]` },
         { label: "digit rows", input: repeatTo("0123456789\n") },
         { label: "unclosed brackets", input: repeatTo("[[1,2") },
       ]),
-  },
+    "never-throws",
+  ),
 ];

@@ -17,7 +17,7 @@ import {
   parseTrainerState,
   readPickle,
 } from "../../packages/checkpoint-layout/src/index.js";
-import type { AnyTarget } from "../harness.js";
+import { type AnyTarget, bytesTarget, textTarget } from "../harness.js";
 import { hostileBytes, hostileText, jsonArrayOf, LARGE_BYTES, largeBytes, largeText } from "../hostile.js";
 
 const data = (name: string): string =>
@@ -81,17 +81,11 @@ async function onStorage(
 }
 
 export const checkpointTargets: AnyTarget[] = [
-  {
-    name: "checkpoint/parseLenientJson",
-    group: "checkpoint",
-    contract: "typed",
-    arbitrary: hostileText(
-      [trainerState, '{"a": NaN, "b": [Infinity, 1e999, 123456789012345678901]}'],
-      JSON_TOKENS,
-    ),
-    run: (text: string) => void parseLenientJson(text, { rejectDuplicateKeys: true }),
-    size: (text: string) => Buffer.byteLength(text),
-    large: () => [
+  textTarget(
+    "checkpoint/parseLenientJson",
+    hostileText([trainerState, '{"a": NaN, "b": [Infinity, 1e999, 123456789012345678901]}'], JSON_TOKENS),
+    (text) => void parseLenientJson(text, { rejectDuplicateKeys: true }),
+    () => [
       ...largeText([]),
       { label: "array of trainer states", input: jsonArrayOf(trainerState), baseline: true },
       {
@@ -100,33 +94,24 @@ export const checkpointTargets: AnyTarget[] = [
         baseline: true,
       },
     ],
-  },
-  {
-    name: "checkpoint/parseTrainerState",
-    group: "checkpoint",
-    contract: "typed",
-    arbitrary: hostileText([trainerState], JSON_TOKENS),
-    run: (text: string) => void parseTrainerState(text),
-    size: (text: string) => Buffer.byteLength(text),
-    large: () => [...largeText([]), { label: "long log_history", input: longTrainerState(), baseline: true }],
-  },
-  {
-    name: "checkpoint/parseCheckpointsJsonl",
-    group: "checkpoint",
-    contract: "typed",
-    arbitrary: hostileText([jsonl], JSON_TOKENS),
-    run: (text: string) => void parseCheckpointsJsonl(text),
-    size: (text: string) => Buffer.byteLength(text),
-    large: () => largeText([jsonl]),
-  },
-  {
-    name: "checkpoint/readPickle",
-    group: "checkpoint",
-    contract: "typed",
-    arbitrary: hostileBytes(pickles),
-    run: (bytes: Uint8Array) => void readPickle(bytes, "fuzz.pkl"),
-    size: (bytes: Uint8Array) => bytes.length,
-    large: () => [
+  ),
+  textTarget(
+    "checkpoint/parseTrainerState",
+    hostileText([trainerState], JSON_TOKENS),
+    (text) => void parseTrainerState(text),
+    () => [...largeText([]), { label: "long log_history", input: longTrainerState(), baseline: true }],
+  ),
+  textTarget(
+    "checkpoint/parseCheckpointsJsonl",
+    hostileText([jsonl], JSON_TOKENS),
+    (text) => void parseCheckpointsJsonl(text),
+    () => largeText([jsonl]),
+  ),
+  bytesTarget(
+    "checkpoint/readPickle",
+    hostileBytes(pickles),
+    (bytes) => void readPickle(bytes, "fuzz.pkl"),
+    () => [
       ...largeBytes([]),
       {
         label: "big list",
@@ -140,12 +125,10 @@ export const checkpointTargets: AnyTarget[] = [
       },
       { label: "deep list", input: writePickle(deepList(900)) },
     ],
-  },
-  {
-    name: "checkpoint/checkSafetensors",
-    group: "checkpoint",
-    contract: "typed",
-    arbitrary: fc.oneof(
+  ),
+  bytesTarget(
+    "checkpoint/checkSafetensors",
+    fc.oneof(
       hostileBytes(safetensors),
       hostileText([new TextDecoder().decode(safetensors[0]!.subarray(8, 8 + 96))], JSON_TOKENS).map(
         (header) => {
@@ -157,9 +140,8 @@ export const checkpointTargets: AnyTarget[] = [
         },
       ),
     ),
-    run: (bytes: Uint8Array) => onStorage(bytes, (s, p) => checkSafetensors(s, p)),
-    size: (bytes: Uint8Array) => bytes.length,
-    large: () =>
+    (bytes) => onStorage(bytes, (s, p) => checkSafetensors(s, p)),
+    () =>
       largeBytes(
         [],
         [
@@ -176,15 +158,12 @@ export const checkpointTargets: AnyTarget[] = [
           },
         ],
       ),
-  },
-  {
-    name: "checkpoint/checkTorchZip",
-    group: "checkpoint",
-    contract: "typed",
-    arbitrary: hostileBytes(zips),
-    run: (bytes: Uint8Array) => onStorage(bytes, (s, p) => checkTorchZip(s, p, { verifyCrc: true })),
-    size: (bytes: Uint8Array) => bytes.length,
-    large: () =>
+  ),
+  bytesTarget(
+    "checkpoint/checkTorchZip",
+    hostileBytes(zips),
+    (bytes) => onStorage(bytes, (s, p) => checkTorchZip(s, p, { verifyCrc: true })),
+    () =>
       largeBytes(
         [],
         [
@@ -201,5 +180,5 @@ export const checkpointTargets: AnyTarget[] = [
           { label: "one big entry", input: buildTorchFile("big", 128 * 1024), baseline: true },
         ],
       ),
-  },
+  ),
 ];

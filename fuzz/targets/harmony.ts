@@ -4,21 +4,14 @@ import {
   type ParseMode,
   parseMessagesFromText,
   renderConversation,
+  SPECIAL_TOKENS,
 } from "../../packages/harmony-format/src/index.js";
 import { decode, encode, parseMessagesFromTokens } from "../../packages/harmony-format/src/tokens.js";
-import { type AnyTarget, Broken } from "../harness.js";
+import { type AnyTarget, Broken, textTarget } from "../harness.js";
 import { hostileText, largeText, repeatTo } from "../hostile.js";
 
-const SPECIALS = [
-  "<|start|>",
-  "<|end|>",
-  "<|message|>",
-  "<|channel|>",
-  "<|constrain|>",
-  "<|return|>",
-  "<|call|>",
-  "<|endoftext|>",
-];
+/** The text of each named harmony special token (`<|start|>`, `<|channel|>`, …). */
+const SPECIALS = Object.values(SPECIAL_TOKENS).map((id) => decode([id]));
 const TOKENS = [
   ...SPECIALS,
   "assistant",
@@ -50,7 +43,7 @@ function parseText(text: string, mode: ParseMode): Broken | undefined {
   return internal ? new Broken(`tolerant parser swallowed an exception: ${internal.message}`) : undefined;
 }
 
-const textTarget = (mode: ParseMode): AnyTarget => ({
+const parseTarget = (mode: ParseMode): AnyTarget => ({
   name: `harmony/parseMessagesFromText(${mode})`,
   group: "harmony",
   contract: mode === "tolerant" ? "never-throws" : "typed",
@@ -110,17 +103,15 @@ const tokenTarget = (mode: ParseMode): AnyTarget => ({
 });
 
 export const harmonyTargets: AnyTarget[] = [
-  textTarget("strict"),
-  textTarget("lenient"),
-  textTarget("tolerant"),
+  parseTarget("strict"),
+  parseTarget("lenient"),
+  parseTarget("tolerant"),
   tokenTarget("strict"),
   tokenTarget("tolerant"),
-  {
-    name: "harmony/encode",
-    group: "harmony",
-    contract: "typed",
-    arbitrary: hostileText(seeds, TOKENS),
-    run: (text: string) => {
+  textTarget(
+    "harmony/encode",
+    hostileText(seeds, TOKENS),
+    (text) => {
       const ids = encode(text, { allowedSpecial: "all" });
       if (wellFormed(text) && decode(ids) !== text)
         return new Broken(
@@ -129,13 +120,12 @@ export const harmonyTargets: AnyTarget[] = [
       encode(text); // DISALLOWED_SPECIAL is the typed error this may throw
       return undefined;
     },
-    size: (text: string) => Buffer.byteLength(text),
-    large: () =>
+    () =>
       largeText([
         "The quick brown fox jumps over the lazy dog. ",
         conversation.replace(/<\|[a-z]+\|>/g, " "),
       ]),
-  },
+  ),
 ];
 
 /** `String.prototype.isWellFormed` (Node 20; not in the ES2023 lib typings). */

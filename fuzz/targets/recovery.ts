@@ -11,7 +11,7 @@ import {
   renderDefaultBreakerYaml,
   TensorBoardDecoder,
 } from "../../packages/recovery/src/index.js";
-import { type AnyTarget, Broken } from "../harness.js";
+import { type AnyTarget, Broken, textTarget } from "../harness.js";
 import { CONFIG_BYTES, hostileBytes, hostileText, jsonArrayOf, largeBytes, largeText } from "../hostile.js";
 
 const data = (path: string): URL =>
@@ -83,34 +83,28 @@ const JSON_TOKENS = [
 ];
 
 export const recoveryTargets: AnyTarget[] = [
-  {
-    name: "recovery/loadBreakerConfig",
-    group: "recovery",
-    contract: "typed",
-    arbitrary: hostileText(
+  textTarget(
+    "recovery/loadBreakerConfig",
+    hostileText(
       [breakerYaml, JSON.stringify(loadBreakerConfig(breakerYaml))],
       ["rules:", "  - metric: ", "when: ", "action: stop", "window: ", "&a ", "*a", "<<: *a"],
     ),
-    run: (text: string) => void loadBreakerConfig(text),
-    size: (text: string) => Buffer.byteLength(text),
-    large: () => largeText([`# ${breakerYaml}`], [], CONFIG_BYTES),
-  },
-  {
-    name: "recovery/parseJsonWithNonFinite",
-    group: "recovery",
-    contract: "typed",
-    arbitrary: hostileText([jsonl.split("\n")[1]!, '[1, NaN, {"a": -Infinity}]'], JSON_TOKENS),
-    run: (text: string) => void parseJsonWithNonFinite(text, "fuzz"),
-    size: (text: string) => Buffer.byteLength(text),
+    (text) => void loadBreakerConfig(text),
+    () => largeText([`# ${breakerYaml}`], [], CONFIG_BYTES),
+  ),
+  textTarget(
+    "recovery/parseJsonWithNonFinite",
+    hostileText([jsonl.split("\n")[1]!, '[1, NaN, {"a": -Infinity}]'], JSON_TOKENS),
+    (text) => void parseJsonWithNonFinite(text, "fuzz"),
     // valid JSON with non-finite numbers (plain JSON takes the faster JSON.parse path)
-    large: () => [
+    () => [
       ...largeText([]),
       ...jsonl
         .split("\n")
         .map((line, i) => ({ label: `array of line ${i}`, input: jsonArrayOf(line), baseline: true })),
       { label: "array of NaN", input: jsonArrayOf("NaN"), baseline: true },
     ],
-  },
+  ),
   {
     name: "recovery/TensorBoardDecoder",
     group: "recovery",
@@ -120,29 +114,20 @@ export const recoveryTargets: AnyTarget[] = [
     size: ([bytes]: [Uint8Array, number]) => bytes.length,
     large: () => largeBytes(events).map((l) => ({ ...l, input: [l.input, l.input.length >> 1] })),
   },
-  {
-    name: "recovery/LightningCsvDecoder",
-    group: "recovery",
-    contract: "typed",
-    arbitrary: hostileText([csv], CSV_TOKENS),
-    run: (text: string) => void decodeCsv(text),
-    size: (text: string) => Buffer.byteLength(text),
-    large: () =>
+  textTarget(
+    "recovery/LightningCsvDecoder",
+    hostileText([csv], CSV_TOKENS),
+    (text) => void decodeCsv(text),
+    () =>
       largeText(
         [csv.slice(csv.indexOf("\n") + 1)],
         [{ label: "one long quoted cell", input: `step,a\n1,"${"x".repeat(100_000)}` }],
-      ).map((l) => ({
-        ...l,
-        input: `epoch,step,train_loss,val_loss\n${l.input}`,
-      })),
-  },
-  {
-    name: "recovery/JSONL metric lines",
-    group: "recovery",
-    contract: "typed",
-    arbitrary: hostileText([jsonl], JSON_TOKENS),
-    run: (text: string) => void decodeJsonl(text),
-    size: (text: string) => Buffer.byteLength(text),
-    large: () => largeText([`${jsonl}\n`]),
-  },
+      ).map((l) => ({ ...l, input: `epoch,step,train_loss,val_loss\n${l.input}` })),
+  ),
+  textTarget(
+    "recovery/JSONL metric lines",
+    hostileText([jsonl], JSON_TOKENS),
+    (text) => void decodeJsonl(text),
+    () => largeText([`${jsonl}\n`]),
+  ),
 ];

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { loadRewardSpec } from "../../packages/rewards/src/index.js";
-import type { AnyTarget } from "../harness.js";
+import { type AnyTarget, textTarget } from "../harness.js";
 import { CONFIG_BYTES, hostileText, largeText, repeatTo } from "../hostile.js";
 
 const yaml = readFileSync(
@@ -31,14 +31,11 @@ const TOKENS = [
 ];
 
 export const rewardsTargets: AnyTarget[] = [
-  {
-    name: "rewards/loadRewardSpec(text)",
-    group: "rewards",
-    contract: "typed",
-    arbitrary: hostileText([yaml, json], TOKENS),
-    run: (text: string) => void loadRewardSpec(text),
-    size: (text: string) => Buffer.byteLength(text),
-    large: () =>
+  textTarget(
+    "rewards/loadRewardSpec(text)",
+    hostileText([yaml, json], TOKENS),
+    (text) => void loadRewardSpec(text),
+    () =>
       largeText(
         [`# ${yaml}`, `${yaml.replace(/^version: 1\n/m, "")}\n`],
         [
@@ -48,7 +45,7 @@ export const rewardsTargets: AnyTarget[] = [
         ],
         CONFIG_BYTES,
       ),
-  },
+  ),
   {
     name: "rewards/loadRewardSpec(value)",
     group: "rewards",
