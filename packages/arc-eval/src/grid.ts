@@ -65,16 +65,6 @@ export function isGrid(value: unknown): value is Grid {
   return checkGrid(value) === null;
 }
 
-/** Formats a JSON path as `test[1].output[3][7]`. */
-export function formatPath(path: readonly (string | number)[]): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out === "" ? part : `.${part}`;
-  }
-  return out === "" ? "(root)" : out;
-}
-
 /**
  * zod schema of an ARC grid: 1–30 rows of 1–30 integers 0–9, rectangular.
  * Type: {@link Grid}.

@@ -1,6 +1,7 @@
+import { formatIssuePath } from "@rlops/errors";
 import { z } from "zod";
 import { ArcError } from "./errors.js";
-import { checkGrid, formatPath, type Grid, gridSchema } from "./grid.js";
+import { checkGrid, type Grid, gridSchema } from "./grid.js";
 
 /** zod schema of a training pair `{input, output}`. */
 export const trainPairSchema = z.object({ input: gridSchema, output: gridSchema });
@@ -32,7 +33,7 @@ export interface ParseContext {
 }
 
 function where(source: string | undefined, path: (string | number)[]): string {
-  const p = formatPath(path);
+  const p = formatIssuePath(path);
   return source ? `${source}: ${p}` : p;
 }
 
@@ -66,7 +67,7 @@ function gridAt(
     throw new ArcError({
       code,
       message: `${where(source, full)}: ${problem.message}`,
-      details: { source, path: formatPath(full), problem: problem.code },
+      details: { source, path: formatIssuePath(full), problem: problem.code },
     });
   }
   return value as Grid;
@@ -76,7 +77,7 @@ function taskError(source: string | undefined, path: (string | number)[], messag
   return new ArcError({
     code: "INVALID_TASK",
     message: `${where(source, path)}: ${message}`,
-    details: { source, path: formatPath(path) },
+    details: { source, path: formatIssuePath(path) },
   });
 }
 

@@ -1,3 +1,4 @@
+import { formatIssuePath } from "@rlops/errors";
 import { z } from "zod";
 import { HarmonyError } from "./errors.js";
 
@@ -150,7 +151,7 @@ export function contentParts(message: Message): Content[] {
 function formatIssues(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "invalid value";
-  const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)";
+  const path = formatIssuePath(issue.path);
   return `${path}: ${issue.message}`;
 }
 

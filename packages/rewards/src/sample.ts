@@ -1,3 +1,4 @@
+import { formatIssuePath } from "@rlops/errors";
 import { z } from "zod";
 import { RewardsError } from "./errors.js";
 
@@ -62,10 +63,9 @@ export function normalizeSample(raw: unknown, index: number): Sample {
   const parsed = sampleSchema.safeParse(record);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const where = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
     throw new RewardsError({
       code: "INVALID_SAMPLE",
-      message: `samples[${index}]${where}: ${issue.message}`,
+      message: `${formatIssuePath(["samples", index, ...issue.path])}: ${issue.message}`,
       details: { index, path: issue.path.map(String) },
       cause: parsed.error,
     });

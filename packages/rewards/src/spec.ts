@@ -1,3 +1,4 @@
+import { formatIssuePath } from "@rlops/errors";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { MAX_SPEC_DEPTH, nestingBeyond } from "./depth.js";
@@ -144,27 +145,20 @@ export type GroupConfig = z.infer<typeof groupSchema>;
 /** A DAPO filter config. */
 export type GroupFilter = z.infer<typeof groupFilterSchema>;
 
-/** Formats an issue path like `rewards[2].params.maxTokens`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? String(p) : `.${String(p)}`;
-  return out || "(root)";
-}
-
 function specError(
   issues: readonly z.core.$ZodIssue[],
   prefix: readonly PropertyKey[],
   cause: unknown,
 ): RewardsError {
   const first = issues[0]!;
-  const path = formatPath([...prefix, ...first.path]);
+  const path = formatIssuePath([...prefix, ...first.path]);
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
   return new RewardsError({
     code: "SPEC_INVALID",
     message: `${path}: ${first.message}${more}`,
     details: {
       path,
-      issues: issues.map((i) => ({ path: formatPath([...prefix, ...i.path]), message: i.message })),
+      issues: issues.map((i) => ({ path: formatIssuePath([...prefix, ...i.path]), message: i.message })),
     },
     cause,
   });
