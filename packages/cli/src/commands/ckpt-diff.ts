@@ -243,10 +243,12 @@ function configsText(d: CkptDiff): string[] {
   if (!d.configs.length) return ["configs: none of A and B holds a JSON config"];
   const lines: string[] = [];
   for (const c of d.configs) {
-    const where = c.inA && c.inB ? "" : c.inA ? " (only in A)" : " (only in B)";
+    if (!(c.inA && c.inB)) {
+      lines.push(`${c.file} (only in ${c.inA ? "A" : "B"}): ${c.added.length + c.removed.length} key(s)`);
+      continue;
+    }
     const n = c.added.length + c.removed.length + c.changed.length;
-    lines.push(`${c.file}${where}: ${n ? `${n} key(s) differ, ${c.same} same` : `same (${c.same} keys)`}`);
-    if (!(c.inA && c.inB)) continue;
+    lines.push(`${c.file}: ${n ? `${n} key(s) differ, ${c.same} same` : `same (${c.same} keys)`}`);
     for (const x of c.changed) lines.push(`  ~ ${x.key}: ${shown(x.a)} → ${shown(x.b)}`);
     for (const x of c.added) lines.push(`  + ${x.key}: ${shown(x.value)}`);
     for (const x of c.removed) lines.push(`  - ${x.key}: ${shown(x.value)}`);
