@@ -146,17 +146,34 @@ export async function runTarget<T>(target: Target<T>, options: RunOptions): Prom
     );
   }
   const ms = performance.now() - started;
-  const perMb = await timeLarge(target, failures);
+  let perMb = await timeLarge(target, failures);
+  let medianMsPerMb = baselineMedian(perMb, failures);
+  const isSlow = (p: TargetReport["perMb"][number]): boolean =>
+    p.msPerMb > SLOWDOWN_LIMIT * medianMsPerMb && p.ms > SLOW_FLOOR_MS;
+  if (perMb.some(isSlow)) {
+    // Other load on the machine can slow one input: time the slow ones and the baselines again,
+    // back to back, and keep each input's best.
+    const again = new Set(perMb.filter((p) => isSlow(p) || p.baseline).map((p) => p.label));
+    const second = new Map((await timeLarge(target, [], again)).map((p) => [p.label, p]));
+    perMb = perMb.map((p) => {
+      const q = second.get(p.label);
+      return q !== undefined && q.ms < p.ms ? q : p;
+    });
+    medianMsPerMb = baselineMedian(perMb, []);
+  }
+  for (const p of perMb.filter(isSlow))
+    failures.push(
+      `slow input "${p.label}": ${p.msPerMb.toFixed(1)} ms/MB, ${(p.msPerMb / medianMsPerMb).toFixed(1)}× the median ${medianMsPerMb.toFixed(1)} ms/MB (limit ${SLOWDOWN_LIMIT}×)`,
+    );
+  return { name: target.name, runs, ms, interrupted: details.interrupted, failures, perMb, medianMsPerMb };
+}
+
+/** Median time per MB of the baseline inputs. */
+function baselineMedian(perMb: TargetReport["perMb"], failures: string[]): number {
   const base = perMb.filter((p) => p.baseline);
   if (base.length === 0 && perMb.length > 0) failures.push("no baseline large input (harness error)");
   const sorted = base.map((p) => p.msPerMb).sort((a, b) => a - b);
-  const medianMsPerMb = sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
-  for (const p of perMb)
-    if (p.msPerMb > SLOWDOWN_LIMIT * medianMsPerMb && p.ms > SLOW_FLOOR_MS)
-      failures.push(
-        `slow input "${p.label}": ${p.msPerMb.toFixed(1)} ms/MB, ${(p.msPerMb / medianMsPerMb).toFixed(1)}× the median ${medianMsPerMb.toFixed(1)} ms/MB (limit ${SLOWDOWN_LIMIT}×)`,
-      );
-  return { name: target.name, runs, ms, interrupted: details.interrupted, failures, perMb, medianMsPerMb };
+  return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** Timed runs per large input (the minimum is kept: it filters GC pauses and other load). */
@@ -164,11 +181,16 @@ const SAMPLES = 5;
 /** Stop sampling an input after this much time spent on it (ms). */
 const SAMPLE_BUDGET_MS = 3000;
 
-/** Best of up to {@link SAMPLES} timed runs of each large input, after a GC when `--expose-gc` is on. */
-async function timeLarge<T>(target: Target<T>, failures: string[]): Promise<TargetReport["perMb"]> {
+/** Best of up to {@link SAMPLES} timed runs of each large input (or those in `only`), after a GC when `--expose-gc` is on. */
+async function timeLarge<T>(
+  target: Target<T>,
+  failures: string[],
+  only?: ReadonlySet<string>,
+): Promise<TargetReport["perMb"]> {
   const out: TargetReport["perMb"] = [];
   const gc = (globalThis as { gc?: () => void }).gc;
   for (const { label, input, baseline = false } of target.large()) {
+    if (only !== undefined && !only.has(label)) continue;
     let best = Number.POSITIVE_INFINITY;
     let spent = 0;
     gc?.();

@@ -1,6 +1,6 @@
 /** `@rlops/arc-eval`: grid extraction from free text (never throws). */
 import { extractGrid, inspectGrids } from "../../packages/arc-eval/src/index.js";
-import { type AnyTarget, textTarget } from "../harness.js";
+import { type AnyTarget, type LargeInput, textTarget } from "../harness.js";
 import { hostileText, largeText, repeatTo } from "../hostile.js";
 
 const seeds = [
@@ -28,20 +28,28 @@ const TOKENS = [
   "<|end|>",
 ];
 
+/** Hostile large inputs of both targets. */
+const extra = (): LargeInput<string>[] => [
+  { label: "one huge grid", input: `[${repeatTo("[1,2,3,4,5,6,7,8,9,0],").slice(0, -1)}]` },
+  { label: "digit rows", input: repeatTo("0123456789\n") },
+  { label: "unclosed brackets", input: repeatTo("[[1,2") },
+];
+/** Text without a grid: `extractGrid` reads all of it (with a grid near the end it stops early). */
+const prose = ["The model reasons about the puzzle, step by step, and finds no answer.\n"];
+
 export const arcTargets: AnyTarget[] = [
   textTarget(
     "arc/extractGrid",
     hostileText(seeds, TOKENS),
-    (text) => {
-      extractGrid(text);
-      inspectGrids(text);
-    },
-    () =>
-      largeText(seeds, [
-        { label: "one huge grid", input: `[${repeatTo("[1,2,3,4,5,6,7,8,9,0],").slice(0, -1)}]` },
-        { label: "digit rows", input: repeatTo("0123456789\n") },
-        { label: "unclosed brackets", input: repeatTo("[[1,2") },
-      ]),
+    (text) => void extractGrid(text),
+    () => largeText(prose, extra()),
+    "never-throws",
+  ),
+  textTarget(
+    "arc/inspectGrids",
+    hostileText(seeds, TOKENS),
+    (text) => void inspectGrids(text),
+    () => largeText(seeds, extra()),
     "never-throws",
   ),
 ];
