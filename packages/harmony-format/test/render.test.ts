@@ -176,7 +176,7 @@ describe("rendering rules", () => {
     ).toBe("DeveloperContent may only appear in developer messages, found in Tool");
     const bad = fail(() => conversationFromJSON({ messages: [{ role: "robot", content: "x" }] }));
     expect(bad.code).toBe("INVALID_CONVERSATION");
-    expect(bad.message).toContain("messages.0.role");
+    expect(bad.message).toContain("messages[0].role");
     expect(fail(() => conversationFromJSON("{oops")).message).toMatch(/^invalid conversation JSON: /);
     expect(fail(() => renderConversationForCompletion({ messages: [] }, "robot" as "user")).code).toBe(
       "INVALID_ROLE",
