@@ -1,3 +1,4 @@
+import { formatIssuePath } from "@rlops/errors";
 import { listCheckpoints } from "./api.js";
 import { CheckpointError } from "./errors.js";
 import { Sha256 } from "./hash.js";
@@ -193,7 +194,7 @@ function parsePlan(plan: unknown): ParsedRetentionPlan {
     const issue = r.error.issues[0]!;
     throw new CheckpointError({
       code: "INVALID_INPUT",
-      message: `plan.${issue.path.map(String).join(".")}: ${issue.message} (expected a plan from planRetention / rlops ckpt prune --json)`,
+      message: `${formatIssuePath(["plan", ...issue.path])}: ${issue.message} (expected a plan from planRetention / rlops ckpt prune --json)`,
       cause: r.error,
     });
   }

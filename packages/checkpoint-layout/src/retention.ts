@@ -1,3 +1,4 @@
+import { formatIssuePath } from "@rlops/errors";
 import { CheckpointError } from "./errors.js";
 import { type Checkpoint, compareCheckpoints, compareStepText } from "./model.js";
 import { hfRotation } from "./retention-hf.js";
@@ -248,7 +249,7 @@ export function planRetention(
     const issue = parsed.error.issues[0]!;
     throw new CheckpointError({
       code: "INVALID_INPUT",
-      message: `policy.${issue.path.map(String).join(".") || "kind"}: ${issue.message}`,
+      message: `${formatIssuePath(["policy", ...(issue.path.length ? issue.path : ["kind"])])}: ${issue.message}`,
       cause: parsed.error,
     });
   }

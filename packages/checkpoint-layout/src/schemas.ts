@@ -1,3 +1,4 @@
+import { formatIssuePath } from "@rlops/errors";
 import { z } from "zod";
 import { CheckpointError } from "./errors.js";
 import { type LenientJson, parseLenientJson } from "./json.js";
@@ -180,7 +181,7 @@ export const arealRecoverInfoFiles = {
 } as const;
 
 function formatIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.length ? issue.path.map(String).join(".") : "(root)";
+  const path = formatIssuePath(issue.path);
   return `${path}: ${issue.message}`;
 }
 

@@ -10,6 +10,7 @@ import {
   retentionPlanSchema,
 } from "@rlops/checkpoint-layout";
 import { applyRetention, diffPlans, planRunRetention } from "@rlops/checkpoint-layout/node";
+import { formatIssuePath } from "@rlops/errors";
 import { RecoveryError } from "@rlops/recovery";
 import { planResume } from "@rlops/recovery/node";
 import type { Command } from "commander";
@@ -122,7 +123,7 @@ async function readPlan(file: string): Promise<RetentionPlan> {
     throw new ExitError(
       EXIT.BAD_INPUT,
       "BAD_FLAG",
-      `--plan ${file}: not a prune plan (${issue.path.map(String).join(".") || "(root)"}: ${issue.message})`,
+      `--plan ${file}: not a prune plan (${formatIssuePath(issue.path)}: ${issue.message})`,
       "write one with `rlops ckpt prune <dir> --keep-last K --json > plan.json`",
     );
   }
