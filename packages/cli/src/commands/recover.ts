@@ -9,17 +9,9 @@ import {
 } from "@rlops/recovery";
 import { type DiskResumePlan, planResume, setupRecovery } from "@rlops/recovery/node";
 import type { Command } from "commander";
-import {
-  action,
-  EXIT,
-  examples,
-  intOption,
-  layoutOption,
-  printJson,
-  readInputText,
-  trainerOption,
-} from "../cli-kit.js";
+import { action, EXIT, examples, intOption, layoutOption, printJson, readInputText } from "../cli-kit.js";
 import { CliError } from "../errors.js";
+import { trainerOption } from "./trainer-option.js";
 
 interface PlanOptions {
   beforeStep?: number;

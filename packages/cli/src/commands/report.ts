@@ -12,7 +12,6 @@ import {
   layoutOption,
   printJson,
   readInputText,
-  trainerOption,
   useColor,
 } from "../cli-kit.js";
 import { CliError } from "../errors.js";
@@ -20,6 +19,7 @@ import { buildReport, type ReportProgress } from "../report/build.js";
 import type { Report } from "../report/schema.js";
 import { renderReportText } from "../report/text.js";
 import { terminalWidth } from "../report/width.js";
+import { trainerOption } from "./trainer-option.js";
 
 /** Options of `rlops report`. */
 interface ReportFlags {
