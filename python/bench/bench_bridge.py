@@ -90,16 +90,27 @@ def main() -> None:
         samples = pack_samples(trl_samples(b["prompts"], b["completions"], b["completion_ids"], cols))
         return json.dumps({"samples": samples}, separators=(",", ":"))
 
+    overlong = funcs[0]
+    from rlops.rewards import load_spec
+
+    compiled = load_spec(SPEC)
+
+    def bridge_v1_wire(b):  # the same round trip with protocol 1's JSON list of ids
+        samples = trl_samples(b["prompts"], b["completions"], b["completion_ids"], {"answer": b["answer"]})
+        return get_bridge().request("rewards.score", {"handle": compiled._handle, "samples": samples})
+
     def encode_v1(b):  # the same with protocol 1's JSON list of ids: what packing saves
         cols = {"answer": b["answer"]}
         samples = trl_samples(b["prompts"], b["completions"], b["completion_ids"], cols)
         return json.dumps({"samples": samples}, separators=(",", ":"))
 
     assert bridge(batches[0])[0] == local(batches[0]), "bridge and baseline disagree"
-    for fn in (bridge, bridge_arc, local, hello, encode_only, encode_v1):  # warm up
+    assert overlong.__name__ == "overlong"
+    for fn in (bridge, bridge_v1_wire, bridge_arc, local, hello, encode_only, encode_v1):  # warm up
         time_batches(fn, batches, 30)
     res = {name: time_batches(fn, batches, args.iterations)
-           for name, fn in (("bridge overlong", bridge), ("bridge gpt-oss-arc (3 components)", bridge_arc),
+           for name, fn in (("bridge overlong", bridge), ("bridge overlong, ids as a JSON list (v1)", bridge_v1_wire),
+                            ("bridge gpt-oss-arc (3 components)", bridge_arc),
                             ("pure Python overlong", local), ("  part: empty round trip (hello)", hello),
                             ("  part: Python samples + JSON encode", encode_only),
                             ("  (protocol 1: ids as a JSON list)", encode_v1))}
@@ -108,7 +119,7 @@ def main() -> None:
     print("TRL batch: 64 completions x ~2 KB (+600 completion_ids each), %d iterations, bridge protocol %d,"
           " load average %.1f on %d cores" % (args.iterations, get_bridge().protocol, load, os.cpu_count() or 0))
     for name, t in res.items():
-        print("  %-36s p50 %7.3f ms  p99 %7.3f ms  (p50 %6.1fx the pure-Python baseline)"
+        print("  %-42s p50 %7.3f ms  p99 %7.3f ms  (p50 %6.1fx the pure-Python baseline)"
               % (name, pct(t, 0.5), pct(t, 0.99), pct(t, 0.5) / pct(base, 0.5)))
     p99 = pct(res["bridge overlong"], 0.99)
     print("  target p99 < 5 ms per batch: %s (%.3f ms)" % ("met" if p99 < 5 else "MISSED", p99))
