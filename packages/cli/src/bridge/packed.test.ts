@@ -6,7 +6,7 @@ import { handleLine } from "./serve.js";
 
 function pack(ids: number[]): string {
   const bytes = Buffer.alloc(ids.length * 4);
-  ids.forEach((id, i) => bytes.writeUInt32LE(id, i * 4));
+  for (const [i, id] of ids.entries()) bytes.writeUInt32LE(id, i * 4);
   return bytes.toString("base64");
 }
 
