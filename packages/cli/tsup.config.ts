@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
 import { withEntries } from "../../tsup.config.base";
 
-export default defineConfig(withEntries({ index: "src/index.ts", node: "src/node.ts", bin: "src/bin.ts" }));
+// The library entries; the `rlops` binary is bundled separately afterwards (`tsup.bin.config.ts`).
+export default defineConfig(withEntries({ index: "src/index.ts", node: "src/node.ts" }));

@@ -12,6 +12,8 @@ for line in sys.stdin:
     req = json.loads(line)
     if mode == "old-protocol":
         out = {"id": req["id"], "ok": False, "error": {"code": "PROTOCOL_MISMATCH", "message": "client 1, bridge 2", "package": "bridge"}}
+    elif mode == "v1-only" and req["method"] == "hello" and req["params"].get("protocol") != 1:
+        out = {"id": req["id"], "ok": False, "error": {"code": "PROTOCOL_MISMATCH", "message": "client %s, bridge 1" % req["params"].get("protocol"), "package": "bridge"}}
     elif mode == "garbage":
         sys.stdout.write("this is not json\n")
         sys.stdout.flush()
@@ -22,7 +24,7 @@ for line in sys.stdin:
         sys.stderr.write("boom: out of memory\n")
         sys.exit(1)
     elif req["method"] == "hello":
-        out = {"id": req["id"], "ok": True, "result": {"protocol": "rlops-bridge", "version": 1, "cli": "fake", "methods": []}}
+        out = {"id": req["id"], "ok": True, "result": {"protocol": "rlops-bridge", "version": req["params"].get("protocol"), "cli": "fake", "methods": []}}
     else:
         out = {"id": req["id"], "ok": False, "error": {"code": req["params"].get("code", "NO_CHECKPOINT"), "message": "fake", "package": "@rlops/recovery", "hint": "do x"}}
     sys.stdout.write(json.dumps(out) + "\n")

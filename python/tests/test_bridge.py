@@ -48,7 +48,8 @@ def test_node_missing_is_a_clear_error(monkeypatch):
 def test_handshake_with_the_real_cli():
     b = Bridge()
     try:
-        assert b.info["protocol"] == "rlops-bridge" and b.info["version"] == 1
+        assert b.info["protocol"] == "rlops-bridge" and b.info["version"] == 2 and b.protocol == 2
+        assert b.info["versions"] == [1, 2]
         assert {"rewards.score", "breaker.observe", "checkpoints.select", "recover.plan"} <= set(b.info["methods"])
         with pytest.raises(errors.BridgeError) as e:
             b.request("nope")
@@ -85,6 +86,14 @@ def test_raw_protocol_lines():
     assert answers[1]["error"]["code"] == "BAD_REQUEST"
     assert answers[2]["error"]["code"] == "PROTOCOL_MISMATCH"
     assert answers[3]["ok"] and answers[4]["ok"] and answers[4]["result"]["handle"] == 1
+
+
+def test_an_older_cli_gets_protocol_1(monkeypatch):
+    b = fake("v1-only", monkeypatch)
+    try:
+        assert b.protocol == 1 and b.info["version"] == 1
+    finally:
+        b.close()
 
 
 def test_protocol_mismatch_maps_to_version_error(monkeypatch):
@@ -124,3 +133,28 @@ def test_error_codes_map_to_classes(monkeypatch, code, cls):
     assert e.value.code == code and e.value.hint == "do x"
     assert isinstance(e.value, errors.RlopsError)
     b.close()
+
+
+def test_packed_ids_round_trip_through_the_real_cli():
+    from rlops._samples import PACKED_IDS_FIELD, pack_ids, pack_samples
+
+    assert pack_ids([0, 1, 2**32 - 1]) == "AAAAAAEAAAD/////"  # little-endian uint32
+    assert pack_ids([-1]) is None and pack_ids([2**32]) is None and pack_ids([1.5]) is None
+    raw = [{"completion": "x", "completion_ids": [5] * 7}, {"completion": "y", "completion_ids": [-1]}, "z"]
+    packed = pack_samples(raw)
+    assert packed[0] == {"completion": "x", PACKED_IDS_FIELD: pack_ids([5] * 7)} and packed[1:] == raw[1:]
+    assert raw[0]["completion_ids"] == [5] * 7  # the caller's samples are not modified
+    b = Bridge()
+    try:
+        spec = {"version": 1, "name": "t", "rewards": [{"id": "len", "kind": "length.overlong",
+                                                        "params": {"maxLength": 10, "buffer": 5, "unit": "tokens"}}]}
+        handle = b.request("rewards.load", {"spec": {"value": spec}})["handle"]
+        samples = [{"completion_ids": [3] * n} for n in (4, 8, 12, 2**3 * 10)]
+        listed = b.request("rewards.score", {"handle": handle, "samples": samples})
+        assert b.request("rewards.score", {"handle": handle, "samples": pack_samples(samples)}) == listed
+        assert [s["reward"] for s in listed["samples"]] == [0, -0.6, -1, -1]
+        with pytest.raises(errors.BridgeError) as e:
+            b.request("rewards.score", {"handle": handle, "samples": [{PACKED_IDS_FIELD: "AAA="}]})
+        assert e.value.code == "BAD_PARAMS" and PACKED_IDS_FIELD in e.value.message
+    finally:
+        b.close()

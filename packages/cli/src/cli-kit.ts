@@ -2,7 +2,6 @@ import { readdirSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { LAYOUTS } from "@rlops/checkpoint-layout";
 import { isRlopsError, messageOf } from "@rlops/errors";
-import { trainerSchema } from "@rlops/recovery";
 import { type Command, CommanderError, Option } from "commander";
 import { CLI_ERROR_CODES, CliError, type CliErrorCode, EXIT, LIBRARY_EXIT } from "./errors.js";
 
@@ -252,13 +251,6 @@ export function choiceOption(
 /** `--layout <layout>`: one of `@rlops/checkpoint-layout`'s layouts (the same flag in every command). */
 export function layoutOption(description = "checkpoint layout instead of detecting it"): Option {
   return choiceOption("--layout <layout>", description, LAYOUTS);
-}
-
-/** `--trainer <trainer>`: one of `@rlops/recovery`'s trainers (the same flag in every command). */
-export function trainerOption(
-  description = "trainer for the resume command (default: from the layout)",
-): Option {
-  return choiceOption("--trainer <trainer>", description, trainerSchema.options);
 }
 
 /** Prints a value as pretty JSON on stdout. */

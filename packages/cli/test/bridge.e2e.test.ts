@@ -119,7 +119,7 @@ describe("rlops bridge", () => {
   it("rejects a wrong protocol version and an oversized line", async () => {
     const session = createSession();
     const answer = JSON.parse(
-      await handleLine(JSON.stringify({ id: 1, method: "hello", params: { protocol: 2 } }), session),
+      await handleLine(JSON.stringify({ id: 1, method: "hello", params: { protocol: 99 } }), session),
     );
     expect(answer.error.code).toBe("PROTOCOL_MISMATCH");
     const input = new PassThrough();

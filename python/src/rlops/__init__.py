@@ -12,7 +12,10 @@ Modules: ``rlops.rewards`` (score samples), ``rlops.breaker`` (``Monitor``), ``r
 """
 
 __version__ = "0.1.0"
-#: Version of the bridge protocol this package speaks (``hello`` checks it).
-PROTOCOL_VERSION = 1
+#: Newest version of the bridge protocol this package speaks (``hello`` checks it). Protocol 2 adds
+#: packed token ids (``completion_ids_b64``); with an older CLI the bridge falls back to protocol 1.
+PROTOCOL_VERSION = 2
+#: Every bridge protocol version this package speaks, newest first (tried in this order at ``hello``).
+PROTOCOL_VERSIONS = (2, 1)
 
-__all__ = ["__version__", "PROTOCOL_VERSION"]
+__all__ = ["__version__", "PROTOCOL_VERSION", "PROTOCOL_VERSIONS"]

@@ -17,7 +17,7 @@ import sys
 import threading
 from typing import Any, Deque, Dict, List, Optional, Sequence
 
-from . import PROTOCOL_VERSION, __version__
+from . import PROTOCOL_VERSIONS, __version__
 from .errors import BridgeError, CliNotFoundError, VersionMismatchError, from_wire
 
 __all__ = ["Bridge", "find_cli", "get_bridge", "close_bridge"]
@@ -95,6 +95,8 @@ class Bridge:
         self._lock = threading.Lock()
         self._next = 1
         self._stderr: Deque[str] = collections.deque(maxlen=_STDERR_LINES)
+        #: The protocol version agreed at ``hello``.
+        self.protocol = 0
         try:
             self._proc = subprocess.Popen(
                 self.command,
@@ -133,29 +135,35 @@ class Bridge:
         )
 
     def _hello(self) -> Dict[str, Any]:
-        try:
-            info = self.request("hello", {"protocol": PROTOCOL_VERSION, "client": "rlops-python/" + __version__})
-        except VersionMismatchError:
-            self.close()
-            raise
-        except BridgeError as e:
-            self.close()
-            if e.code in ("BRIDGE_EXITED", "BAD_RESPONSE"):
+        """Handshake: the newest protocol both sides speak (an older CLI refuses 2 and accepts 1)."""
+        for version in PROTOCOL_VERSIONS:
+            try:
+                info = self.request("hello", {"protocol": version, "client": "rlops-python/" + __version__})
+            except VersionMismatchError:
+                if version != PROTOCOL_VERSIONS[-1]:
+                    continue
+                self.close()
                 raise
-            raise VersionMismatchError(
-                "PROTOCOL_MISMATCH",
-                "the CLI did not accept the bridge handshake (%s: %s)" % (e.code, e.message),
-                hint="install matching versions of the rlops Python package and @rlops/cli",
-            ) from None
-        if not isinstance(info, dict) or info.get("version") != PROTOCOL_VERSION:
-            self.close()
-            raise VersionMismatchError(
-                "PROTOCOL_MISMATCH",
-                "bridge speaks protocol %r, this package %d" % (
-                    info.get("version") if isinstance(info, dict) else info, PROTOCOL_VERSION),
-                hint="install matching versions of the rlops Python package and @rlops/cli",
-            )
-        return info
+            except BridgeError as e:
+                self.close()
+                if e.code in ("BRIDGE_EXITED", "BAD_RESPONSE"):
+                    raise
+                raise VersionMismatchError(
+                    "PROTOCOL_MISMATCH",
+                    "the CLI did not accept the bridge handshake (%s: %s)" % (e.code, e.message),
+                    hint="install matching versions of the rlops Python package and @rlops/cli",
+                ) from None
+            if not isinstance(info, dict) or info.get("version") != version:
+                self.close()
+                raise VersionMismatchError(
+                    "PROTOCOL_MISMATCH",
+                    "bridge answered protocol %r to a protocol %d hello" % (
+                        info.get("version") if isinstance(info, dict) else info, version),
+                    hint="install matching versions of the rlops Python package and @rlops/cli",
+                )
+            self.protocol = version
+            return info
+        raise AssertionError("unreachable: PROTOCOL_VERSIONS is not empty")
 
     @property
     def alive(self) -> bool:

@@ -14,6 +14,7 @@ import threading
 from typing import Any, Dict, List, Optional, Sequence
 
 from ._bridge import Bridge, get_bridge
+from ._samples import pack_samples
 from ._source import source_params
 
 __all__ = ["RewardSpec", "load_spec", "score"]
@@ -75,7 +76,8 @@ class RewardSpec:
                 bridge = self._bridge
             handle = self._handle
         assert bridge is not None
-        return bridge.request("rewards.score", {"handle": handle, "samples": list(samples)})["samples"]
+        wire = pack_samples(samples) if bridge.protocol >= 2 else list(samples)
+        return bridge.request("rewards.score", {"handle": handle, "samples": wire})["samples"]
 
 
 _cache: Dict[Any, RewardSpec] = {}

@@ -20,6 +20,7 @@ import { exitCodeFor } from "../commands/breaker.js";
 import { formatPlan } from "../commands/recover.js";
 import { VERSION } from "../version.js";
 import { BridgeFailure } from "./errors.js";
+import { unpackSamples } from "./packed.js";
 import {
   breakerCreateParams,
   breakerObserveParams,
@@ -29,6 +30,7 @@ import {
   helloParams,
   PROTOCOL,
   PROTOCOL_VERSION,
+  PROTOCOL_VERSIONS,
   recoverPlanParams,
   rewardsLoadParams,
   rewardsScoreParams,
@@ -48,13 +50,15 @@ interface MonitorEntry {
 /** Objects a bridge session holds, by handle. */
 export interface Session {
   hello: boolean;
+  /** The protocol version agreed at `hello` (0 before). */
+  protocol: number;
   next: number;
   scorers: Map<number, Scorer>;
   monitors: Map<number, MonitorEntry>;
 }
 
 export function createSession(): Session {
-  return { hello: false, next: 1, scorers: new Map(), monitors: new Map() };
+  return { hello: false, protocol: 0, next: 1, scorers: new Map(), monitors: new Map() };
 }
 
 type Handler = (params: unknown, session: Session) => unknown | Promise<unknown>;
@@ -143,14 +147,23 @@ function trainerOf(value: string | undefined): Trainer | undefined {
 export const METHODS: Record<string, Handler> = {
   hello(params, session) {
     const p = parse(helloParams, params, "hello");
-    if (p.protocol !== PROTOCOL_VERSION)
+    if (!PROTOCOL_VERSIONS.includes(p.protocol))
       throw new BridgeFailure(
         "PROTOCOL_MISMATCH",
-        `client speaks ${PROTOCOL} protocol ${p.protocol}, this rlops ${VERSION} speaks ${PROTOCOL_VERSION}`,
+        `client speaks ${PROTOCOL} protocol ${p.protocol}, this rlops ${VERSION} speaks ${PROTOCOL_VERSIONS.join(", ")}`,
         "install matching versions of the rlops Python package and @rlops/cli",
       );
     session.hello = true;
-    return { protocol: PROTOCOL, version: PROTOCOL_VERSION, cli: VERSION, methods: Object.keys(METHODS) };
+    session.protocol = p.protocol;
+    // `version` is the client's own (the session's); `versions` lists what this bridge could speak.
+    return {
+      protocol: PROTOCOL,
+      version: p.protocol,
+      versions: PROTOCOL_VERSIONS,
+      newest: PROTOCOL_VERSION,
+      cli: VERSION,
+      methods: Object.keys(METHODS),
+    };
   },
 
   "rewards.load"(params, session) {
@@ -171,7 +184,7 @@ export const METHODS: Record<string, Handler> = {
     const p = parse(rewardsScoreParams, params, "rewards.score");
     const scorer = lookup(session.scorers, p.handle, "reward spec");
     // Per-sample paths (TRL, verl, custom loops) compute advantages themselves: never group here.
-    const result = scorer.score(p.samples, { groups: false });
+    const result = scorer.score(unpackSamples(p.samples, "rewards.score"), { groups: false });
     return { samples: result.samples };
   },
 

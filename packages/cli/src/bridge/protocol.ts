@@ -6,11 +6,19 @@ import { z } from "zod";
  * line `{id, ok: true, result}` or `{id, ok: false, error: {code, message, hint?, details?}}`. The first
  * request must be `hello` (versions). The bridge exits 0 when its stdin closes.
  *
+ * Protocol 2 (a superset of 1; the bridge serves both, `hello` answers the client's version): a sample
+ * of `rewards.score` may carry its token ids packed, `completion_ids_b64` = base64 of little-endian
+ * uint32 (a fifth of the JSON of a list of ids to encode, and one string to parse).
+ *
  * These schemas are the one definition of the protocol; the Python client mirrors only the envelope.
  */
 export const PROTOCOL = "rlops-bridge";
-/** Protocol version: bumped on any incompatible change of a method or envelope. */
-export const PROTOCOL_VERSION = 1;
+/** Newest protocol version: bumped on any change of a method or envelope. */
+export const PROTOCOL_VERSION = 2;
+/** Every protocol version this bridge serves (older clients keep working). */
+export const PROTOCOL_VERSIONS: readonly number[] = [1, 2];
+/** Protocol 2: a sample's token ids as base64 of little-endian uint32 (instead of `completion_ids`). */
+export const PACKED_IDS_FIELD = "completion_ids_b64";
 /** Largest request line (bytes); longer lines are answered with `REQUEST_TOO_LARGE`. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
@@ -42,7 +50,7 @@ export const responseSchema = z.union([
 ]);
 export type BridgeResponse = z.infer<typeof responseSchema>;
 
-/** `hello`: the client's protocol version (must equal ours) and its own version (informational). */
+/** `hello`: the client's protocol version (one of {@link PROTOCOL_VERSIONS}) and its own version (informational). */
 export const helloParams = z.object({
   protocol: z.number().int(),
   client: z.string().max(100).optional(),

@@ -14,11 +14,11 @@ import {
   layoutOption,
   printJson,
   readInputText,
-  trainerOption,
   useColor,
 } from "../cli-kit.js";
 import { CliError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { trainerOption } from "./trainer-option.js";
 
 /** Options of `rlops report`. */
 interface ReportFlags {
