@@ -7,13 +7,13 @@ import {
   type Layout,
   MANIFEST_NAME,
   type Manifest,
+  manifestSchema,
   parseLenientJson,
   readLightningCheckpointMeta,
 } from "@rlops/checkpoint-layout";
 import { createNodeStorage, listCheckpoints } from "@rlops/checkpoint-layout/node";
 import { messageOf } from "@rlops/errors";
 import type { Command } from "commander";
-import { z } from "zod";
 import { action, EXIT, examples, humanBytes, layoutOption, printJson, table } from "../cli-kit.js";
 import { CliError } from "../errors.js";
 import {
@@ -43,12 +43,6 @@ const MAX_FILES = 100_000;
 /** Files up to this size are hashed when no manifest lists them (equal sizes, different content). */
 const HASH_SMALL_BYTES = 1024 * 1024;
 
-/** The manifest's shape, checked against checkpoint-layout's `Manifest` type. */
-const manifestFileSchema: z.ZodType<Manifest> = z.object({
-  version: z.literal(1),
-  files: z.array(z.object({ path: z.string(), size: z.number(), sha256: z.string() })),
-});
-
 async function walk(dir: string, root: string, out: DiffFile[]): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (out.length >= MAX_FILES) return;
@@ -63,7 +57,7 @@ async function readManifest(dir: string): Promise<Manifest | null> {
   const path = join(dir, MANIFEST_NAME);
   const text = await readFile(path, "utf8").catch(() => null);
   if (text === null) return null;
-  const parsed = manifestFileSchema.safeParse(parseLenientJson(text, { source: path }));
+  const parsed = manifestSchema.safeParse(parseLenientJson(text, { source: path }));
   if (!parsed.success)
     throw new CliError({
       code: "INVALID_INPUT",
