@@ -160,7 +160,6 @@ export type {
   FreqCtlInfo,
   JsonlProblem,
   MetricsFile,
-  ResponseLog,
   StatsLoggerInfo,
   StepInfo,
   TrainerState,
@@ -182,12 +181,8 @@ export {
   metricsFileSchema,
   /** Parses `checkpoints.jsonl`, reporting torn/blank lines. */
   parseCheckpointsJsonl,
-  /** Parses a response log `step_NNN.json`. */
-  parseResponseLog,
   /** Parses `trainer_state.json` (NaN/Infinity/big ints accepted). */
   parseTrainerState,
-  /** zod schema of `logs/responses/step_NNN.json`. */
-  responseLogSchema,
   /** zod schema of AReaL `stats_logger_info.json`. */
   statsLoggerInfoSchema,
   /** zod schema of AReaL `step_info.json`. */

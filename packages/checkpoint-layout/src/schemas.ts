@@ -109,31 +109,6 @@ export const finalCheckpointInfoSchema = z.looseObject({
 /** Parsed `final_checkpoint_info.json`. */
 export type FinalCheckpointInfo = z.infer<typeof finalCheckpointInfoSchema>;
 
-/** A candidate of a per-step response log (`logs/responses/step_NNN.json`). */
-export const responseCandidateSchema = z.looseObject({
-  candidate_id: signedInt,
-  response_text: z.string(),
-  predicted_grid: z.array(z.array(signedInt)).nullable(),
-  accuracy: num,
-  has_grid: z.boolean(),
-  correct_size: z.boolean(),
-  perfect_match: z.boolean(),
-});
-
-/** Per-step response log `logs/responses/step_NNN.json` (schema from the DAPO seed document). */
-export const responseLogSchema = z.looseObject({
-  step: int,
-  problem_id: z.string(),
-  prompt: z.string(),
-  target_grid: z.array(z.array(signedInt)),
-  candidates: z.array(responseCandidateSchema),
-  best_candidate_id: signedInt.nullable(),
-  best_accuracy: num,
-  timestamp: z.string(),
-});
-/** Parsed response log. */
-export type ResponseLog = z.infer<typeof responseLogSchema>;
-
 /** AReaL `recover_info/step_info.json` (`StepInfo`). */
 export const stepInfoSchema = z.looseObject({
   epoch: signedInt,
@@ -216,11 +191,6 @@ export function validateWithSchema<S extends z.ZodType>(
 /** Parses `trainer_state.json` text (accepts `NaN`/`Infinity` and big integers). */
 export function parseTrainerState(text: string, source = "trainer_state.json"): TrainerState {
   return parseWithSchema(trainerStateSchema, text, source);
-}
-
-/** Parses a response log `step_NNN.json`. */
-export function parseResponseLog(text: string, source = "step.json"): ResponseLog {
-  return parseWithSchema(responseLogSchema, text, source);
 }
 
 /** A line of `checkpoints.jsonl` that could not be used. */

@@ -1,3 +1,4 @@
+import { parseResponseLog, responseLogFileStep } from "@rlops/arc-eval/response-log";
 import { analyzeModelFolder, listDir, tryListDir } from "../folder.js";
 import { parseLenientJson } from "../json.js";
 import {
@@ -7,7 +8,6 @@ import {
   isDigits,
   normalizeDigits,
 } from "../model.js";
-import { responseLogSchema, validateWithSchema } from "../schemas.js";
 import { type DirEntry, joinPath } from "../storage.js";
 import { makeCheckpoint, prefixedStep, progressMap, type ScanOptions, type ScanResult } from "./common.js";
 
@@ -52,9 +52,8 @@ export async function scanStepFolders(
   const logs = rootEntries.some((e) => e.name === "logs") ? await tryListDir(opts, logDir) : null;
   const logByStep = new Map<string, string>();
   for (const e of logs ?? []) {
-    if (e.type !== "file" || !e.name.startsWith("step_") || !e.name.endsWith(".json")) continue;
-    const d = e.name.slice(5, -5);
-    if (isDigits(d)) logByStep.set(normalizeDigits(d), e.name);
+    const step = e.type === "file" ? responseLogFileStep(e.name) : null;
+    if (step !== null) logByStep.set(String(step), e.name);
   }
   const out = await progressMap(opts, jobs, async (job) => {
     const entries = await listDir(opts, job.dir);
@@ -71,11 +70,9 @@ export async function scanStepFolders(
     if (logName) {
       const file = joinPath(logDir, logName);
       try {
-        const log = validateWithSchema(
-          responseLogSchema,
-          parseLenientJson(await opts.storage.readText(file), { source: file }),
-          file,
-        );
+        const log = parseResponseLog(parseLenientJson(await opts.storage.readText(file), { source: file }), {
+          source: file,
+        });
         const acc = log.best_accuracy;
         if (typeof acc === "number") c.metrics = { ...c.metrics, best_accuracy: acc };
         if (compareStepText(String(log.step), job.step!) !== 0)
