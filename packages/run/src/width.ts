@@ -7,7 +7,7 @@ export const DEFAULT_WIDTH = 80;
 
 /**
  * The width terminal output must fit: `COLUMNS` when it is a number (so `COLUMNS=120 rlops report | less`
- * works), else the terminal's own width when stdout is a TTY, else {@link DEFAULT_WIDTH} (80: a pipe
+ * works), else the terminal's own width when stdout is a TTY, else 80 columns (a pipe
  * or CI log gets the same layout every time; use `--json` for the untruncated data). At least 40.
  * Plain values in (the CLI passes `process.stdout` and `process.env`), so the entry stays browser-safe.
  */

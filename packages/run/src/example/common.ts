@@ -29,13 +29,16 @@ export function rng(seed: number): () => number {
   };
 }
 
+/** Rounds to `digits` decimals (the logs show short numbers). */
 export const round = (x: number, digits = 4) => Number(x.toFixed(digits));
 
+/** Writes a file, creating its folder. */
 export async function put(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, data);
 }
 
+/** Pretty JSON with a trailing newline, as Python's `json.dump(indent=2)` writes it. */
 export const json = (value: unknown, indent = 2) => `${JSON.stringify(value, null, indent)}\n`;
 
 /** Python's json.dumps separators (", " and ": "), as Tinker and many Python loggers write lines. */
@@ -44,10 +47,13 @@ export function pyJsonLine(value: Record<string, unknown>): string {
   return `{${parts.join(", ")}}`;
 }
 
+/** An ARC grid. */
 export type Grid = number[][];
 
+/** An ARC grid as rows of space-separated cells. */
 export const gridText = (grid: Grid) => grid.map((row) => row.join(" ")).join("\n");
 
+/** Share of cells equal to the target (0 when the size differs). */
 export function pixelAccuracy(pred: Grid | null, target: Grid): { accuracy: number; correctSize: boolean } {
   if (!pred || pred.length !== target.length || pred.some((r, i) => r.length !== target[i]?.length))
     return { accuracy: 0, correctSize: false };
@@ -61,6 +67,7 @@ export function pixelAccuracy(pred: Grid | null, target: Grid): { accuracy: numb
   return { accuracy: total === 0 ? 0 : same / total, correctSize: true };
 }
 
+/** The harmony prompt of an ARC task (train pairs, then the test input). */
 export function harmonyPrompt(task: (typeof EXAMPLE_ARC_TASKS)[string]): string {
   const examples = task.train
     .map(
@@ -74,6 +81,7 @@ export function harmonyPrompt(task: (typeof EXAMPLE_ARC_TASKS)[string]): string 
   );
 }
 
+/** Analysis-channel texts the example completions reason with. */
 export const ANALYSES = [
   "Looking at the examples, the output is the input rotated by 180 degrees.",
   "The transformation rule appears to move every coloured cell one row down.",
@@ -81,6 +89,7 @@ export const ANALYSES = [
   "I compare the input and output cell by cell and look for a consistent mapping.",
 ];
 
+/** The candidates of one step with their rewards and lengths. */
 export interface StepCandidates {
   candidates: Record<string, unknown>[];
   rewards: number[];
@@ -159,12 +168,15 @@ export function candidatesFor(
   return { candidates, rewards, bestId, bestAccuracy: round(bestAccuracy), lengths };
 }
 
+/** Arithmetic mean (0 for no values). */
 export const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+/** Population standard deviation. */
 export const std = (xs: number[]) => {
   const m = mean(xs);
   return Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
 };
 
+/** The `adapter_config.json` of the example LoRA checkpoints. */
 export const LORA_CONFIG = {
   alpha_pattern: {},
   base_model_name_or_path: "unsloth/gpt-oss-20b-BF16",
@@ -180,6 +192,7 @@ export const LORA_CONFIG = {
   use_rslora: false,
 };
 
+/** The `tokenizer_config.json` of the example checkpoints. */
 export const TOKENIZER_CONFIG = { model_max_length: 2048, tokenizer_class: "PreTrainedTokenizerFast" };
 
 /** Writes `logs/responses/step_NNN.json` in the ARC trainer's schema (seed 004). */
