@@ -1,24 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { compareGrids, extractGrid } from "@rlops/arc-eval";
-import { extractFinalText } from "@rlops/harmony-format";
-import { PERFECT_METRIC } from "@rlops/recovery";
-import { type ArcScorer, arcStepValues, type ResponseLog, scoreResponseLog } from "./arc.js";
+import { responseLogMetrics, scoreResponseLog } from "@rlops/arc-eval";
+import { parseResponseLog, responseLogFileStep } from "@rlops/arc-eval/response-log";
+import { parseLenientJson } from "@rlops/checkpoint-layout";
+import { arcStepValues } from "./arc.js";
 import type { SeriesCollector, StepRecord } from "./metrics.js";
 import type { ArcStep, MetricSource } from "./schema.js";
 
-const RESPONSE_FILE = /^step_(\d{1,12})\.json$/;
 const MAX_SOURCE_PROBLEMS = 20;
-
-/** The ARC scorer: final channel from `@rlops/harmony-format`, grid and comparison from `@rlops/arc-eval`. */
-export const ARC_SCORER: ArcScorer = {
-  extractFinalText: (text) => extractFinalText(text),
-  extractGrid: (text) => {
-    const result = extractGrid(text, { harmony: "ignore" });
-    return result.ok ? { ok: true, grid: result.grid } : { ok: false, reason: result.reason };
-  },
-  compareGrids: (pred, target) => compareGrids(pred, target),
-};
 
 /** First line of an error's message. */
 export function errorMessage(error: unknown): string {
@@ -28,14 +17,14 @@ export function errorMessage(error: unknown): string {
 /** The ARC response logs of a walked tree (`responses/step_N.json`), in path order. */
 export function responseLogFiles(files: readonly { path: string }[]): string[] {
   return files
-    .filter((f) => RESPONSE_FILE.test(basename(f.path)) && basename(dirname(f.path)) === "responses")
+    .filter((f) => responseLogFileStep(f.path) !== null && basename(dirname(f.path)) === "responses")
     .map((f) => f.path)
     .sort((a, b) => a.localeCompare(b));
 }
 
 /**
  * Re-scores every response log from its candidate texts and adds the per-step ARC values to the
- * metric table (`perfect` is the name the default goal reads, see `PERFECT_METRIC`). Returns the
+ * metric table (`responseLogMetrics`: `perfect` is the name the default goal reads). Returns the
  * scored steps and the report's source row (`null` without response logs).
  */
 export async function scoreResponseLogs(
@@ -49,19 +38,15 @@ export async function scoreResponseLogs(
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i] as string;
     try {
-      const log = JSON.parse(await readFile(path, "utf8")) as ResponseLog;
-      if (
-        typeof log !== "object" ||
-        log === null ||
-        typeof log.step !== "number" ||
-        !Array.isArray(log.candidates)
-      )
-        throw new Error("missing step or candidates");
-      const scored = scoreResponseLog(log, ARC_SCORER);
+      const log = parseResponseLog(parseLenientJson(await readFile(path, "utf8"), { source: path }), {
+        source: path,
+        step: responseLogFileStep(path) ?? undefined,
+      });
+      const scored = scoreResponseLog(log);
       steps.push(scored);
       const record: StepRecord = {
         step: scored.step,
-        values: { ...arcStepValues(scored), [PERFECT_METRIC]: scored.perfect },
+        values: { ...arcStepValues(scored), ...responseLogMetrics(scored) },
       };
       if (scored.problemId !== null) record.problem = scored.problemId;
       collector.add(record);

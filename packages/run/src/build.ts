@@ -1,11 +1,11 @@
 import { lstat } from "node:fs/promises";
 import { relative, resolve } from "node:path";
+import { summarizeResponseLogs } from "@rlops/arc-eval";
 import type { Checkpoint, Layout } from "@rlops/checkpoint-layout";
 import { listCheckpoints } from "@rlops/checkpoint-layout/node";
 import { isRlopsError } from "@rlops/errors";
 import { loadBreakerConfig, type Trainer } from "@rlops/recovery";
 import { collectRunMetrics, discoverMetricSources, type MetricSourceRef } from "@rlops/recovery/node";
-import { summarizeArc } from "./arc.js";
 import { errorMessage, responseLogFiles, scoreResponseLogs } from "./arc-node.js";
 import { runBreaker } from "./breaker-node.js";
 import { RunError } from "./errors.js";
@@ -243,7 +243,7 @@ export async function buildReport(runDir: string, options: BuildReportOptions = 
       series: collector.series(),
     },
     breaker: run.breaker,
-    arc: arc.steps.length > 0 ? summarizeArc(arc.steps) : null,
+    arc: arc.steps.length > 0 ? summarizeResponseLogs(arc.steps) : null,
     disk: {
       totalBytes: walked.totalBytes,
       checkpointBytes: checkpoints.reduce((sum, c) => sum + c.bytes, 0),

@@ -3,13 +3,6 @@
  * decision, the run's end state and the renderers (terminal text, run comparison, live watch view,
  * self-contained HTML). Browser-safe: building a report from a run folder is `@rlops/run/node`.
  */
-export type { ArcScorer, ResponseCandidate, ResponseLog } from "./arc.js";
-export {
-  /** Scores one response log (every candidate's final-channel grid against the target). */
-  scoreResponseLog,
-  /** Summarises the scored steps: best step, collapse, accuracy trend. */
-  summarizeArc,
-} from "./arc.js";
 export type { CheckpointFacts, WeightsKind } from "./ckpt-usage.js";
 export {
   /** The Python that loads a checkpoint for inference, per layout (`null` when there is none). */
@@ -63,10 +56,6 @@ export type {
   SampleMessage,
 } from "./schema.js";
 export {
-  /** zod schema of one ARC-scored step. */
-  arcStepSchema,
-  /** zod schema of the ARC summary. */
-  arcSummarySchema,
   /** zod schema of one metric series. */
   metricSeriesSchema,
   /** zod schema of one metric source. */

@@ -1,18 +1,16 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { scoreResponseLog, summarizeResponseLogs } from "@rlops/arc-eval";
+import { parseResponseLog } from "@rlops/arc-eval/response-log";
 import { readTrainingArgs } from "@rlops/checkpoint-layout";
 import { createNodeStorage, listCheckpoints, validateCheckpoint } from "@rlops/checkpoint-layout/node";
 import { defaultBreakerConfig, shellJoin, shellQuote } from "@rlops/recovery";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { scoreResponseLog, summarizeArc } from "./arc.js";
-import { ARC_SCORER } from "./arc-node.js";
 import { writeExampleRuns } from "./example/generate.js";
 import { formatBytes, formatNumber, sparkline, table, visibleWidth } from "./format.js";
 import { detectLossMetric, detectRewardMetric, downsample, SeriesCollector } from "./metrics.js";
-
-const scorer = ARC_SCORER;
 
 describe("SeriesCollector", () => {
   it("first source wins per (metric, step); records come out in step order with every metric", () => {
@@ -147,7 +145,7 @@ describe("ARC re-scoring", () => {
   ];
   it("reads the final channel, the plain-text form, and ignores analysis-only completions", () => {
     const step = scoreResponseLog(
-      {
+      parseResponseLog({
         step: 7,
         problem_id: "p1",
         target_grid: target,
@@ -162,8 +160,7 @@ describe("ARC re-scoring", () => {
           { candidate_id: 3, response_text: "<|channel|>analysis<|message|>1 2\n3 4 thinking<|end|>" },
           { candidate_id: 4, response_text: "1 2 3" },
         ],
-      },
-      scorer,
+      }),
     );
     expect(step).toMatchObject({
       step: 7,
@@ -177,7 +174,7 @@ describe("ARC re-scoring", () => {
       loggedBestAccuracy: 0.5,
     });
     expect(step.meanPixelAccuracy).toBeCloseTo((1 + 0.75) / 4);
-    const summary = summarizeArc([
+    const summary = summarizeResponseLogs([
       step,
       { ...step, step: 3, perfect: 0, problemId: "p2", loggedBestAccuracy: 1 },
     ]);

@@ -1,13 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { basename, relative } from "node:path";
+import { parseResponseLog, type ResponseLog, responseLogFileStep } from "@rlops/arc-eval/response-log";
+import { parseLenientJson } from "@rlops/checkpoint-layout";
 import { parseMessagesFromText } from "@rlops/harmony-format";
-import type { ResponseLog } from "./arc.js";
 import type { ArcStep, ReportDecision, SampleCompletion, SampleMessage } from "./schema.js";
 
 /** Longest message content kept per sample (the response log keeps the whole text). */
 export const SAMPLE_CONTENT_LIMIT = 4000;
 const MAX_MESSAGES = 12;
-const STEP_FILE = /^step_(\d{1,12})\.json$/;
 
 /** Splits a completion into harmony messages with the tolerant parser; plain text is one message. */
 export function sampleMessages(text: string): { messages: SampleMessage[]; diagnostics: number } {
@@ -34,7 +34,9 @@ async function sampleAt(
 ): Promise<SampleCompletion | null> {
   let log: ResponseLog;
   try {
-    log = JSON.parse(await readFile(path, "utf8")) as ResponseLog;
+    log = parseResponseLog(parseLenientJson(await readFile(path, "utf8"), { source: path }), {
+      source: path,
+    });
   } catch {
     return null;
   }
@@ -69,8 +71,8 @@ export async function collectSamples(
   if (arcSteps.length === 0) return [];
   const byStep = new Map<number, string>();
   for (const file of responseFiles) {
-    const match = STEP_FILE.exec(basename(file));
-    if (match) byStep.set(Number(match[1]), file);
+    const step = responseLogFileStep(file);
+    if (step !== null) byStep.set(step, file);
   }
   const sorted = [...arcSteps].sort((a, b) => a.step - b.step);
   const picks: [SampleCompletion["label"], ArcStep][] = [];

@@ -1,3 +1,4 @@
+import { type ResponseLogScore, type ResponseLogSummary, responseLogSummarySchema } from "@rlops/arc-eval";
 import { z } from "zod";
 
 /** A checkpoint as listed by `@rlops/checkpoint-layout`, with the fields the report relies on. */
@@ -53,41 +54,10 @@ export const reportDecisionSchema = z.looseObject({
 /** A breaker decision in the report. */
 export type ReportDecision = z.infer<typeof reportDecisionSchema>;
 
-/** ARC results of one step, recomputed from the response log's candidate texts. */
-export const arcStepSchema = z.object({
-  step: z.number(),
-  problemId: z.string().nullable(),
-  candidates: z.number().int().nonnegative(),
-  /** Candidates whose text held a grid. */
-  withGrid: z.number().int().nonnegative(),
-  /** Candidates whose grid had the target's size. */
-  sizeMatch: z.number().int().nonnegative(),
-  perfect: z.number().int().nonnegative(),
-  bestCandidateId: z.number().nullable(),
-  bestPixelAccuracy: z.number(),
-  meanPixelAccuracy: z.number(),
-  /** `best_accuracy` as the trainer logged it, for comparison. */
-  loggedBestAccuracy: z.number().nullable(),
-});
-/** ARC results of one step. */
-export type ArcStep = z.infer<typeof arcStepSchema>;
-
-/** ARC summary over every response log. */
-export const arcSummarySchema = z.object({
-  steps: z.array(arcStepSchema),
-  totals: z.object({
-    steps: z.number().int().nonnegative(),
-    candidates: z.number().int().nonnegative(),
-    withGrid: z.number().int().nonnegative(),
-    perfectSteps: z.number().int().nonnegative(),
-    perfectProblems: z.array(z.string()),
-    meanBestPixelAccuracy: z.number(),
-    /** Steps where the recomputed best accuracy differs from the logged one by more than 1e-3 (logs round). */
-    loggedDisagreements: z.number().int().nonnegative(),
-  }),
-});
-/** ARC summary over every response log. */
-export type ArcSummary = z.infer<typeof arcSummarySchema>;
+/** ARC results of one step, recomputed from the response log's candidate texts (`@rlops/arc-eval`). */
+export type ArcStep = ResponseLogScore;
+/** ARC summary over every response log (`@rlops/arc-eval`). */
+export type ArcSummary = ResponseLogSummary;
 
 /** The single next action the report recommends, with its exact command. */
 export const nextActionSchema = z.object({
@@ -204,7 +174,7 @@ export const reportSchema = z.object({
     decisions: z.array(reportDecisionSchema),
     trip: reportDecisionSchema.nullable(),
   }),
-  arc: arcSummarySchema.nullable(),
+  arc: responseLogSummarySchema.nullable(),
   disk: z.object({
     totalBytes: z.number().nonnegative(),
     checkpointBytes: z.number().nonnegative(),

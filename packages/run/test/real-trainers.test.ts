@@ -22,13 +22,6 @@ function reportSteps(report: Report): number[] {
   return [...steps].sort((a, b) => a - b);
 }
 
-/**
- * Trees whose TensorBoard files log step 0 (Lightning's first `train_loss`, `hp_metric`), which
- * `@rlops/recovery`'s TensorBoard source does not return yet (proto3 omits a zero `Event.step`):
- * asserted with `it.fails` so the test flips when the source is fixed.
- */
-const STEP_ZERO_DROPPED = new Set(["lightning-default"]);
-
 for (const root of treeRoots()) {
   const all = trees(root.dir);
 
@@ -36,8 +29,7 @@ for (const root of treeRoots()) {
     for (const t of all) {
       const logged = truthSteps({ ...t.truth.tensorboard, ...t.truth.csv });
       if (logged.length === 0) continue;
-      const test = STEP_ZERO_DROPPED.has(t.name) && logged[0] === 0 ? it.fails : it;
-      test(`${t.name}: the report's metric steps are the steps the trainer logged`, async () => {
+      it(`${t.name}: the report's metric steps are the steps the trainer logged`, async () => {
         const report = await buildReport(`${t.dir}/${t.truth.root}`);
         expect(reportSteps(report)).toEqual(logged);
         expect(report.metrics.firstStep).toBe(logged[0]);
