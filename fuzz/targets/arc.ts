@@ -37,19 +37,18 @@ const extra = (): LargeInput<string>[] => [
 /** Text without a grid: `extractGrid` reads all of it (with a grid near the end it stops early). */
 const prose = ["The model reasons about the puzzle, step by step, and finds no answer.\n"];
 
-export const arcTargets: AnyTarget[] = [
-  textTarget(
-    "arc/extractGrid",
-    hostileText(seeds, TOKENS),
-    (text) => void extractGrid(text),
-    () => largeText(prose, extra()),
-    "never-throws",
-  ),
-  textTarget(
-    "arc/inspectGrids",
-    hostileText(seeds, TOKENS),
-    (text) => void inspectGrids(text),
-    () => largeText(seeds, extra()),
-    "never-throws",
-  ),
+/** Each parser with the baseline texts it reads to the end. */
+const parsers: Array<[string, (text: string) => unknown, string[]]> = [
+  ["arc/extractGrid", extractGrid, prose],
+  ["arc/inspectGrids", inspectGrids, seeds],
 ];
+
+export const arcTargets: AnyTarget[] = parsers.map(([name, parse, baseline]) =>
+  textTarget(
+    name,
+    hostileText(seeds, TOKENS),
+    (text) => void parse(text),
+    () => largeText(baseline, extra()),
+    "never-throws",
+  ),
+);
