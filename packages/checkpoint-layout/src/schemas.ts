@@ -201,16 +201,29 @@ export interface JsonlProblem {
   message: string;
 }
 
+/** At most this many `checkpoints.jsonl` problems are kept; the rest are counted in `omittedProblems`. */
+const MAX_JSONL_PROBLEMS = 1000;
+
 /**
  * Parses tinker-cookbook `checkpoints.jsonl`. A torn last line (crash mid-append), blank lines and
- * malformed lines are reported in `problems` instead of throwing.
+ * malformed lines are reported in `problems` instead of throwing: the first 1000,
+ * with the number of the others in `omittedProblems` (memory stays bounded on hostile files).
  */
 export function parseCheckpointsJsonl(
   text: string,
   source = "checkpoints.jsonl",
-): { records: Array<CheckpointRecord & { line: number }>; problems: JsonlProblem[] } {
+): {
+  records: Array<CheckpointRecord & { line: number }>;
+  problems: JsonlProblem[];
+  omittedProblems: number;
+} {
   const records: Array<CheckpointRecord & { line: number }> = [];
   const problems: JsonlProblem[] = [];
+  let omittedProblems = 0;
+  const report = (problem: JsonlProblem): void => {
+    if (problems.length < MAX_JSONL_PROBLEMS) problems.push(problem);
+    else omittedProblems++;
+  };
   const lines = text.split("\n");
   const endsWithNewline = text.endsWith("\n");
   for (let k = 0; k < lines.length; k++) {
@@ -219,7 +232,7 @@ export function parseCheckpointsJsonl(
     const isLast = k === lines.length - 1;
     if (isLast && raw === "" && endsWithNewline) break;
     if (raw.trim() === "") {
-      problems.push({ line: lineNo, code: "BLANK_LINE", message: `${source}:${lineNo}: blank line skipped` });
+      report({ line: lineNo, code: "BLANK_LINE", message: `${source}:${lineNo}: blank line skipped` });
       continue;
     }
     try {
@@ -228,12 +241,12 @@ export function parseCheckpointsJsonl(
     } catch (error) {
       const torn = isLast && !endsWithNewline;
       const why = error instanceof Error ? error.message : String(error);
-      problems.push({
+      report({
         line: lineNo,
         code: torn ? "TORN_LINE" : "BAD_LINE",
         message: torn ? `${source}:${lineNo}: torn last line (crash mid-append?): ${why}` : why,
       });
     }
   }
-  return { records, problems };
+  return { records, problems, omittedProblems };
 }

@@ -95,6 +95,14 @@ describe("metadata schemas", () => {
     expect(trainingInfoSchema.parse({ model_name: "m", extra: 1 })).toEqual({ model_name: "m", extra: 1 });
   });
 
+  it("checkpoints.jsonl: problems are capped at 1000, the rest counted (bounded memory)", () => {
+    const parsed = parseCheckpointsJsonl("\n".repeat(5000) + "{");
+    expect(parsed.problems).toHaveLength(1000);
+    expect(parsed.problems[999]).toMatchObject({ line: 1000, code: "BLANK_LINE" });
+    expect(parsed.omittedProblems).toBe(4001);
+    expect(parsed.records).toEqual([]);
+  });
+
   it("checkpoints.jsonl: torn last line, blank and bad lines are reported", () => {
     const ok = parseCheckpointsJsonl(data("tinker-rl-checkpoints.jsonl"));
     expect(ok.problems).toEqual([]);
