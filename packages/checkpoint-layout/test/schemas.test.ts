@@ -96,7 +96,7 @@ describe("metadata schemas", () => {
   });
 
   it("checkpoints.jsonl: problems are capped at 1000, the rest counted (bounded memory)", () => {
-    const parsed = parseCheckpointsJsonl("\n".repeat(5000) + "{");
+    const parsed = parseCheckpointsJsonl(`${"\n".repeat(5000)}{`);
     expect(parsed.problems).toHaveLength(1000);
     expect(parsed.problems[999]).toMatchObject({ line: 1000, code: "BLANK_LINE" });
     expect(parsed.omittedProblems).toBe(4001);

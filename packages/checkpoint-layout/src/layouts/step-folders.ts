@@ -1,13 +1,7 @@
 import { parseResponseLog, responseLogFileStep } from "@rlops/arc-eval/response-log";
 import { analyzeModelFolder, listDir, tryListDir } from "../folder.js";
 import { parseLenientJson } from "../json.js";
-import {
-  type CheckpointRole,
-  compareStepText,
-  type IgnoredEntry,
-  isDigits,
-  normalizeDigits,
-} from "../model.js";
+import { type CheckpointRole, compareStepText, type IgnoredEntry, normalizeDigits } from "../model.js";
 import { type DirEntry, joinPath } from "../storage.js";
 import { makeCheckpoint, prefixedStep, progressMap, type ScanOptions, type ScanResult } from "./common.js";
 

@@ -9,7 +9,7 @@ import {
 } from "@rlops/recovery";
 import { type DiskResumePlan, planResume, setupRecovery } from "@rlops/recovery/node";
 import type { Command } from "commander";
-import { action, EXIT, examples, intOption, layoutOption, printJson, readInputText } from "../cli-kit.js";
+import { action, EXIT, examples, intOption, layoutOption, printJson } from "../cli-kit.js";
 import { CliError } from "../errors.js";
 import { readDecisionFile } from "./ckpt-decision.js";
 import { trainerOption } from "./trainer-option.js";
