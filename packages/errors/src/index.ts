@@ -4,3 +4,5 @@ export type { Result } from "./result.js";
 export { err, ok, safely } from "./result.js";
 export type { RlopsErrorOptions } from "./rlops-error.js";
 export { isRlopsError, RlopsError } from "./rlops-error.js";
+export type { YamlScanProblem } from "./yaml-scan.js";
+export { scanYamlText } from "./yaml-scan.js";

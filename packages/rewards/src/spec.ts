@@ -1,14 +1,14 @@
-import { formatIssuePath } from "@rlops/errors";
+import { formatIssuePath, scanYamlText } from "@rlops/errors";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { MAX_SPEC_DEPTH, nestingBeyond } from "./depth.js";
 import { RewardsError } from "./errors.js";
 import { KIND_NAMES, KINDS } from "./kinds/index.js";
 import { groupSizeSchema } from "./limits.js";
 
 /** Largest spec text accepted by {@link loadRewardSpec} (1 MiB). */
 export const MAX_SPEC_BYTES = 1024 * 1024;
-export { MAX_SPEC_DEPTH } from "./depth.js";
+/** Deepest nesting accepted in a spec (flow brackets plus block indentation levels). */
+export const MAX_SPEC_DEPTH = 64;
 /** Most YAML alias dereferences accepted in a spec. */
 export const MAX_SPEC_ALIASES = 100;
 
@@ -188,12 +188,18 @@ function parseText(text: string): unknown {
       message: `reward spec is ${bytes} bytes; the limit is ${MAX_SPEC_BYTES}`,
       details: { bytes, limit: MAX_SPEC_BYTES },
     });
-  const deep = nestingBeyond(text, MAX_SPEC_DEPTH);
-  if (deep !== null)
+  const scan = scanYamlText(text, MAX_SPEC_DEPTH);
+  if (scan?.problem === "too-deep")
     throw new RewardsError({
       code: "SPEC_TOO_DEEP",
-      message: `reward spec nests deeper than ${MAX_SPEC_DEPTH} levels (line ${deep.line}); a reward spec needs fewer than 10`,
-      details: { line: deep.line, limit: MAX_SPEC_DEPTH },
+      message: `reward spec nests deeper than ${MAX_SPEC_DEPTH} levels (line ${scan.line}); a reward spec needs fewer than 10`,
+      details: { line: scan.line, limit: MAX_SPEC_DEPTH },
+    });
+  if (scan?.problem === "stray-indicator")
+    throw new RewardsError({
+      code: "SPEC_PARSE",
+      message: `reward spec is not valid YAML/JSON at line ${scan.line}: unexpected ${JSON.stringify(scan.char)}`,
+      details: { line: scan.line },
     });
   // Every parser call stays inside the typed error path: nothing the yaml library throws escapes raw.
   try {

@@ -3,8 +3,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { scanYamlText } from "@rlops/errors";
 import { describe, expect, it } from "vitest";
-import { nestingBeyond } from "../src/depth.js";
 import { loadRewardSpec, MAX_SPEC_DEPTH, RewardsError } from "../src/index.js";
 import { loadRewardSpecFile } from "../src/node.js";
 
@@ -37,16 +37,33 @@ describe("spec loading under hostile input", () => {
     expect(codeOf("- ".repeat(13_000))).toBe("SPEC_TOO_DEEP");
     expect(codeOf(`rewards: ${"[".repeat(200)}${"]".repeat(200)}`)).toBe("SPEC_TOO_DEEP");
   });
+  it("runs of stray indicators are refused before the YAML parser (it takes seconds on them)", () => {
+    for (const text of [
+      "]".repeat(131072),
+      "}".repeat(131072),
+      '"'.repeat(131072),
+      `a: ${"]".repeat(5000)}`,
+    ]) {
+      expect(codeOf(text)).toBe("SPEC_PARSE");
+    }
+    expect(scanYamlText("a: ]", 64)).toEqual({ problem: "stray-indicator", char: "]", line: 1 });
+    expect(scanYamlText('a: "x""y"', 64)).toEqual({ problem: "stray-indicator", char: '"', line: 1 });
+    // indicators inside plain scalars, flow collections and multi-line quoted text are fine
+    expect(scanYamlText("a: b]\nc: [1, 2]\nd: {x: 1}\ne: \"it's\"\nf: 'it''s'", 64)).toBeNull();
+    expect(scanYamlText('a: "line one\n ] line two"\n', 64)).toBeNull();
+  });
+
   it("brackets hidden behind a would-be quote still count", () => {
     // in flow context `x "y` is a plain scalar: the brackets after it are structure
-    expect(nestingBeyond(`[x "y ${"[".repeat(100)}`, MAX_SPEC_DEPTH)).not.toBeNull();
-    expect(nestingBeyond(`{a:"x ${"[".repeat(100)}`, MAX_SPEC_DEPTH)).not.toBeNull();
+    expect(scanYamlText(`[x "y ${"[".repeat(100)}`, MAX_SPEC_DEPTH)).not.toBeNull();
+    expect(scanYamlText(`{a:"x ${"[".repeat(100)}`, MAX_SPEC_DEPTH)).not.toBeNull();
   });
   it("depth at the bound is accepted by the scan; real specs are far below it", () => {
     // the root line is one level, each open bracket one more
     const d = MAX_SPEC_DEPTH - 1;
-    expect(nestingBeyond("[".repeat(d) + "]".repeat(d), MAX_SPEC_DEPTH)).toBeNull();
-    expect(nestingBeyond(`a:\n  b: ${"[".repeat(d)}`, MAX_SPEC_DEPTH)).toEqual({
+    expect(scanYamlText("[".repeat(d) + "]".repeat(d), MAX_SPEC_DEPTH)).toBeNull();
+    expect(scanYamlText(`a:\n  b: ${"[".repeat(d)}`, MAX_SPEC_DEPTH)).toEqual({
+      problem: "too-deep",
       depth: MAX_SPEC_DEPTH + 1,
       line: 2,
     });
