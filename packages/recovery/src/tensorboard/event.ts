@@ -59,6 +59,17 @@ function skipField(b: Uint8Array, p: number, end: number, wire: number): number 
   return q > end ? -1 : q;
 }
 
+/** The start of the last span read by {@link spanEnd}. */
+let vStart = 0;
+
+/** The end of the length-delimited field at `p` (its start in `vStart`), or -1 when malformed. */
+function spanEnd(b: Uint8Array, p: number, end: number): number {
+  const len = varint(b, p, end);
+  if (vEnd < 0 || vEnd + len > end) return -1;
+  vStart = vEnd;
+  return vEnd + len;
+}
+
 /** The key at `p` (one byte for the fields read here), end in `vEnd`. */
 function key(b: Uint8Array, p: number, end: number): number {
   const k = b[p]!;
@@ -147,10 +158,10 @@ function decodeValue(
       hasSimple = true;
       p += 4;
     } else if (k === 0x0a || k === 0x42 || k === 0x4a) {
-      const len = varint(b, p, end);
-      if (vEnd < 0 || vEnd + len > end) return false;
-      const s = vEnd;
-      p = s + len;
+      const e = spanEnd(b, p, end);
+      if (e < 0) return false;
+      const s = vStart;
+      p = e;
       if (k === 0x0a) {
         tagStart = s;
         tagEnd = p;
@@ -181,11 +192,22 @@ function decodeValue(
   return true;
 }
 
-/** The scalars of one `Summary` given to the sink; their count. */
-function decodeSummary(
+/** The step of the event being decoded (set by {@link walk}). */
+let eventStep: number | null = 0;
+
+const EVENT = 0;
+const SUMMARY = 1;
+
+/**
+ * Walks an `Event` (step 2, summary 5) or a `Summary` (value 1, repeated) in `b[start, end)`,
+ * giving each scalar value to the sink; returns their count. Unknown fields are skipped by wire
+ * type; a malformed field ends the walk (what was read stays).
+ */
+function walk(
   b: Uint8Array,
   start: number,
   end: number,
+  level: number,
   sink: ScalarSink,
   tags?: TagInterner,
 ): number {
@@ -195,12 +217,18 @@ function decodeSummary(
     const k = key(b, p, end);
     if (vEnd < 0) break;
     p = vEnd;
-    if (k === 0x0a) {
-      const len = varint(b, p, end);
-      const s = vEnd;
-      if (s < 0 || s + len > end) break;
-      p = s + len; // before decoding: decodeValue moves vEnd
-      if (decodeValue(b, s, p, sink, tags)) scalars++;
+    if (level === EVENT && k === 0x10) {
+      const step = varint(b, p, end);
+      if (vEnd < 0) break;
+      p = vEnd;
+      eventStep = Number.isSafeInteger(step) ? step : null;
+    } else if ((level === EVENT && k === 0x2a) || (level === SUMMARY && k === 0x0a)) {
+      const e = spanEnd(b, p, end);
+      if (e < 0) break;
+      const s = vStart;
+      p = e;
+      if (level === EVENT) scalars += walk(b, s, e, SUMMARY, sink, tags);
+      else if (decodeValue(b, s, e, sink, tags)) scalars++;
     } else {
       p = skipField(b, p, end, k & 7);
       if (p < 0) break;
@@ -222,30 +250,8 @@ export function decodeEvent(
   out: EventInfo = { step: 0, scalars: 0 },
 ): EventInfo {
   // proto3: an absent `step` is 0 (Lightning writes its step-0 scalars without one)
-  let step: number | null = 0;
-  let scalars = 0;
-  let p = start;
-  while (p < end) {
-    const k = key(b, p, end);
-    if (vEnd < 0) break;
-    p = vEnd;
-    if (k === 0x10) {
-      const s = varint(b, p, end);
-      if (vEnd < 0) break;
-      p = vEnd;
-      step = Number.isSafeInteger(s) ? s : null;
-    } else if (k === 0x2a) {
-      const len = varint(b, p, end);
-      const s = vEnd;
-      if (s < 0 || s + len > end) break;
-      p = s + len; // before decoding: decodeSummary moves vEnd
-      scalars += decodeSummary(b, s, p, sink, tags);
-    } else {
-      p = skipField(b, p, end, k & 7);
-      if (p < 0) break;
-    }
-  }
-  out.step = step;
-  out.scalars = scalars;
+  eventStep = 0;
+  out.scalars = walk(b, start, end, EVENT, sink, tags);
+  out.step = eventStep;
   return out;
 }

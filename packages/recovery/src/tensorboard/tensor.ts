@@ -120,18 +120,21 @@ function bfloat16(bits: number): number {
   return f32[0]!;
 }
 
-const DT_FLOAT = 1;
-const DT_DOUBLE = 2;
-const DT_INT32 = 3;
-const DT_UINT8 = 4;
-const DT_INT16 = 5;
-const DT_INT8 = 6;
-const DT_INT64 = 9;
-const DT_BOOL = 10;
-const DT_BFLOAT16 = 14;
-const DT_UINT16 = 17;
-const DT_HALF = 19;
-const DT_UINT32 = 22;
+/** TensorFlow `DataType` values of the numeric dtypes read here. */
+const DT = {
+  FLOAT: 1,
+  DOUBLE: 2,
+  INT32: 3,
+  UINT8: 4,
+  INT16: 5,
+  INT8: 6,
+  INT64: 9,
+  BOOL: 10,
+  BFLOAT16: 14,
+  UINT16: 17,
+  HALF: 19,
+  UINT32: 22,
+} as const;
 
 /** Element count of a TensorShapeProto (1 for a scalar), or -1 when unknown. */
 function shapeCount(b: Uint8Array, start: number, end: number): number {
@@ -162,27 +165,27 @@ function fromContent(b: Uint8Array, start: number, end: number, dtype: number): 
   const n = end - start;
   const v = new DataView(b.buffer, b.byteOffset + start, n);
   switch (dtype) {
-    case DT_FLOAT:
+    case DT.FLOAT:
       return n === 4 ? v.getFloat32(0, true) : undefined;
-    case DT_DOUBLE:
+    case DT.DOUBLE:
       return n === 8 ? v.getFloat64(0, true) : undefined;
-    case DT_INT32:
-    case DT_UINT32:
-      return n === 4 ? (dtype === DT_INT32 ? v.getInt32(0, true) : v.getUint32(0, true)) : undefined;
-    case DT_INT64:
+    case DT.INT32:
+    case DT.UINT32:
+      return n === 4 ? (dtype === DT.INT32 ? v.getInt32(0, true) : v.getUint32(0, true)) : undefined;
+    case DT.INT64:
       return n === 8 ? Number(v.getBigInt64(0, true)) : undefined;
-    case DT_INT16:
+    case DT.INT16:
       return n === 2 ? v.getInt16(0, true) : undefined;
-    case DT_UINT16:
+    case DT.UINT16:
       return n === 2 ? v.getUint16(0, true) : undefined;
-    case DT_INT8:
+    case DT.INT8:
       return n === 1 ? v.getInt8(0) : undefined;
-    case DT_UINT8:
-    case DT_BOOL:
+    case DT.UINT8:
+    case DT.BOOL:
       return n === 1 ? v.getUint8(0) : undefined;
-    case DT_HALF:
+    case DT.HALF:
       return n === 2 ? half(v.getUint16(0, true)) : undefined;
-    case DT_BFLOAT16:
+    case DT.BFLOAT16:
       return n === 2 ? bfloat16(v.getUint16(0, true)) : undefined;
     default:
       return undefined;
@@ -245,8 +248,8 @@ export function scalarFromTensor(b: Uint8Array, start: number, end: number): num
       const n = repeated(c, wire, read, packed, one);
       if (n > 0 && values === 0) {
         value = one[0]!;
-        if (field === 7 && (dtype === DT_INT32 || dtype === DT_INT16 || dtype === DT_INT8)) value = value | 0;
-        if (field === 13) value = dtype === DT_BFLOAT16 ? bfloat16(value) : half(value);
+        if (field === 7 && (dtype === DT.INT32 || dtype === DT.INT16 || dtype === DT.INT8)) value = value | 0;
+        if (field === 13) value = dtype === DT.BFLOAT16 ? bfloat16(value) : half(value);
       }
       values += n;
     } else if (!c.skip(wire)) break;
@@ -254,9 +257,9 @@ export function scalarFromTensor(b: Uint8Array, start: number, end: number): num
   if (c.bad || (count !== -2 && count !== 1)) return undefined;
   if (content !== null && content[1] > content[0]) return fromContent(b, content[0], content[1], dtype);
   if (values !== 1) return undefined;
-  if (dtype === DT_FLOAT || dtype === DT_DOUBLE || dtype === DT_HALF || dtype === DT_BFLOAT16) return value;
-  if (dtype === DT_INT32 || dtype === DT_INT16 || dtype === DT_INT8 || dtype === DT_UINT8) return value;
-  if (dtype === DT_INT64 || dtype === DT_UINT16 || dtype === DT_UINT32 || dtype === DT_BOOL) return value;
+  if (dtype === DT.FLOAT || dtype === DT.DOUBLE || dtype === DT.HALF || dtype === DT.BFLOAT16) return value;
+  if (dtype === DT.INT32 || dtype === DT.INT16 || dtype === DT.INT8 || dtype === DT.UINT8) return value;
+  if (dtype === DT.INT64 || dtype === DT.UINT16 || dtype === DT.UINT32 || dtype === DT.BOOL) return value;
   return undefined;
 }
 
