@@ -243,7 +243,8 @@ export class MonitorImpl implements Monitor {
     ctx.step = step;
     ctx.gap = gap;
     ctx.previousStep = previousStep;
-    ctx.bad.fill(-1);
+    const bad = ctx.bad;
+    for (let i = 0; i < bad.length; i++) bad[i] = -1;
     const { config, values, layout } = this;
     let decisions: Decision[] | null = null;
     const rules = this.rules;
