@@ -94,35 +94,62 @@ async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [value, (performance.now() - t0) / 1000];
 }
 
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+/** min–median–max of `xs`, formatted with `digits`. */
+function spread(xs: readonly number[], digits: number): string {
+  const s = [...xs].sort((x, y) => x - y);
+  return `${s[0]!.toFixed(digits)}–${s[s.length >> 1]!.toFixed(digits)}–${s[s.length - 1]!.toFixed(digits)}`;
+}
+
 try {
   const steps = await generate();
   const size = statSync(file).size / (1024 * 1024);
   const rssBefore = rssMiB();
   console.log(
-    `events file: ${size.toFixed(1)} MiB, ${steps} steps × ${TAGS.length} scalars; peak RSS before reading ${rssBefore} MiB`,
+    `events file: ${size.toFixed(1)} MiB, ${steps} steps × ${TAGS.length} scalars; peak RSS before reading ${rssBefore} MiB; ${RUNS} runs`,
   );
   await rawRead(); // warm the page cache
-  const [, raw] = await time(rawRead);
-  const rssRaw = rssMiB();
-  const [records, tb] = await time(tbRead);
-  const rssTb = rssMiB();
   const config = {
     rules: [
       { name: "collapse", metric: "train/reward", kind: "zero" as const, trigger: { consecutive: 10 } },
     ],
   };
-  const [check, breaker] = await time(() => checkMetrics(config, [file]));
-  const rssCheck = rssMiB();
-  if (records !== steps || check.stats.observed !== steps)
-    throw new Error(`expected ${steps} steps, got ${records} / ${check.stats.observed}`);
+  // Interleaved runs: each ratio is against the byte read of the same round.
+  const raw: number[] = [];
+  const tb: number[] = [];
+  const breaker: number[] = [];
+  let rssRaw = 0;
+  let rssTb = 0;
+  let rssCheck = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const [, r] = await time(rawRead);
+    raw.push(r);
+    rssRaw = Math.max(rssRaw, rssMiB());
+    const [records, t] = await time(tbRead);
+    tb.push(t);
+    rssTb = Math.max(rssTb, rssMiB());
+    const [check, b] = await time(() => checkMetrics(config, [file]));
+    breaker.push(b);
+    rssCheck = Math.max(rssCheck, rssMiB());
+    if (records !== steps || check.stats.observed !== steps)
+      throw new Error(`expected ${steps} steps, got ${records} / ${check.stats.observed}`);
+  }
+  const mibs = (xs: number[]) =>
+    spread(
+      xs.map((x) => size / x),
+      0,
+    );
+  const ratio = (xs: number[]) =>
+    spread(
+      xs.map((x, i) => raw[i]! / x),
+      2,
+    );
+  console.log("phase                          MiB/s (min–median–max)   vs reading the bytes   peak RSS");
+  console.log(`read bytes                     ${mibs(raw).padEnd(24)} 1.00                   ${rssRaw} MiB`);
+  console.log(`TensorBoard records            ${mibs(tb).padEnd(24)} ${ratio(tb).padEnd(22)} ${rssTb} MiB`);
   console.log(
-    `read bytes                      ${(size / raw).toFixed(0).padStart(6)} MiB/s  (baseline)      peak RSS ${rssRaw} MiB`,
-  );
-  console.log(
-    `TensorBoard records             ${(size / tb).toFixed(0).padStart(6)} MiB/s  (${(raw / tb).toFixed(2)}× the baseline)  peak RSS ${rssTb} MiB`,
-  );
-  console.log(
-    `checkMetrics (breaker) on it    ${(size / breaker).toFixed(0).padStart(6)} MiB/s  (${(raw / breaker).toFixed(2)}× the baseline)  peak RSS ${rssCheck} MiB`,
+    `checkMetrics (breaker) on it   ${mibs(breaker).padEnd(24)} ${ratio(breaker).padEnd(22)} ${rssCheck} MiB`,
   );
 } finally {
   if (process.env.BENCH_KEEP) console.log(file);

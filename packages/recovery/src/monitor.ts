@@ -9,14 +9,8 @@ import type { CreateMonitorOptions, Monitor } from "./monitor/types.js";
 export { observeQuiet, type SlotMonitor, slotMonitor } from "./monitor/fast-path.js";
 export { robustZ } from "./monitor/rule-kinds.js";
 export { diffConfigs, parseMonitorState } from "./monitor/snapshot.js";
-export type {
-  ConfigChange,
-  CreateMonitorOptions,
-  MetricRecord,
-  Monitor,
-  RestoreReport,
-  RollbackOptions,
-} from "./monitor/types.js";
+/** The monitor's types: `Monitor`, `MetricRecord`, `RestoreReport`, `RollbackOptions`, `ConfigChange`, `CreateMonitorOptions`. */
+export type * from "./monitor/types.js";
 
 /**
  * Creates a monitor from a config (object or YAML/JSON text; validated with `loadBreakerConfig`).

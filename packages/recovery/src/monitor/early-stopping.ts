@@ -117,7 +117,14 @@ const EARLY_STOPPING_FLAVORS: Record<EarlyStoppingRule["flavor"], (check: Check)
   lightning,
 };
 
-const scratch = { step: 0, current: 0, best: 0, min: true } as Check;
+const scratch: Check = {
+  es: undefined as unknown as EarlyStoppingRule,
+  st: undefined as unknown as EarlyStoppingState,
+  step: 0,
+  current: 0,
+  best: 0,
+  min: true,
+};
 
 /** One early-stopping rule's decision at `step` (after warm-up, when its metric has a value). */
 export function evalEarlyStopping(
@@ -135,12 +142,11 @@ export function evalEarlyStopping(
   const best =
     st.best === null ? (min ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY) : decodeNumber(st.best);
   // One check object reused (observe is never re-entered): a quiet step allocates nothing.
-  const check = scratch;
-  check.es = es;
-  check.st = st;
-  check.step = step;
-  check.current = current;
-  check.best = best;
-  check.min = min;
-  return EARLY_STOPPING_FLAVORS[es.flavor](check);
+  scratch.es = es;
+  scratch.st = st;
+  scratch.step = step;
+  scratch.current = current;
+  scratch.best = best;
+  scratch.min = min;
+  return EARLY_STOPPING_FLAVORS[es.flavor](scratch);
 }

@@ -32,12 +32,6 @@ export interface SlotMonitor {
  * @internal
  */
 export function slotMonitor(monitor: Monitor): SlotMonitor | null {
-  if (!(monitor instanceof MonitorImpl)) return null;
-  const { values } = monitor;
-  if (values.keys.includes("__proto__")) return null;
-  return {
-    slotKeys: values.keys,
-    setSlot: (slot, value) => values.set(slot, value),
-    observeSlots: (step, problem) => monitor.observeSlots(step, problem),
-  };
+  if (!(monitor instanceof MonitorImpl) || monitor.slotKeys.includes("__proto__")) return null;
+  return monitor;
 }

@@ -74,6 +74,16 @@ export class MonitorImpl implements Monitor {
     );
   }
 
+  /** The metrics the config reads, in slot order (the fast path's `SlotMonitor.slotKeys`). */
+  get slotKeys(): readonly string[] {
+    return this.values.keys;
+  }
+
+  /** Sets the value of metric `slotKeys[slot]` for the next {@link observeSlots} (undefined: missing). */
+  setSlot(slot: number, value: unknown): void {
+    this.values.set(slot, value);
+  }
+
   /** Per-rule state of the current detector, looked up by name once per detector (not per step). */
   private bind(): void {
     const d = this.detector;
@@ -233,7 +243,8 @@ export class MonitorImpl implements Monitor {
     ctx.step = step;
     ctx.gap = gap;
     ctx.previousStep = previousStep;
-    ctx.bad.fill(-1);
+    const bad = ctx.bad;
+    for (let i = 0; i < bad.length; i++) bad[i] = -1;
     const { config, values, layout } = this;
     let decisions: Decision[] | null = null;
     const rules = this.rules;

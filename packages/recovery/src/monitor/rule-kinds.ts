@@ -55,13 +55,23 @@ const SPIKE_DIRECTIONS = {
   both: (z: number, threshold: number) => Math.abs(z) > threshold,
 } as const;
 
+/** A registry entry with every field present (one object shape for all kinds: monomorphic loads). */
+function kind<R extends Rule>(entry: RuleKind<R>): RuleKind<R> {
+  return {
+    describe: entry.describe,
+    judge: entry.judge,
+    warmup: entry.warmup,
+    nonFiniteIsBad: entry.nonFiniteIsBad ?? false,
+  };
+}
+
 /** The registry of breaker rule kinds (`rules[].kind`). */
 const RULE_KINDS: RuleKinds = {
-  zero: { describe: (r) => `zero (|x| <= ${fmt(r.eps)})`, judge: (r, _s, x) => Math.abs(x) <= r.eps },
-  below: { describe: (r) => `below ${fmt(r.threshold)}`, judge: (r, _s, x) => x < r.threshold },
-  above: { describe: (r) => `above ${fmt(r.threshold)}`, judge: (r, _s, x) => x > r.threshold },
-  nonfinite: { describe: () => "non-finite", judge: () => false, nonFiniteIsBad: true },
-  spike: {
+  zero: kind({ describe: (r) => `zero (|x| <= ${fmt(r.eps)})`, judge: (r, _s, x) => Math.abs(x) <= r.eps }),
+  below: kind({ describe: (r) => `below ${fmt(r.threshold)}`, judge: (r, _s, x) => x < r.threshold }),
+  above: kind({ describe: (r) => `above ${fmt(r.threshold)}`, judge: (r, _s, x) => x > r.threshold }),
+  nonfinite: kind({ describe: () => "non-finite", judge: () => false, nonFiniteIsBad: true }),
+  spike: kind({
     describe: (r) => `a spike (robust z > ${fmt(r.threshold)})`,
     judge(rule, state, x, evidence) {
       let bad = false;
@@ -80,7 +90,7 @@ const RULE_KINDS: RuleKinds = {
       return bad;
     },
     warmup: (rule, state, x) => pushHistory(state.history, x, rule.window),
-  },
+  }),
 };
 
 /** The registry entry of a rule's kind. */

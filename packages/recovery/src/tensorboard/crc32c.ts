@@ -30,16 +30,7 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number
   let i = start;
   const end8 = end - ((end - start) & 7);
   while (i < end8) {
-    const lo = crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
-    crc =
-      t[1792 + (lo & 0xff)]! ^
-      t[1536 + ((lo >>> 8) & 0xff)]! ^
-      t[1280 + ((lo >>> 16) & 0xff)]! ^
-      t[1024 + (lo >>> 24)]! ^
-      t[768 + bytes[i + 4]!]! ^
-      t[512 + bytes[i + 5]!]! ^
-      t[256 + bytes[i + 6]!]! ^
-      t[bytes[i + 7]!]!;
+    crc = step8(t, crc, bytes, i);
     i += 8;
   }
   while (i < end) crc = (crc >>> 8) ^ t[(crc ^ bytes[i++]!) & 0xff]!;
@@ -49,5 +40,27 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number
 /** TFRecord's masked CRC: `((crc >>> 15) | (crc << 17)) + 0xa282ead8` (mod 2^32). */
 export function maskedCrc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
   const crc = crc32c(bytes, start, end);
+  return ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
+}
+
+/** One slicing-by-8 step: the CRC state after the 8 bytes at `i`. */
+function step8(t: Int32Array, crc: number, bytes: Uint8Array, i: number): number {
+  const lo = crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
+  return (
+    t[1792 + (lo & 0xff)]! ^
+    t[1536 + ((lo >>> 8) & 0xff)]! ^
+    t[1280 + ((lo >>> 16) & 0xff)]! ^
+    t[1024 + (lo >>> 24)]! ^
+    t[768 + bytes[i + 4]!]! ^
+    t[512 + bytes[i + 5]!]! ^
+    t[256 + bytes[i + 6]!]! ^
+    t[bytes[i + 7]!]!
+  );
+}
+
+/** {@link maskedCrc32c} of the 8 bytes at `p` (a TFRecord length field): one slicing-by-8 step, no loop. */
+export function maskedCrc32c8(bytes: Uint8Array, p: number): number {
+  if (tables === null) tables = buildTables();
+  const crc = ~step8(tables, -1, bytes, p) >>> 0;
   return ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
 }

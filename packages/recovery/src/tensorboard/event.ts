@@ -20,337 +20,238 @@ export interface EventInfo {
   scalars: number;
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: false });
+import { otherPlugin, readString, scalarFromTensor } from "./tensor.js";
+
+export { scalarFromTensor } from "./tensor.js";
+
+// The hot path, flat over the bytes: no cursor objects, no spans, no copies; the end of the last
+// varint read is left in `vEnd` (-1 when malformed).
+let vEnd = 0;
+
+function varint(b: Uint8Array, p: number, end: number): number {
+  let result = 0;
+  let mul = 1;
+  for (let i = 0; i < 10 && p < end; i++) {
+    const byte = b[p++]!;
+    result += (byte & 0x7f) * mul;
+    if (byte < 0x80) {
+      vEnd = p;
+      return result;
+    }
+    mul *= 128;
+  }
+  vEnd = -1;
+  return 0;
+}
+
+/** The end of the field of wire type `wire` starting at `p`, or -1 when it cannot be skipped. */
+function skipField(b: Uint8Array, p: number, end: number, wire: number): number {
+  let q: number;
+  if (wire === 0) {
+    varint(b, p, end);
+    q = vEnd;
+  } else if (wire === 1) q = p + 8;
+  else if (wire === 5) q = p + 4;
+  else if (wire === 2) {
+    const len = varint(b, p, end);
+    q = vEnd < 0 ? -1 : vEnd + len;
+  } else q = -1;
+  return q > end ? -1 : q;
+}
+
+/** The start of the last span read by {@link spanEnd}. */
+let vStart = 0;
+
+/** The end of the length-delimited field at `p` (its start in `vStart`), or -1 when malformed. */
+function spanEnd(b: Uint8Array, p: number, end: number): number {
+  const len = varint(b, p, end);
+  if (vEnd < 0 || vEnd + len > end) return -1;
+  vStart = vEnd;
+  return vEnd + len;
+}
+
+/** The key at `p` (one byte for the fields read here), end in `vEnd`. */
+function key(b: Uint8Array, p: number, end: number): number {
+  const k = b[p]!;
+  if (k < 0x80) {
+    vEnd = p + 1;
+    return k;
+  }
+  return varint(b, p, end);
+}
+
 const f32 = new Float32Array(1);
 const f32b = new Uint8Array(f32.buffer);
-const f64 = new Float64Array(1);
-const f64b = new Uint8Array(f64.buffer);
 
-/** Cursor over a protobuf message (`pos` advances; `bad` once a field is malformed). */
-class Cursor {
-  pos: number;
-  bad = false;
-  constructor(
-    readonly b: Uint8Array,
-    start: number,
-    readonly end: number,
-  ) {
-    this.pos = start;
+/**
+ * Tag strings by their bytes, so a run's few tags are decoded once, not once per event. Bounded
+ * (`max` tags, then tags are decoded each time).
+ */
+export class TagInterner {
+  private readonly slots: ({ bytes: Uint8Array; tag: string } | undefined)[];
+  private readonly mask: number;
+  private size = 0;
+
+  constructor(private readonly max = 4096) {
+    let n = 16;
+    while (n < max * 2) n <<= 1;
+    this.slots = new Array(n);
+    this.mask = n - 1;
   }
 
-  /** A varint as a Number (exact below 2^53; larger values lose precision). */
-  varint(): number {
-    const b = this.b;
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) break;
-      const byte = b[this.pos++]!;
-      result += (byte & 0x7f) * mul;
-      if (byte < 0x80) return result;
-      mul *= 128;
-    }
-    this.bad = true;
-    return 0;
-  }
-
-  /** Skips a field of wire type `wire`; false when it cannot be skipped. */
-  skip(wire: number): boolean {
-    if (wire === 0) this.varint();
-    else if (wire === 1) this.pos += 8;
-    else if (wire === 5) this.pos += 4;
-    else if (wire === 2) this.pos += this.varint();
-    else this.bad = true;
-    if (this.pos > this.end) this.bad = true;
-    return !this.bad;
-  }
-
-  /** The [start, end) of a length-delimited field, or null. */
-  span(): [number, number] | null {
-    const len = this.varint();
-    const start = this.pos;
-    const end = start + len;
-    if (this.bad || end > this.end) {
-      this.bad = true;
-      return null;
-    }
-    this.pos = end;
-    return [start, end];
-  }
-
-  float(): number {
-    const p = this.pos;
-    if (p + 4 > this.end) {
-      this.bad = true;
-      return 0;
-    }
-    f32b[0] = this.b[p]!;
-    f32b[1] = this.b[p + 1]!;
-    f32b[2] = this.b[p + 2]!;
-    f32b[3] = this.b[p + 3]!;
-    this.pos = p + 4;
-    return f32[0]!;
-  }
-
-  double(): number {
-    const p = this.pos;
-    if (p + 8 > this.end) {
-      this.bad = true;
-      return 0;
-    }
-    for (let i = 0; i < 8; i++) f64b[i] = this.b[p + i]!;
-    this.pos = p + 8;
-    return f64[0]!;
-  }
-}
-
-function readString(b: Uint8Array, start: number, end: number): string {
-  if (end - start <= 64) {
-    let s = "";
-    for (let i = start; i < end; i++) {
-      const c = b[i]!;
-      if (c >= 0x80) return decoder.decode(b.subarray(start, end));
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
-  return decoder.decode(b.subarray(start, end));
-}
-
-/** IEEE half (binary16) bits to a number. */
-function half(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >> 10) & 0x1f;
-  const frac = bits & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
-/** bfloat16 bits to a number. */
-function bfloat16(bits: number): number {
-  f32b[0] = 0;
-  f32b[1] = 0;
-  f32b[2] = bits & 0xff;
-  f32b[3] = (bits >> 8) & 0xff;
-  return f32[0]!;
-}
-
-const DT_FLOAT = 1;
-const DT_DOUBLE = 2;
-const DT_INT32 = 3;
-const DT_UINT8 = 4;
-const DT_INT16 = 5;
-const DT_INT8 = 6;
-const DT_INT64 = 9;
-const DT_BOOL = 10;
-const DT_BFLOAT16 = 14;
-const DT_UINT16 = 17;
-const DT_HALF = 19;
-const DT_UINT32 = 22;
-
-/** Element count of a TensorShapeProto (1 for a scalar), or -1 when unknown. */
-function shapeCount(b: Uint8Array, start: number, end: number): number {
-  const c = new Cursor(b, start, end);
-  let count = 1;
-  while (c.pos < end && !c.bad) {
-    const key = c.varint();
-    if (key === 0x12) {
-      const span = c.span();
-      if (span === null) return -1;
-      const d = new Cursor(b, span[0], span[1]);
-      let size = 0;
-      while (d.pos < span[1] && !d.bad) {
-        const k = d.varint();
-        if (k === 0x08) size = d.varint();
-        else if (!d.skip(k & 7)) return -1;
-      }
-      count *= size;
-    } else if (key === 0x18) {
-      if (c.varint() !== 0) return -1; // unknown_rank
-    } else if (!c.skip(key & 7)) return -1;
-  }
-  return c.bad ? -1 : count;
-}
-
-/** The value of a one-element numeric tensor from its raw little-endian `tensor_content`. */
-function fromContent(b: Uint8Array, start: number, end: number, dtype: number): number | undefined {
-  const n = end - start;
-  const v = new DataView(b.buffer, b.byteOffset + start, n);
-  switch (dtype) {
-    case DT_FLOAT:
-      return n === 4 ? v.getFloat32(0, true) : undefined;
-    case DT_DOUBLE:
-      return n === 8 ? v.getFloat64(0, true) : undefined;
-    case DT_INT32:
-    case DT_UINT32:
-      return n === 4 ? (dtype === DT_INT32 ? v.getInt32(0, true) : v.getUint32(0, true)) : undefined;
-    case DT_INT64:
-      return n === 8 ? Number(v.getBigInt64(0, true)) : undefined;
-    case DT_INT16:
-      return n === 2 ? v.getInt16(0, true) : undefined;
-    case DT_UINT16:
-      return n === 2 ? v.getUint16(0, true) : undefined;
-    case DT_INT8:
-      return n === 1 ? v.getInt8(0) : undefined;
-    case DT_UINT8:
-    case DT_BOOL:
-      return n === 1 ? v.getUint8(0) : undefined;
-    case DT_HALF:
-      return n === 2 ? half(v.getUint16(0, true)) : undefined;
-    case DT_BFLOAT16:
-      return n === 2 ? bfloat16(v.getUint16(0, true)) : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** Reads the single value of a (possibly packed) repeated numeric field into `out`; returns the count. */
-function repeated(
-  c: Cursor,
-  wire: number,
-  read: (c: Cursor) => number,
-  packed: number,
-  out: number[],
-): number {
-  if (wire === 2) {
-    const span = c.span();
-    if (span === null) return 0;
-    const inner = new Cursor(c.b, span[0], span[1]);
-    let count = 0;
-    while (inner.pos < span[1] && !inner.bad) {
-      const v = read(inner);
-      if (count++ === 0) out[0] = v;
-    }
-    if (inner.bad) c.bad = true;
-    return count;
-  }
-  if (wire !== packed) {
-    c.skip(wire);
-    return 0;
-  }
-  out[0] = read(c);
-  return 1;
-}
-
-const readFloat = (c: Cursor) => c.float();
-const readDouble = (c: Cursor) => c.double();
-const readVarint = (c: Cursor) => c.varint();
-const one = [0];
-
-/** The value of a scalar TensorProto, or undefined (not numeric, not one element, malformed). */
-export function scalarFromTensor(b: Uint8Array, start: number, end: number): number | undefined {
-  const c = new Cursor(b, start, end);
-  let dtype = 0;
-  let count = -2; // elements from the shape; -2: no shape field (a scalar)
-  let content: [number, number] | null = null;
-  let values = 0;
-  let value = 0;
-  while (c.pos < end && !c.bad) {
-    const key = c.varint();
-    const field = key >>> 3;
-    const wire = key & 7;
-    if (field === 1 && wire === 0) dtype = c.varint();
-    else if (field === 2 && wire === 2) {
-      const span = c.span();
-      count = span === null ? -1 : shapeCount(b, span[0], span[1]);
-    } else if (field === 4 && wire === 2) content = c.span();
-    else if (field === 5 || field === 6 || field === 7 || field === 10 || field === 11 || field === 13) {
-      const read = field === 5 ? readFloat : field === 6 ? readDouble : readVarint;
-      const packed = field === 5 ? 5 : field === 6 ? 1 : 0;
-      const n = repeated(c, wire, read, packed, one);
-      if (n > 0 && values === 0) {
-        value = one[0]!;
-        if (field === 7 && (dtype === DT_INT32 || dtype === DT_INT16 || dtype === DT_INT8)) value = value | 0;
-        if (field === 13) value = dtype === DT_BFLOAT16 ? bfloat16(value) : half(value);
-      }
-      values += n;
-    } else if (!c.skip(wire)) break;
-  }
-  if (c.bad || (count !== -2 && count !== 1)) return undefined;
-  if (content !== null && content[1] > content[0]) return fromContent(b, content[0], content[1], dtype);
-  if (values !== 1) return undefined;
-  if (dtype === DT_FLOAT || dtype === DT_DOUBLE || dtype === DT_HALF || dtype === DT_BFLOAT16) return value;
-  if (dtype === DT_INT32 || dtype === DT_INT16 || dtype === DT_INT8 || dtype === DT_UINT8) return value;
-  if (dtype === DT_INT64 || dtype === DT_UINT16 || dtype === DT_UINT32 || dtype === DT_BOOL) return value;
-  return undefined;
-}
-
-/** True when a SummaryMetadata names a plugin other than `scalars` (a text, histogram, … tensor). */
-function otherPlugin(b: Uint8Array, start: number, end: number): boolean {
-  const c = new Cursor(b, start, end);
-  while (c.pos < end && !c.bad) {
-    const key = c.varint();
-    if (key === 0x0a) {
-      const span = c.span();
-      if (span === null) return true;
-      const p = new Cursor(b, span[0], span[1]);
-      while (p.pos < span[1] && !p.bad) {
-        const k = p.varint();
-        if (k === 0x0a) {
-          const name = p.span();
-          if (name === null) return true;
-          return readString(b, name[0], name[1]) !== "scalars";
+  /** The tag in `b[start, end)`. */
+  get(b: Uint8Array, start: number, end: number): string {
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    const len = end - start;
+    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+      const slot = this.slots[i];
+      if (slot === undefined) {
+        const tag = readString(b, start, end);
+        if (this.size < this.max) {
+          this.slots[i] = { bytes: b.slice(start, end), tag };
+          this.size++;
         }
-        if (!p.skip(k & 7)) return true;
+        return tag;
       }
-    } else if (!c.skip(key & 7)) return true;
+      const s = slot.bytes;
+      if (s.length !== len) continue;
+      let j = 0;
+      while (j < len && s[j] === b[start + j]) j++;
+      if (j === len) return slot.tag;
+    }
   }
-  return false;
 }
 
-function decodeValue(b: Uint8Array, start: number, end: number, sink: ScalarSink): boolean {
-  const c = new Cursor(b, start, end);
-  let tag: [number, number] | null = null;
-  let simple: number | undefined;
-  let tensor: [number, number] | null = null;
-  let metadata: [number, number] | null = null;
-  while (c.pos < end && !c.bad) {
-    const key = c.varint();
-    if (key === 0x0a) tag = c.span();
-    else if (key === 0x15) simple = c.float();
-    else if (key === 0x42) tensor = c.span();
-    else if (key === 0x4a) metadata = c.span();
-    else if (!c.skip(key & 7)) break;
+function tagOf(b: Uint8Array, start: number, end: number, tags: TagInterner | undefined): string {
+  return tags === undefined ? readString(b, start, end) : tags.get(b, start, end);
+}
+
+/** One `Summary.Value`: its scalar to the sink (true), or its tag to `sink.other` (false). */
+function decodeValue(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  sink: ScalarSink,
+  tags?: TagInterner,
+): boolean {
+  let tagStart = -1;
+  let tagEnd = -1;
+  let hasSimple = false;
+  let simple = 0;
+  let tensorStart = -1;
+  let tensorEnd = -1;
+  let metaStart = -1;
+  let metaEnd = -1;
+  let p = start;
+  while (p < end) {
+    const k = key(b, p, end);
+    if (vEnd < 0) return false;
+    p = vEnd;
+    if (k === 0x15) {
+      if (p + 4 > end) return false;
+      f32b[0] = b[p]!;
+      f32b[1] = b[p + 1]!;
+      f32b[2] = b[p + 2]!;
+      f32b[3] = b[p + 3]!;
+      simple = f32[0]!;
+      hasSimple = true;
+      p += 4;
+    } else if (k === 0x0a || k === 0x42 || k === 0x4a) {
+      const e = spanEnd(b, p, end);
+      if (e < 0) return false;
+      const s = vStart;
+      p = e;
+      if (k === 0x0a) {
+        tagStart = s;
+        tagEnd = p;
+      } else if (k === 0x42) {
+        tensorStart = s;
+        tensorEnd = p;
+      } else {
+        metaStart = s;
+        metaEnd = p;
+      }
+    } else {
+      p = skipField(b, p, end, k & 7);
+      if (p < 0) return false;
+    }
   }
-  if (c.bad || tag === null) return false;
-  let value = simple;
-  if (value === undefined && tensor !== null)
+  if (tagStart < 0) return false;
+  let value: number | undefined = hasSimple ? simple : undefined;
+  if (!hasSimple && tensorStart >= 0)
     value =
-      metadata !== null && otherPlugin(b, metadata[0], metadata[1])
+      metaStart >= 0 && otherPlugin(b, metaStart, metaEnd)
         ? undefined
-        : scalarFromTensor(b, tensor[0], tensor[1]);
+        : scalarFromTensor(b, tensorStart, tensorEnd);
   if (value === undefined) {
-    sink.other?.(readString(b, tag[0], tag[1]));
+    sink.other?.(tagOf(b, tagStart, tagEnd, tags));
     return false;
   }
-  sink.scalar(readString(b, tag[0], tag[1]), value);
+  sink.scalar(tagOf(b, tagStart, tagEnd, tags), value);
   return true;
 }
 
-/** Decodes one serialized `Event` in `b[start, end)`, giving its scalars to `sink`. */
-export function decodeEvent(b: Uint8Array, start: number, end: number, sink: ScalarSink): EventInfo {
-  const c = new Cursor(b, start, end);
-  // proto3: an absent `step` is 0 (Lightning writes its step-0 scalars without one)
-  let step: number | null = 0;
+/** The step of the event being decoded (set by {@link walk}). */
+let eventStep: number | null = 0;
+
+const EVENT = 0;
+const SUMMARY = 1;
+
+/**
+ * Walks an `Event` (step 2, summary 5) or a `Summary` (value 1, repeated) in `b[start, end)`,
+ * giving each scalar value to the sink; returns their count. Unknown fields are skipped by wire
+ * type; a malformed field ends the walk (what was read stays).
+ */
+function walk(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  level: number,
+  sink: ScalarSink,
+  tags?: TagInterner,
+): number {
   let scalars = 0;
-  while (c.pos < end && !c.bad) {
-    const key = c.varint();
-    if (key === 0x10) {
-      const s = c.varint();
-      step = Number.isSafeInteger(s) ? s : null;
-    } else if (key === 0x2a) {
-      const span = c.span();
-      if (span === null) break;
-      const s = new Cursor(b, span[0], span[1]);
-      while (s.pos < span[1] && !s.bad) {
-        const k = s.varint();
-        if (k === 0x0a) {
-          const v = s.span();
-          if (v !== null && decodeValue(b, v[0], v[1], sink)) scalars++;
-        } else if (!s.skip(k & 7)) break;
-      }
-    } else if (!c.skip(key & 7)) break;
+  let p = start;
+  while (p < end) {
+    const k = key(b, p, end);
+    if (vEnd < 0) break;
+    p = vEnd;
+    if (level === EVENT && k === 0x10) {
+      const step = varint(b, p, end);
+      if (vEnd < 0) break;
+      p = vEnd;
+      eventStep = Number.isSafeInteger(step) ? step : null;
+    } else if ((level === EVENT && k === 0x2a) || (level === SUMMARY && k === 0x0a)) {
+      const e = spanEnd(b, p, end);
+      if (e < 0) break;
+      const s = vStart;
+      p = e;
+      if (level === EVENT) scalars += walk(b, s, e, SUMMARY, sink, tags);
+      else if (decodeValue(b, s, e, sink, tags)) scalars++;
+    } else {
+      p = skipField(b, p, end, k & 7);
+      if (p < 0) break;
+    }
   }
-  return { step, scalars };
+  return scalars;
+}
+
+/**
+ * Decodes one serialized `Event` in `b[start, end)`, giving its scalars to `sink`; `tags` (one per
+ * file) decodes each distinct tag once; the result is written to `out` (reused by the caller).
+ */
+export function decodeEvent(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  sink: ScalarSink,
+  tags?: TagInterner,
+  out: EventInfo = { step: 0, scalars: 0 },
+): EventInfo {
+  // proto3: an absent `step` is 0 (Lightning writes its step-0 scalars without one)
+  eventStep = 0;
+  out.scalars = walk(b, start, end, EVENT, sink, tags);
+  out.step = eventStep;
+  return out;
 }

@@ -1,6 +1,6 @@
 import type { MetricRecord } from "../monitor.js";
 import type { SourceDiagnostic } from "../sources.js";
-import { decodeEvent, type ScalarSink } from "./event.js";
+import { decodeEvent, type EventInfo, type ScalarSink, TagInterner } from "./event.js";
 import { TfRecordReader } from "./tfrecord.js";
 
 /** Options of {@link TensorBoardDecoder}. */
@@ -48,6 +48,10 @@ export class TensorBoardDecoder {
   private hfNames: boolean;
   private auto: boolean;
   private readonly sink: ScalarSink;
+  /** Each distinct tag decoded once, and its metric name (null: not wanted), per file. */
+  private readonly tags = new TagInterner();
+  private readonly nameOf = new Map<string, string | null>();
+  private readonly info: EventInfo = { step: 0, scalars: 0 };
   /** Events decoded so far. */
   events = 0;
 
@@ -59,8 +63,13 @@ export class TensorBoardDecoder {
     this.sink = {
       scalar: (tag, value) => {
         this.auto = false;
-        const name = this.hfNames ? hfLogName(tag) : tag;
-        if (this.wanted === null || this.wanted.has(name)) {
+        let name = this.nameOf.get(tag);
+        if (name === undefined) {
+          const mapped = this.hfNames ? hfLogName(tag) : tag;
+          name = this.wanted === null || this.wanted.has(mapped) ? mapped : null;
+          if (this.nameOf.size < 4096) this.nameOf.set(tag, name);
+        }
+        if (name !== null) {
           this.names.push(name);
           this.values.push(value);
         }
@@ -69,6 +78,7 @@ export class TensorBoardDecoder {
         if (this.auto && tag === HF_ARGS_TAG) {
           this.hfNames = true;
           this.auto = false;
+          this.nameOf.clear();
         }
       },
     };
@@ -90,7 +100,7 @@ export class TensorBoardDecoder {
       const values = this.values;
       names.length = 0;
       values.length = 0;
-      const info = decodeEvent(bytes, start, end, this.sink);
+      const info = decodeEvent(bytes, start, end, this.sink, this.tags, this.info);
       // Events without scalars (file_version, graphs, text, histograms) or without a step: skipped.
       if (info.scalars === 0 || info.step === null) return;
       if (info.step !== this.pendingStep) {

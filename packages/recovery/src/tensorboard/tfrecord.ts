@@ -1,5 +1,5 @@
 import { RecoveryError } from "../errors.js";
-import { maskedCrc32c } from "./crc32c.js";
+import { maskedCrc32c, maskedCrc32c8 } from "./crc32c.js";
 
 /** Largest TFRecord payload accepted (a scalar event is ~50 bytes; images can be MiBs). */
 export const MAX_TFRECORD_BYTES = 256 * 1024 * 1024;
@@ -45,7 +45,7 @@ export class TfRecordReader {
     while (n - p >= 12) {
       const lo = u32(bytes, p);
       const hi = u32(bytes, p + 4);
-      if (maskedCrc32c(bytes, p, p + 8) !== u32(bytes, p + 8)) this.fail("length", p);
+      if (maskedCrc32c8(bytes, p) !== u32(bytes, p + 8)) this.fail("length", p);
       if (hi !== 0 || lo > MAX_TFRECORD_BYTES)
         throw new RecoveryError({
           code: "INVALID_RECORD",
