@@ -1,7 +1,6 @@
-import { fromZodError } from "@rlops/errors";
+import { fromZodError, scanYamlText } from "@rlops/errors";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { yamlNestingDepth } from "./depth.js";
 import { RecoveryError } from "./errors.js";
 
 /** Deepest nesting a breaker config text may have (checked before the YAML parser runs). */
@@ -222,15 +221,21 @@ export function loadBreakerConfig(input: string | unknown, source = "breaker con
         code: "CONFIG_TOO_DEEP",
         message: `${source}: ${input.length} characters, more than ${MAX_CONFIG_CHARS} (a breaker config is a few KB)`,
       });
-    const depth = yamlNestingDepth(input);
-    if (depth > MAX_CONFIG_DEPTH)
+    const scan = scanYamlText(input, MAX_CONFIG_DEPTH);
+    if (scan?.problem === "too-deep")
       throw new RecoveryError({
         code: "CONFIG_TOO_DEEP",
-        message: `${source}: nested ${depth} levels deep, more than ${MAX_CONFIG_DEPTH}`,
-        details: { depth, max: MAX_CONFIG_DEPTH },
+        message: `${source}: nested ${scan.depth} levels deep (line ${scan.line}), more than ${MAX_CONFIG_DEPTH}`,
+        details: { depth: scan.depth, line: scan.line, max: MAX_CONFIG_DEPTH },
+      });
+    if (scan?.problem === "stray-indicator")
+      throw new RecoveryError({
+        code: "INVALID_CONFIG",
+        message: `${source}: not valid YAML/JSON: unexpected ${JSON.stringify(scan.char)} at line ${scan.line}`,
+        details: { line: scan.line },
       });
     try {
-      raw = parseYaml(input, { maxAliasCount: 100 });
+      raw = parseYaml(input, { maxAliasCount: 100, prettyErrors: false, logLevel: "error" });
     } catch (cause) {
       throw new RecoveryError({
         code: "INVALID_CONFIG",

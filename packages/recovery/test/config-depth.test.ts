@@ -1,5 +1,5 @@
+import { scanYamlText } from "@rlops/errors";
 import { describe, expect, it } from "vitest";
-import { yamlNestingDepth } from "../src/depth.js";
 import { loadBreakerConfig } from "../src/index.js";
 
 const good = `rules:
@@ -11,9 +11,9 @@ const good = `rules:
 
 describe("breaker config depth limit", () => {
   it("measures block and flow nesting", () => {
-    expect(yamlNestingDepth(good)).toBeLessThan(6);
-    expect(yamlNestingDepth("[".repeat(100))).toBe(101);
-    expect(yamlNestingDepth(`${"- ".repeat(80)}x`)).toBe(81);
+    expect(scanYamlText(good, 6)).toBeNull();
+    expect(scanYamlText("[".repeat(100), 64)).toEqual({ problem: "too-deep", depth: 65, line: 1 });
+    expect(scanYamlText(`${"- ".repeat(80)}x`, 64)).toMatchObject({ problem: "too-deep", line: 1 });
     expect(loadBreakerConfig(good).rules[0]!.metric).toBe("a[b");
   });
 
@@ -29,6 +29,11 @@ describe("breaker config depth limit", () => {
     for (let round = 0; round < 50; round++)
       for (const text of hostile)
         expect(() => loadBreakerConfig(text)).toThrow(expect.objectContaining({ code: "CONFIG_TOO_DEEP" }));
+  });
+
+  it("runs of stray indicators are INVALID_CONFIG before the parser (it took minutes on them)", () => {
+    for (const text of ["]".repeat(131072), "}".repeat(131072), '"'.repeat(131072)])
+      expect(() => loadBreakerConfig(text)).toThrow(expect.objectContaining({ code: "INVALID_CONFIG" }));
   });
 
   it("bad YAML is INVALID_CONFIG (a RecoveryError)", () => {
