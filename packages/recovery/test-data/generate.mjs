@@ -80,16 +80,20 @@ const round = (x) => Math.round(x * 1e4) / 1e4;
     const forced = perfect.get(step);
     const problem = forced ?? problems[(step - 1) % problems.length];
     const candidates = [];
+    // The texts agree with the logged verdicts (readers re-score the texts against target_grid):
+    // the perfect candidate answers the target, the others a grid of the right size with 2 of 6
+    // pixels right, or a grid of the wrong size.
     for (let id = 1; id <= 8; id++) {
       const isPerfect = forced !== undefined && id === 3;
-      const accuracy = isPerfect ? 1 : round(0.5 * rand());
+      const correctSize = isPerfect || rand() > 0.5;
+      const grid = isPerfect ? [[2, 0, 1], [1, 2, 0]] : correctSize ? [[0, 0, 0], [0, 0, 0]] : [[0, 0], [0, 0]];
       candidates.push({
         candidate_id: id,
-        response_text: "<|channel|>final<|message|>2 0 1\n1 2 0",
-        predicted_grid: [[2, 0, 1], [1, 2, 0]],
-        accuracy,
+        response_text: `<|channel|>final<|message|>${grid.map((row) => row.join(" ")).join("\n")}`,
+        predicted_grid: grid,
+        accuracy: isPerfect ? 1 : correctSize ? round(2 / 6) : 0,
         has_grid: true,
-        correct_size: isPerfect || rand() > 0.5,
+        correct_size: correctSize,
         perfect_match: isPerfect,
       });
     }

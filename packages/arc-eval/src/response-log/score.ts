@@ -93,12 +93,14 @@ interface Verdict {
   pixelAccuracy: number;
 }
 
+// A logged perfect match implies a grid of the right size, whether or not the trainer logged those flags.
 function loggedVerdict(c: ResponseCandidate): Verdict {
   const accuracy = typeof c.accuracy === "number" && Number.isFinite(c.accuracy) ? c.accuracy : 0;
+  const perfect = c.perfect_match === true;
   return {
-    hasGrid: c.has_grid === true,
-    sizeMatch: c.correct_size === true,
-    perfect: c.perfect_match === true,
+    hasGrid: c.has_grid === true || perfect || (c.has_grid === undefined && Array.isArray(c.predicted_grid)),
+    sizeMatch: c.correct_size === true || perfect,
+    perfect,
     pixelAccuracy: accuracy,
   };
 }

@@ -1,3 +1,5 @@
+import { responseLogMetrics, scoreResponseLog } from "@rlops/arc-eval";
+import { safeParseResponseLog } from "@rlops/arc-eval/response-log";
 import { RecoveryError } from "../errors.js";
 import type { MetricRecord } from "../monitor.js";
 import type { SourceDiagnostic } from "../sources.js";
@@ -50,9 +52,12 @@ export function recordsFromTrainerState(
 }
 
 /**
- * Reads one ARC trainer response log (`logs/responses/step_NNN.json`): `best_accuracy`, `mean_accuracy`,
- * `perfect` (1 when any candidate is a perfect match), `perfect_count`, `candidates`, `has_grid_rate`,
- * `correct_size_rate`; `problem` is `problem_id`. `fallbackStep` is used when the JSON has no `step`.
+ * Reads one ARC trainer response log (`logs/responses/step_NNN.json`) into a metric record with
+ * `@rlops/arc-eval`'s one response-log model: the candidates are re-scored (`scoreResponseLog`) and the
+ * record holds `responseLogMetrics` (`perfect` 1 when any candidate is a perfect match, `perfect_count`,
+ * `candidates`, `best_accuracy`, `mean_accuracy`, `has_grid_rate`, `correct_size_rate`) — the values
+ * `rlops report` shows for the same log. `problem` is `problem_id`; `fallbackStep` is used when the JSON
+ * has no `step`. A log that is not one is `INVALID_RECORD`.
  */
 export function recordFromResponseLog(
   input: string | unknown,
@@ -67,41 +72,11 @@ export function recordFromResponseLog(
       throw new RecoveryError({ code: "INVALID_RECORD", message: `${file}: not valid JSON`, cause });
     }
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value))
-    throw new RecoveryError({ code: "INVALID_RECORD", message: `${file}: not a JSON object` });
-  const obj = value as Record<string, unknown>;
-  const step = readStep(obj, "step") ?? fallbackStep;
-  if (step === undefined) throw new RecoveryError({ code: "INVALID_RECORD", message: `${file}: no step` });
-  const candidates = Array.isArray(obj.candidates) ? (obj.candidates as Record<string, unknown>[]) : [];
-  let perfectCount = 0;
-  let hasGrid = 0;
-  let correctSize = 0;
-  let accSum = 0;
-  let accN = 0;
-  for (const c of candidates) {
-    if (c === null || typeof c !== "object") continue;
-    if (c.perfect_match === true) perfectCount++;
-    if (c.has_grid === true) hasGrid++;
-    if (c.correct_size === true) correctSize++;
-    if (typeof c.accuracy === "number") {
-      accSum += c.accuracy;
-      accN++;
-    }
-  }
-  const metrics: Record<string, number | null> = {
-    perfect: perfectCount > 0 ? 1 : 0,
-    perfect_count: perfectCount,
-    candidates: candidates.length,
-  };
-  const best = toMetric(obj.best_accuracy);
-  if (best !== undefined) metrics.best_accuracy = best;
-  if (accN > 0) metrics.mean_accuracy = accSum / accN;
-  if (candidates.length > 0) {
-    metrics.has_grid_rate = hasGrid / candidates.length;
-    metrics.correct_size_rate = correctSize / candidates.length;
-  }
-  const record: MetricRecord = { step, metrics };
-  if (typeof obj.problem_id === "string" || typeof obj.problem_id === "number")
-    record.problem = String(obj.problem_id);
+  const parsed = safeParseResponseLog(value, { source: file, step: fallbackStep });
+  if (!parsed.ok)
+    throw new RecoveryError({ code: "INVALID_RECORD", message: parsed.error.message, cause: parsed.error });
+  const score = scoreResponseLog(parsed.value);
+  const record: MetricRecord = { step: score.step, metrics: responseLogMetrics(score) };
+  if (score.problemId !== null) record.problem = score.problemId;
   return record;
 }
