@@ -95,7 +95,7 @@ describe("rlops harmony", () => {
     const badRole = rlops(["render"], '{"messages":[{"role":"robot","content":"x"}]}');
     expect(badRole.status).toBe(2);
     expect(badRole.stderr.split("\n")[0]).toMatch(
-      /^rlops: INVALID_CONVERSATION: invalid conversation: messages\.0\.role: /,
+      /^rlops: INVALID_CONVERSATION: invalid conversation: messages\[0\]\.role: /,
     );
     const badTokens = rlops(["parse", "--tokens"], "[1, -2]");
     expect(badTokens.status).toBe(2);
