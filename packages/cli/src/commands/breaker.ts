@@ -11,7 +11,17 @@ import {
   writeJsonAtomic,
 } from "@rlops/recovery/node";
 import type { Command } from "commander";
-import { action, EXIT, ExitError, examples, intOption, printJson, readInputText } from "../cli-kit.js";
+import {
+  action,
+  choiceOption,
+  durationOption,
+  EXIT,
+  ExitError,
+  examples,
+  intOption,
+  printJson,
+  readInputText,
+} from "../cli-kit.js";
 
 const FORMATS: readonly MetricFormat[] = [
   "jsonl",
@@ -30,21 +40,6 @@ interface BreakerOptions {
   state?: string;
   saveState?: string;
   allowUnseenMetrics?: boolean;
-}
-
-/** `30s`, `2m`, `500ms` or plain seconds, as milliseconds (0 = off). */
-export function parseDuration(flag: string): (value: string) => number {
-  return (value) => {
-    const m = /^(\d{1,9})(ms|s|m)?$/.exec(value.trim());
-    if (!m)
-      throw new ExitError(
-        EXIT.BAD_INPUT,
-        "BAD_FLAG",
-        `${flag} expects a duration such as 30s, 2m or 500ms, got "${value}"`,
-      );
-    const n = Number(m[1]);
-    return m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
-  };
 }
 
 /**
@@ -83,16 +78,6 @@ async function replay(
   });
 }
 
-function formatOption(value: string): MetricFormat {
-  if (!(FORMATS as readonly string[]).includes(value))
-    throw new ExitError(
-      EXIT.BAD_INPUT,
-      "BAD_FLAG",
-      `--format expects one of ${FORMATS.join(", ")}, got "${value}"`,
-    );
-  return value as MetricFormat;
-}
-
 async function readText(path: string, what: string): Promise<string> {
   return readInputText(path, what);
 }
@@ -120,6 +105,111 @@ function line(d: Decision): string {
   return `step ${d.step}  ${d.action.padEnd(8)} ${d.rule ?? "-"}: ${d.reason}${first}`;
 }
 
+/** `rlops breaker check`: replay, print the decisions and the verdict; the exit code is the verdict's. */
+async function runCheck(metrics: string[], options: BreakerOptions): Promise<number> {
+  const config = await loadConfig(options.config);
+  const state = options.state === undefined ? undefined : await readText(options.state, "state");
+  const result = await replay(config, metrics, options, state);
+  if (options.saveState !== undefined) await writeJsonAtomic(options.saveState, result.state);
+  if (result.restore && !options.json) {
+    for (const c of result.restore.configDiff)
+      process.stderr.write(
+        `config changed since the saved state: ${c.path}: ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)} (using the current config)\n`,
+      );
+    if (result.restore.resetRules.length > 0)
+      process.stderr.write(`rules restarted from scratch: ${result.restore.resetRules.join(", ")}\n`);
+  }
+  if (options.json) {
+    printJson({
+      verdict: result.verdict,
+      exitCode: exitCodeFor(result.verdict),
+      decisions: result.decisions,
+      stats: result.stats,
+      diagnostics: result.diagnostics,
+      restore: result.restore,
+      state: result.state,
+    });
+  } else {
+    for (const d of result.decisions) process.stdout.write(`${line(d)}\n`);
+    const s = result.stats;
+    process.stdout.write(
+      `${result.verdict ? `verdict: ${result.verdict.action}` : "verdict: ok"} — ${s.observed} steps observed, ${s.duplicates} duplicate, ${s.outOfOrder} out of order, ${s.gaps} gaps, ${s.missing} missing values, ${result.diagnostics.length} skipped lines\n`,
+    );
+    for (const d of result.diagnostics.slice(0, 5)) process.stderr.write(`warning: ${d.message}\n`);
+  }
+  return exitCodeFor(result.verdict);
+}
+
+/** `rlops breaker watch`: follow a growing source, print decisions; exits on stop (3) or rollback (4). */
+async function runWatch(metrics: string, options: WatchFlags): Promise<number> {
+  const config = await loadConfig(options.config);
+  const state = options.state === undefined ? undefined : await readText(options.state, "state");
+  // A folder of several runs is refused (never merged); a missing path is waited for.
+  if ((await stat(metrics).catch(() => null))?.isDirectory()) await assertOneRun(metrics);
+  const status = (text: string) => {
+    if (!options.quiet) process.stderr.write(`rlops: ${text}\n`);
+  };
+  let last: Extract<WatchEvent, { kind: "poll" }> = { kind: "poll", records: 0, lastStep: null };
+  let followed = metrics;
+  const heartbeat =
+    options.quiet || options.heartbeat <= 0
+      ? undefined
+      : setInterval(() => {
+          const step = last.lastStep === null ? "no step yet" : `last step ${last.lastStep}`;
+          status(`watching ${followed}: ${last.records} steps observed, ${step}, no trip`);
+        }, options.heartbeat);
+  heartbeat?.unref();
+  const onEvent = (e: WatchEvent) => {
+    if (e.kind === "poll") last = e;
+    else if (e.kind === "waiting") status(`waiting for ${e.path} (${e.reason})`);
+    else if (e.kind === "following") {
+      followed = e.path;
+      status(`following ${e.path} (${e.format})`);
+    } else if (e.kind === "reset") status(`${e.path} was ${e.reason}: reading it again from the start`);
+    else if (e.kind === "restart")
+      status(
+        `steps restarted at ${e.step} after step ${e.previousStep}${e.newRun ? ": treated as a new run" : ""}`,
+      );
+  };
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  let idle: NodeJS.Timeout | undefined;
+  const arm = () => {
+    if (options.idleTimeout === undefined) return;
+    clearTimeout(idle);
+    idle = setTimeout(stop, options.idleTimeout * 1000);
+  };
+  arm();
+  let verdict: Decision | null = null;
+  try {
+    for await (const d of watchMetrics(config, metrics, {
+      format: options.format,
+      stepKey: options.stepKey,
+      state,
+      pollIntervalMs: Math.max(10, options.poll),
+      signal: controller.signal,
+      onEvent,
+      onRestart: options.onRestart,
+      requireMetrics: options.allowUnseenMetrics !== true,
+      onDiagnostic: (diag) => {
+        if (!options.json) process.stderr.write(`warning: ${diag.message}\n`);
+      },
+    })) {
+      arm();
+      process.stdout.write(options.json ? `${JSON.stringify(d)}\n` : `${line(d)}\n`);
+      if (d.action === "stop" || d.action === "rollback") verdict = d;
+    }
+  } finally {
+    clearInterval(heartbeat);
+    clearTimeout(idle);
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+  return exitCodeFor(verdict);
+}
+
 /** Registers `rlops breaker check|watch`. */
 export function register(program: Command): void {
   const breaker = program
@@ -128,6 +218,11 @@ export function register(program: Command): void {
       "Circuit breakers and early stopping over per-step training metrics (exit 0 ok, 3 stop, 4 rollback, 2 bad input).",
     );
 
+  registerCheck(breaker);
+  registerWatch(breaker);
+}
+
+function registerCheck(breaker: Command): void {
   const check = breaker
     .command("check")
     .description("Replay metric files through the breaker config and report the decision.")
@@ -136,11 +231,7 @@ export function register(program: Command): void {
       "a run folder (its metrics found as `rlops report` finds them), or JSONL / TensorBoard events / metrics.csv / trainer_state.json files or response-log folders, in step order",
     )
     .requiredOption("-c, --config <file>", "breaker config (YAML or JSON)")
-    .option(
-      "--format <format>",
-      `metric format (${FORMATS.join(", ")}); detected from the path by default`,
-      formatOption,
-    )
+    .addOption(choiceOption("--format <format>", "metric format; detected from the path by default", FORMATS))
     .option("--step-key <key>", "step field of JSONL records (default: step, global_step, _step, iteration)")
     .option("--state <file>", "continue from a saved monitor state (JSON)")
     .option("--save-state <file>", "write the monitor state after the check (atomic), for the next --state")
@@ -149,41 +240,7 @@ export function register(program: Command): void {
       "do not fail (METRIC_NEVER_SEEN) when a configured metric appears in no record",
     )
     .option("--json", "print the result as JSON")
-    .action(
-      action(async (metrics: string[], options: BreakerOptions) => {
-        const config = await loadConfig(options.config);
-        const state = options.state === undefined ? undefined : await readText(options.state, "state");
-        const result = await replay(config, metrics, options, state);
-        if (options.saveState !== undefined) await writeJsonAtomic(options.saveState, result.state);
-        if (result.restore && !options.json) {
-          for (const c of result.restore.configDiff)
-            process.stderr.write(
-              `config changed since the saved state: ${c.path}: ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)} (using the current config)\n`,
-            );
-          if (result.restore.resetRules.length > 0)
-            process.stderr.write(`rules restarted from scratch: ${result.restore.resetRules.join(", ")}\n`);
-        }
-        if (options.json) {
-          printJson({
-            verdict: result.verdict,
-            exitCode: exitCodeFor(result.verdict),
-            decisions: result.decisions,
-            stats: result.stats,
-            diagnostics: result.diagnostics,
-            restore: result.restore,
-            state: result.state,
-          });
-        } else {
-          for (const d of result.decisions) process.stdout.write(`${line(d)}\n`);
-          const s = result.stats;
-          process.stdout.write(
-            `${result.verdict ? `verdict: ${result.verdict.action}` : "verdict: ok"} — ${s.observed} steps observed, ${s.duplicates} duplicate, ${s.outOfOrder} out of order, ${s.gaps} gaps, ${s.missing} missing values, ${result.diagnostics.length} skipped lines\n`,
-          );
-          for (const d of result.diagnostics.slice(0, 5)) process.stderr.write(`warning: ${d.message}\n`);
-        }
-        return exitCodeFor(result.verdict);
-      }),
-    );
+    .action(action((metrics: string[], options: BreakerOptions) => runCheck(metrics, options)));
   examples(check, [
     "rlops breaker check --config breaker.yaml ./outputs        # a run folder: TensorBoard, trainer_state, JSONL, …",
     "rlops breaker check --config breaker.yaml metrics.jsonl",
@@ -191,7 +248,9 @@ export function register(program: Command): void {
     "rlops breaker check --config breaker.yaml run/checkpoint-500/trainer_state.json --json > decision.json",
     "rlops breaker check --config goals.yaml logs/responses   # ARC response logs",
   ]);
+}
 
+function registerWatch(breaker: Command): void {
   const watch = breaker
     .command("watch")
     .description(
@@ -202,7 +261,7 @@ export function register(program: Command): void {
       "run folder, metric file (JSONL, TensorBoard events, metrics.csv, …) or response-log folder; may not exist yet",
     )
     .requiredOption("-c, --config <file>", "breaker config (YAML or JSON)")
-    .option("--format <format>", `metric format (${FORMATS.join(", ")})`, formatOption)
+    .addOption(choiceOption("--format <format>", "metric format; detected from the path by default", FORMATS))
     .option("--step-key <key>", "step field of JSONL records")
     .option("--state <file>", "continue from a saved monitor state (JSON)")
     .option("--poll <ms>", "poll interval in milliseconds", intOption("--poll"), 500)
@@ -214,96 +273,21 @@ export function register(program: Command): void {
     .option(
       "--heartbeat <duration>",
       "print a status line to stderr this often while healthy (30s, 2m, 500ms; 0 = off)",
-      parseDuration("--heartbeat"),
+      durationOption("--heartbeat"),
       30_000,
     )
     .option("-q, --quiet", "no status lines on stderr (what is followed, waiting, heartbeats)")
-    .option(
-      "--on-restart <policy>",
-      "steps that start again after the file was truncated or replaced: new-run (fresh breaker) or continue",
-      (value: string) => {
-        if (value !== "new-run" && value !== "continue")
-          throw new ExitError(
-            EXIT.BAD_INPUT,
-            "BAD_FLAG",
-            `--on-restart expects new-run or continue, got "${value}"`,
-          );
-        return value;
-      },
-      "new-run",
+    .addOption(
+      choiceOption(
+        "--on-restart <policy>",
+        "steps that start again after the file was truncated or replaced: a fresh breaker (new-run) or the same one",
+        ["new-run", "continue"],
+        "new-run",
+      ),
     )
     .option("--allow-unseen-metrics", "do not fail when a configured metric appeared in no record by the end")
     .option("--json", "print one JSON decision per line")
-    .action(
-      action(async (metrics: string, options: WatchFlags) => {
-        const config = await loadConfig(options.config);
-        const state = options.state === undefined ? undefined : await readText(options.state, "state");
-        // A folder of several runs is refused (never merged); a missing path is waited for.
-        if ((await stat(metrics).catch(() => null))?.isDirectory()) await assertOneRun(metrics);
-        const status = (text: string) => {
-          if (!options.quiet) process.stderr.write(`rlops: ${text}\n`);
-        };
-        let last: Extract<WatchEvent, { kind: "poll" }> = { kind: "poll", records: 0, lastStep: null };
-        let followed = metrics;
-        const heartbeat =
-          options.quiet || options.heartbeat <= 0
-            ? undefined
-            : setInterval(() => {
-                const step = last.lastStep === null ? "no step yet" : `last step ${last.lastStep}`;
-                status(`watching ${followed}: ${last.records} steps observed, ${step}, no trip`);
-              }, options.heartbeat);
-        heartbeat?.unref();
-        const onEvent = (e: WatchEvent) => {
-          if (e.kind === "poll") last = e;
-          else if (e.kind === "waiting") status(`waiting for ${e.path} (${e.reason})`);
-          else if (e.kind === "following") {
-            followed = e.path;
-            status(`following ${e.path} (${e.format})`);
-          } else if (e.kind === "reset") status(`${e.path} was ${e.reason}: reading it again from the start`);
-          else if (e.kind === "restart")
-            status(
-              `steps restarted at ${e.step} after step ${e.previousStep}${e.newRun ? ": treated as a new run" : ""}`,
-            );
-        };
-        const controller = new AbortController();
-        const stop = () => controller.abort();
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-        let idle: NodeJS.Timeout | undefined;
-        const arm = () => {
-          if (options.idleTimeout === undefined) return;
-          clearTimeout(idle);
-          idle = setTimeout(stop, options.idleTimeout * 1000);
-        };
-        arm();
-        let verdict: Decision | null = null;
-        try {
-          for await (const d of watchMetrics(config, metrics, {
-            format: options.format,
-            stepKey: options.stepKey,
-            state,
-            pollIntervalMs: Math.max(10, options.poll),
-            signal: controller.signal,
-            onEvent,
-            onRestart: options.onRestart,
-            requireMetrics: options.allowUnseenMetrics !== true,
-            onDiagnostic: (diag) => {
-              if (!options.json) process.stderr.write(`warning: ${diag.message}\n`);
-            },
-          })) {
-            arm();
-            process.stdout.write(options.json ? `${JSON.stringify(d)}\n` : `${line(d)}\n`);
-            if (d.action === "stop" || d.action === "rollback") verdict = d;
-          }
-        } finally {
-          clearInterval(heartbeat);
-          clearTimeout(idle);
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-        }
-        return exitCodeFor(verdict);
-      }),
-    );
+    .action(action((metrics: string, options: WatchFlags) => runWatch(metrics, options)));
   examples(watch, [
     "rlops breaker watch --config breaker.yaml ./outputs        # HF/TRL: follows runs/*/events.out.tfevents.*",
     "rlops breaker watch --config breaker.yaml /runs/grpo/metrics.jsonl --heartbeat 1m",

@@ -60,16 +60,6 @@ function serveOptions(flags: ServeFlags): RewardServerLimitsInput {
   return options as RewardServerLimitsInput;
 }
 
-function positive(flag: string): (value: string) => number {
-  const parse = intOption(flag);
-  return (value: string) => {
-    const n = parse(value);
-    if (n <= 0)
-      throw new ExitError(EXIT.BAD_INPUT, "BAD_FLAG", `${flag} expects a positive integer, got "${value}"`);
-    return n;
-  };
-}
-
 async function write(text: string): Promise<void> {
   if (!process.stdout.write(text))
     await new Promise<void>((resolve) => process.stdout.once("drain", () => resolve()));
@@ -132,6 +122,33 @@ async function score(flags: ScoreFlags): Promise<number> {
   return EXIT.OK;
 }
 
+/** `rlops rewards serve`: the HTTP reward server until SIGINT/SIGTERM. */
+async function serve(flags: ServeFlags): Promise<number> {
+  const server = createRewardServer({
+    spec: createScorer(loadRewardSpecFile(flags.spec)),
+    ...serveOptions(flags),
+  });
+  let address: { url: string };
+  try {
+    address = await server.listen();
+  } catch (error) {
+    throw new ExitError(
+      EXIT.BAD_INPUT,
+      "LISTEN_FAILED",
+      `cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}`,
+    );
+  }
+  process.stdout.write(`${JSON.stringify({ listening: address.url })}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      server.close().then(resolve, resolve);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  return EXIT.OK;
+}
+
 /** Registers the `rlops rewards` command group. */
 export function register(program: Command): void {
   const rewards = program
@@ -148,12 +165,12 @@ export function register(program: Command): void {
       .option(
         "--group-size <n>",
         "consecutive lines per group (advantages, DAPO filter)",
-        positive("--group-size"),
+        intOption("--group-size", 1),
       )
       .option(
         "--batch-size <n>",
         "records per optimizer batch, a multiple of the group size (group statistics, summary); default: the whole input (up to 1,000,000 records)",
-        positive("--batch-size"),
+        intOption("--batch-size", 1),
       )
       .option(
         "--summary [file]",
@@ -168,6 +185,11 @@ export function register(program: Command): void {
     ],
   );
 
+  registerServe(rewards);
+  registerSpecCommands(rewards);
+}
+
+function registerServe(rewards: Command): void {
   examples(
     rewards
       .command("serve")
@@ -223,39 +245,15 @@ export function register(program: Command): void {
         intOption("--min-body-rate"),
       )
       .option("--quiet", "no request log on stderr")
-      .action(
-        action(async (flags: ServeFlags) => {
-          const server = createRewardServer({
-            spec: createScorer(loadRewardSpecFile(flags.spec)),
-            ...serveOptions(flags),
-          });
-          let address: { url: string };
-          try {
-            address = await server.listen();
-          } catch (error) {
-            throw new ExitError(
-              EXIT.BAD_INPUT,
-              "LISTEN_FAILED",
-              `cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}`,
-            );
-          }
-          process.stdout.write(`${JSON.stringify({ listening: address.url })}\n`);
-          await new Promise<void>((resolve) => {
-            const stop = () => {
-              server.close().then(resolve, resolve);
-            };
-            process.once("SIGINT", stop);
-            process.once("SIGTERM", stop);
-          });
-          return EXIT.OK;
-        }),
-      ),
+      .action(action(serve)),
     [
       `rlops rewards serve --spec spec.yaml            # http://127.0.0.1:${DEFAULT_PORT}`,
       "rlops rewards serve --spec spec.yaml --port 0 --workers 4 --group-size 8",
     ],
   );
+}
 
+function registerSpecCommands(rewards: Command): void {
   examples(
     rewards
       .command("check")
