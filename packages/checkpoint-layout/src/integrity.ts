@@ -3,10 +3,7 @@
  * manifests, and the registry of deep checks that validation runs over a checkpoint's files.
  */
 export {
-  DEEP_CHECKS,
-  type DeepCheck,
   type DeepCheckKind,
-  type DeepCheckResult,
   type DeepFile,
   deepCheckFor,
   ZIP_SUFFIXES,
@@ -25,9 +22,8 @@ export {
 export {
   checkSafetensors,
   SAFETENSORS_DTYPE_BITS,
-  SAFETENSORS_MAX_HEADER,
   type SafetensorsReport,
   type SafetensorsTensor,
 } from "./integrity/safetensors.js";
-export { checkShardedSafetensors, parseShardIndex, type ShardIndex } from "./integrity/shard-index.js";
+export { parseShardIndex } from "./integrity/shard-index.js";
 export { checkTorchZip, type ZipReport } from "./integrity/torch-zip.js";

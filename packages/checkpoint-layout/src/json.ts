@@ -243,7 +243,7 @@ export function parseLenientJson(text: string, options: LenientJsonOptions = {})
 }
 
 /** JSON.stringify replacer turning `bigint` into a decimal string and non-finite numbers into strings. */
-export function jsonSafeReplacer(_key: string, value: unknown): unknown {
+function _jsonSafeReplacer(_key: string, value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   return value;

@@ -8,7 +8,7 @@ import { LAYOUTS } from "./model.js";
  * mtime (every `checkpoint-*` folder, falling back to numeric when all mtimes lie within 1 s).
  * HF always passes `state.best_model_checkpoint` to its rotation; so must the caller.
  */
-export const hfRetentionPolicySchema = z.strictObject({
+const hfRetentionPolicySchema = z.strictObject({
   kind: z.literal("hf"),
   saveTotalLimit: z.number().int(),
   /** Default 5. */
@@ -29,7 +29,7 @@ export const hfRetentionPolicySchema = z.strictObject({
 export type HfRetentionPolicy = z.infer<typeof hfRetentionPolicySchema>;
 
 /** The safe policy: `keepLast` counts complete checkpoints only; the safety set is always kept. */
-export const safeRetentionPolicySchema = z.strictObject({
+const safeRetentionPolicySchema = z.strictObject({
   kind: z.literal("safe"),
   /** Keep the K newest complete checkpoints that have a step. */
   keepLast: z.number().int().nonnegative(),
@@ -71,7 +71,7 @@ export const retentionProtectSchema = z.strictObject({
 export type RetentionProtect = z.infer<typeof retentionProtectSchema>;
 
 /** Content identity of a folder: its file names, sizes and mtimes (sha256 over the sorted list). */
-export const folderFingerprintSchema = z.strictObject({
+const folderFingerprintSchema = z.strictObject({
   files: z.number().int().nonnegative(),
   bytes: z.number().nonnegative(),
   digest: z.string().regex(/^[0-9a-f]{64}$/),
@@ -80,12 +80,12 @@ export const folderFingerprintSchema = z.strictObject({
 export type FolderFingerprint = z.infer<typeof folderFingerprintSchema>;
 
 /** Why a kept checkpoint guards the run (re-validated before every deletion). */
-export const retentionGuardSchema = z.enum(["newest-resumable", "best", "protected"]);
+const retentionGuardSchema = z.enum(["newest-resumable", "best", "protected"]);
 /** A guard kind. */
 export type RetentionGuard = z.infer<typeof retentionGuardSchema>;
 
 /** One decision of a plan. */
-export const retentionDecisionSchema = z.strictObject({
+const retentionDecisionSchema = z.strictObject({
   name: z.string(),
   location: z.string(),
   step: z.number().nullable(),
@@ -101,7 +101,7 @@ export const retentionDecisionSchema = z.strictObject({
 export type RetentionDecision = z.infer<typeof retentionDecisionSchema>;
 
 /** A checkpoint the `hf` policy keeps although transformers itself would delete it. */
-export const retentionOverrideSchema = z.strictObject({
+const retentionOverrideSchema = z.strictObject({
   name: z.string(),
   location: z.string(),
   /** What transformers would have done (`save_total_limit=1 (transformers 5.x rotation, …)`). */

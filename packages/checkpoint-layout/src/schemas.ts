@@ -14,7 +14,7 @@ const int = z.union([z.number().int().nonnegative(), z.bigint().nonnegative()]);
 const signedInt = z.union([z.number().int(), z.bigint()]);
 
 /** One `log_history` entry of `trainer_state.json` (`{**logs, "step": N}`). */
-export const logHistoryEntrySchema = z.looseObject({ step: signedInt.optional(), epoch: num.optional() });
+const logHistoryEntrySchema = z.looseObject({ step: signedInt.optional(), epoch: num.optional() });
 
 /**
  * `trainer_state.json` written by `transformers.Trainer` (`TrainerState.save_to_json`). Everything but
@@ -120,7 +120,7 @@ export const stepInfoSchema = z.looseObject({
 export type StepInfo = z.infer<typeof stepInfoSchema>;
 
 /** One AReaL `FrequencyControl.state_dict()`. */
-export const frequencyControlSchema = z.looseObject({
+const frequencyControlSchema = z.looseObject({
   frequence_seconds: num.nullable(),
   frequency_steps: signedInt.nullable(),
   start_time: num,

@@ -1,10 +1,10 @@
 import type { Storage } from "./storage.js";
 
 /** Little-endian readers for zip records. */
-export const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
-export const u32 = (b: Uint8Array, o: number) =>
+const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
+const u32 = (b: Uint8Array, o: number) =>
   (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-export const u64 = (b: Uint8Array, o: number) => u32(b, o) + u32(b, o + 4) * 0x100000000;
+const u64 = (b: Uint8Array, o: number) => u32(b, o) + u32(b, o + 4) * 0x100000000;
 
 /** Maximum central directory read into memory. */
 const MAX_CENTRAL_DIR = 64 * 1024 * 1024;

@@ -5,7 +5,7 @@ import { sha256File } from "../src/integrity.js";
 import { joinPath } from "../src/storage.js";
 
 /** The tree every adapter is set up with (a key ending in `/` is an empty directory). */
-export const CONFORMANCE_TREE: Readonly<Record<string, string | Uint8Array>> = {
+const CONFORMANCE_TREE: Readonly<Record<string, string | Uint8Array>> = {
   "a.txt": "hello",
   "utf8.txt": "héllo ✓ 🚀",
   "bin.dat": new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]),

@@ -18,7 +18,7 @@ export class ExitError extends CliError {
 }
 
 /** Writes `rlops: <code>: <message>` (plus an optional hint line) to stderr. */
-export function printError(code: string, message: string, hint?: string): void {
+function printError(code: string, message: string, hint?: string): void {
   process.stderr.write(`rlops: ${code}: ${message.split("\n")[0]}\n`);
   if (hint) process.stderr.write(`hint: ${hint}\n`);
 }
@@ -190,13 +190,13 @@ export function exitQuietlyOnClosedPipe(): void {
 }
 
 /** The kind of path a command expects. */
-export type PathKind = "file" | "dir";
+type PathKind = "file" | "dir";
 
 /**
  * Checks that `path` exists and is a file or a folder, or throws the CLI's path error
  * (`PATH_NOT_FOUND`, `NOT_A_FILE`, `NOT_A_DIRECTORY`, `NOT_READABLE`) naming `what` (e.g. `"--config"`).
  */
-export async function requirePath(path: string, kind: PathKind, what: string): Promise<void> {
+async function requirePath(path: string, kind: PathKind, what: string): Promise<void> {
   let info: import("node:fs").Stats;
   try {
     info = await stat(path);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createSession } from "../src/bridge/methods.js";
+import { responseSchema } from "../src/bridge/protocol.js";
 import { handleLine, serveBridge } from "../src/bridge/serve.js";
 
 const BIN = new URL("../dist/bin.js", import.meta.url).pathname;
@@ -23,7 +24,8 @@ function run(lines: string[]): Promise<{ code: number | null; answers: Record<st
         answers: out
           .split("\n")
           .filter((l) => l !== "")
-          .map((l) => JSON.parse(l)),
+          // every answer line has the protocol's wire shape
+          .map((l) => responseSchema.parse(JSON.parse(l))),
       }),
     );
     child.stdin.end(lines.map((l) => `${l}\n`).join(""));

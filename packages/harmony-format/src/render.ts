@@ -143,7 +143,7 @@ function roleDebug(role: Role): string {
 }
 
 /** Appends the segments of one message (reference `render(message)`). */
-export function messageSegments(message: Message, ctx: Ctx, out: Segment[]): void {
+function messageSegments(message: Message, ctx: Ctx, out: Segment[]): void {
   out.push(SPECIAL.start);
   if (message.role === "tool") {
     if (message.name === undefined)
@@ -203,7 +203,7 @@ function normaliseConversation(conversation: Conversation | ConversationInput | 
 }
 
 /** Segments of a conversation (reference `render_conversation_into`). */
-export function conversationSegments(messages: Message[], config: RenderConfig | undefined): Segment[] {
+function conversationSegments(messages: Message[], config: RenderConfig | undefined): Segment[] {
   const ctx: Ctx = {
     hasFunctionTools: hasFunctionTools(messages),
     schemaMode: config?.schemaMode ?? "compat",
@@ -258,7 +258,7 @@ export function renderSegments(
 }
 
 /** Joins segments into text (special ids become their `<|…|>` text). */
-export function segmentsToText(segments: Segment[]): string {
+function segmentsToText(segments: Segment[]): string {
   let text = "";
   for (const segment of segments) text += typeof segment === "number" ? specialText(segment)! : segment;
   return text;

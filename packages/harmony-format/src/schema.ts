@@ -13,14 +13,14 @@ export const roleSchema = z.enum(["user", "assistant", "system", "developer", "t
 export type Role = z.infer<typeof roleSchema>;
 
 /** Reasoning effort; the wire format uses the Rust variant names `Low|Medium|High` (lower case accepted). */
-export const reasoningEffortSchema = z
+const reasoningEffortSchema = z
   .enum(["Low", "Medium", "High", "low", "medium", "high"])
   .transform((value) => (value.charAt(0).toUpperCase() + value.slice(1)) as "Low" | "Medium" | "High");
 /** Reasoning effort level. */
 export type ReasoningEffort = z.output<typeof reasoningEffortSchema>;
 
 /** `channel_config` of a system message. */
-export const channelConfigSchema = z.object({
+const channelConfigSchema = z.object({
   valid_channels: z.array(z.string()),
   channel_required: z.boolean(),
 });
@@ -28,7 +28,7 @@ export const channelConfigSchema = z.object({
 export type ChannelConfig = z.infer<typeof channelConfigSchema>;
 
 /** One tool of a namespace; `parameters` is a JSON Schema rendered as TypeScript. */
-export const toolDescriptionSchema = z.object({
+const toolDescriptionSchema = z.object({
   name: z.string(),
   description: z.string(),
   parameters: z
@@ -40,7 +40,7 @@ export const toolDescriptionSchema = z.object({
 export type ToolDescription = z.output<typeof toolDescriptionSchema>;
 
 /** A tool namespace (`functions`, `browser`, `python`, …). */
-export const toolNamespaceConfigSchema = z.object({
+const toolNamespaceConfigSchema = z.object({
   name: z.string(),
   description: z
     .string()
@@ -57,7 +57,7 @@ const toolsSchema = z
   .transform((value) => value ?? undefined);
 
 /** `{"type":"system_content", …}` content part. Absent fields are None: no defaults are filled in. */
-export const systemContentSchema = z.object({
+const systemContentSchema = z.object({
   type: z.literal("system_content"),
   model_identity: optionalString,
   reasoning_effort: reasoningEffortSchema.nullish().transform((value) => value ?? undefined),
@@ -70,7 +70,7 @@ export const systemContentSchema = z.object({
 export type SystemContent = z.output<typeof systemContentSchema>;
 
 /** `{"type":"developer_content", …}` content part. */
-export const developerContentSchema = z.object({
+const developerContentSchema = z.object({
   type: z.literal("developer_content"),
   instructions: optionalString,
   tools: toolsSchema,
@@ -79,12 +79,12 @@ export const developerContentSchema = z.object({
 export type DeveloperContent = z.output<typeof developerContentSchema>;
 
 /** `{"type":"text","text":…}` content part. */
-export const textContentSchema = z.object({ type: z.literal("text"), text: z.string() });
+const textContentSchema = z.object({ type: z.literal("text"), text: z.string() });
 /** Text content. */
 export type TextContent = z.infer<typeof textContentSchema>;
 
 /** Any content part. */
-export const contentSchema = z.discriminatedUnion("type", [
+const contentSchema = z.discriminatedUnion("type", [
   textContentSchema,
   systemContentSchema,
   developerContentSchema,

@@ -14,7 +14,7 @@ export const SPECIAL = {
 } as const;
 
 /** First and last id of the special range (inclusive). */
-export const FIRST_SPECIAL_ID = 199998;
+const FIRST_SPECIAL_ID = 199998;
 export const LAST_SPECIAL_ID = 201088;
 
 const NAMED: Record<number, string> = {

@@ -28,7 +28,7 @@ export type {
 export const MAX_DIAGNOSTICS = 1000;
 
 /** Longest header the tolerant parser accumulates before treating it as content. */
-export const MAX_HEADER_LENGTH = 1024;
+const MAX_HEADER_LENGTH = 1024;
 
 type State = "idle" | "header" | "content";
 

@@ -144,7 +144,7 @@ function argsStart(argv: readonly string[]): number {
 }
 
 /** Sets `--flag value` (or replaces `--flag=value` / an existing value) after the script; appends if absent. */
-export function setFlag(argv: readonly string[], flag: string, value: string | null): string[] {
+function setFlag(argv: readonly string[], flag: string, value: string | null): string[] {
   const start = argsStart(argv);
   const out = argv.slice(0, start);
   let placed = false;
@@ -169,7 +169,7 @@ export function setFlag(argv: readonly string[], flag: string, value: string | n
 }
 
 /** Sets a Hydra/OmegaConf-style `key=value` override (also replaces `+key=` / `++key=`); appends if absent. */
-export function setOverride(argv: readonly string[], key: string, value: string): string[] {
+function setOverride(argv: readonly string[], key: string, value: string): string[] {
   const start = argsStart(argv);
   const out = argv.slice(0, start);
   let placed = false;

@@ -4,9 +4,9 @@ import { z } from "zod";
 import { RecoveryError } from "./errors.js";
 
 /** Deepest nesting a breaker config text may have (checked before the YAML parser runs). */
-export const MAX_CONFIG_DEPTH = 64;
+const MAX_CONFIG_DEPTH = 64;
 /** Largest breaker config text accepted (characters). */
-export const MAX_CONFIG_CHARS = 1024 * 1024;
+const MAX_CONFIG_CHARS = 1024 * 1024;
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();

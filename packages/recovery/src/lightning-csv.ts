@@ -7,7 +7,7 @@ const MAX_COLUMNS = 4096;
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Splits one CSV line (RFC 4180 quotes, `""` inside quotes); linear, no backtracking. */
-export function splitCsvLine(line: string): string[] {
+function splitCsvLine(line: string): string[] {
   const out: string[] = [];
   let i = 0;
   const n = line.length;
@@ -49,7 +49,7 @@ export function splitCsvLine(line: string): string[] {
 }
 
 /** A CSV cell as a metric value: a number, `nan`/`inf` (Python's spelling), or undefined (empty, text). */
-export function csvValue(cell: string): number | undefined {
+function csvValue(cell: string): number | undefined {
   // Python writes at most ~25 characters per float; longer cells are text (and bound the regex).
   if (cell === "" || cell.length > 64) return undefined;
   if (NUMBER.test(cell)) return Number(cell);

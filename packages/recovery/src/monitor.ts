@@ -6,7 +6,7 @@ import type { CreateMonitorOptions, Monitor } from "./monitor/types.js";
 // early stopping, goals and best, escalation and probation, the serialisable state, and the fast
 // path (@internal, for checkMetrics).
 
-export { observeQuiet, type SlotMonitor, slotMonitor } from "./monitor/fast-path.js";
+export { observeQuiet, slotMonitor } from "./monitor/fast-path.js";
 export { robustZ } from "./monitor/rule-kinds.js";
 export { diffConfigs, parseMonitorState } from "./monitor/snapshot.js";
 /** The monitor's types: `Monitor`, `MetricRecord`, `RestoreReport`, `RollbackOptions`, `ConfigChange`, `CreateMonitorOptions`. */

@@ -3,9 +3,9 @@ import { lstat, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /** Marker in the name of the temporary folder `setupRecovery` builds next to the target. */
-export const TEMP_MARK = ".rlops-recovery-tmp-";
+const TEMP_MARK = ".rlops-recovery-tmp-";
 /** Suffix of a temporary folder's lease file (a sibling: it never ends up inside the recovery folder). */
-export const LEASE_SUFFIX = ".lease";
+const LEASE_SUFFIX = ".lease";
 /** How often a running setup refreshes its lease's mtime. */
 export const LEASE_HEARTBEAT_MS = 15_000;
 /**

@@ -42,7 +42,7 @@ export interface ReadOptions extends RecordOptions {
 const MAX_WHOLE_FILE = 512 * 1024 * 1024;
 const STEP_FILE = /^step_(\d{1,12})\.json$/;
 
-export function sourceError(path: string, cause: unknown): RecoveryError {
+function sourceError(path: string, cause: unknown): RecoveryError {
   return new RecoveryError({
     code: "SOURCE_ERROR",
     message: `${path}: cannot read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,

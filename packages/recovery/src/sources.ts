@@ -54,4 +54,4 @@ export {
 export { NONFINITE_TEXT, parseJsonWithNonFinite } from "./sources/json.js";
 export { LineSplitter } from "./sources/lines.js";
 export { recordFromResponseLog, recordsFromTrainerState } from "./sources/logs.js";
-export { parseMetricLine, readMetric, readProblem, readStep, recordFromObject } from "./sources/records.js";
+export { parseMetricLine, recordFromObject } from "./sources/records.js";

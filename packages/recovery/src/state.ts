@@ -80,7 +80,7 @@ const probationSchema = z.object({
 });
 
 /** The rewindable layer: everything the detectors know, as of `lastStep`. */
-export const detectorStateSchema = z.object({
+const detectorStateSchema = z.object({
   lastStep: step.nullable(),
   rules: z.record(z.string(), ruleStateSchema),
   earlyStopping: z.record(z.string(), earlyStoppingStateSchema),
@@ -93,7 +93,7 @@ export const detectorStateSchema = z.object({
 export type DetectorState = z.infer<typeof detectorStateSchema>;
 
 /** One trip in the run-level ledger. */
-export const tripSchema = z.object({
+const tripSchema = z.object({
   rule: z.string(),
   action: actionSchema,
   step,
@@ -116,7 +116,7 @@ export const ledgerSchema = z.object({
 export type Ledger = z.infer<typeof ledgerSchema>;
 
 /** Counters of what the monitor saw. */
-export const statsSchema = z.object({
+const statsSchema = z.object({
   observed: z.number().int().nonnegative(),
   duplicates: z.number().int().nonnegative(),
   outOfOrder: z.number().int().nonnegative(),

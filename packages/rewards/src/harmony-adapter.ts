@@ -32,7 +32,7 @@ export function completionText(ids: readonly number[]): string {
 }
 
 /** Detects harmony text whose special tokens were stripped (`analysis…assistantfinal…`). */
-export function looksStripped(text: string): boolean {
+function looksStripped(text: string): boolean {
   if (text.includes("assistantfinal") || text.includes("assistantcommentary")) return true;
   const t = text.trimStart();
   return t.startsWith("analysis") && text.includes("assistant");

@@ -19,7 +19,7 @@ const idSchema = z
 const stringOrList = z.union([z.string(), z.array(z.string()).min(1)]);
 
 /** Filter deciding which samples a reward applies to; others get `null` (not applicable). */
-export const appliesToSchema = z
+const appliesToSchema = z
   .strictObject({
     dataSource: stringOrList.optional(),
     task: stringOrList.optional(),
@@ -41,7 +41,7 @@ export const appliesToSchema = z
   });
 
 /** One reward entry of a spec. */
-export const rewardEntrySchema = z.strictObject({
+const rewardEntrySchema = z.strictObject({
   id: idSchema,
   kind: z.enum(KIND_NAMES),
   params: z.record(z.string(), z.unknown()).default({}),
@@ -55,7 +55,7 @@ export const rewardEntrySchema = z.strictObject({
 });
 
 /** DAPO dynamic-sampling filter. */
-export const groupFilterSchema = z.discriminatedUnion("kind", [
+const groupFilterSchema = z.discriminatedUnion("kind", [
   /** verl recipe: keep iff population std > 0 or the group has one sample. */
   z.strictObject({ kind: z.literal("verl"), metric: z.string().default("reward") }),
   /** slime: keep iff unbiased std > threshold (1e-6). */

@@ -40,7 +40,7 @@ export interface CheckpointFacts {
 }
 
 /** Python string literal (repr-safe for any path). */
-export const py = (value: string) => JSON.stringify(value);
+const py = (value: string) => JSON.stringify(value);
 
 function tokenizerSource(f: CheckpointFacts): string {
   return f.files.some((n) => n.startsWith("tokenizer")) ? py(f.location) : py(f.baseModel ?? f.location);

@@ -13,10 +13,7 @@ const BLOCKS = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
  * covers steps [lo + i·(hi−lo)/width, …) and shows the bucket mean; ` ` where a run has no data, `·`
  * where its values are non-finite.
  */
-export function alignedSparklines(
-  runs: readonly (readonly [number, number | null][])[],
-  width: number,
-): string[] {
+function alignedSparklines(runs: readonly (readonly [number, number | null][])[], width: number): string[] {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const points of runs)

@@ -94,7 +94,7 @@ const BOOKKEEPING =
  * The headline metric of a run's first chart: the reward, else the loss, else the first series
  * that is not bookkeeping (never `epoch` while a real metric exists). Null when there is none.
  */
-export function headlineMetric(
+function _headlineMetric(
   names: readonly string[],
 ): { name: string; kind: "reward" | "loss" | "metric" } | null {
   const reward = detectRewardMetric(names);

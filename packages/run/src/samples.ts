@@ -1,16 +1,16 @@
 import { readFile } from "node:fs/promises";
-import { basename, relative } from "node:path";
+import { relative } from "node:path";
 import { parseResponseLog, type ResponseLog, responseLogFileStep } from "@rlops/arc-eval/response-log";
 import { parseLenientJson } from "@rlops/checkpoint-layout";
 import { parseMessagesFromText } from "@rlops/harmony-format";
 import type { ArcStep, ReportDecision, SampleCompletion, SampleMessage } from "./schema.js";
 
 /** Longest message content kept per sample (the response log keeps the whole text). */
-export const SAMPLE_CONTENT_LIMIT = 4000;
+const SAMPLE_CONTENT_LIMIT = 4000;
 const MAX_MESSAGES = 12;
 
 /** Splits a completion into harmony messages with the tolerant parser; plain text is one message. */
-export function sampleMessages(text: string): { messages: SampleMessage[]; diagnostics: number } {
+function sampleMessages(text: string): { messages: SampleMessage[]; diagnostics: number } {
   const cut = (content: string): Pick<SampleMessage, "content" | "truncated"> =>
     content.length > SAMPLE_CONTENT_LIMIT
       ? { content: `${content.slice(0, SAMPLE_CONTENT_LIMIT)}…`, truncated: true }

@@ -1,9 +1,9 @@
 import { visibleWidth } from "./format.js";
 
 /** Narrowest width the terminal renderers lay out for. */
-export const MIN_WIDTH = 40;
+const MIN_WIDTH = 40;
 /** Width used when neither `COLUMNS` nor a terminal says (pipes, CI logs): the classic 80 columns. */
-export const DEFAULT_WIDTH = 80;
+const DEFAULT_WIDTH = 80;
 
 /**
  * The width terminal output must fit: `COLUMNS` when it is a number (so `COLUMNS=120 rlops report | less`

@@ -34,7 +34,7 @@ import {
  * first (what inference needs), then what a training checkpoint needs to resume.
  * @internal
  */
-export const FOLDER_RULES: readonly FolderRule[] = [
+const FOLDER_RULES: readonly FolderRule[] = [
   incompleteMarkerRule,
   singleWeightsRule,
   adapterConfigRule,

@@ -28,7 +28,7 @@ export interface DeepFile {
 }
 
 /** Outcome of one deep check. */
-export interface DeepCheckResult {
+interface DeepCheckResult {
   ok: boolean;
   problems: CheckpointProblem[];
 }
@@ -123,7 +123,7 @@ const dcpCheck: DeepCheck = {
  * schema), shard index (↔ shard headers), DCP `.metadata` (byte ranges of the data files).
  * @internal
  */
-export const DEEP_CHECKS: readonly DeepCheck[] = [
+const DEEP_CHECKS: readonly DeepCheck[] = [
   safetensorsCheck,
   torchZipCheck,
   metadataCheck,

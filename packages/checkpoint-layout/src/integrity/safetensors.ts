@@ -29,7 +29,7 @@ export const SAFETENSORS_DTYPE_BITS: Readonly<Record<string, number>> = {
 };
 
 /** `MAX_HEADER_SIZE` of the safetensors reader. */
-export const SAFETENSORS_MAX_HEADER = 100_000_000;
+const SAFETENSORS_MAX_HEADER = 100_000_000;
 
 /** One tensor of a safetensors header. */
 export interface SafetensorsTensor {

@@ -2,7 +2,7 @@ import { CheckpointError } from "../errors.js";
 import type { PickleDict, PickleTuple, PickleValue } from "./types.js";
 
 /** The MARK sentinel on the pickle stack. */
-export const MARK = Symbol("mark");
+const MARK = Symbol("mark");
 /** A pickle stack slot. */
 export type Slot = PickleValue | typeof MARK;
 /** Largest LONG4 accepted. */

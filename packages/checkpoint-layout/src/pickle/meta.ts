@@ -28,7 +28,7 @@ export const trainingArgsSchema = z.object({
 export type TrainingArgs = z.infer<typeof trainingArgsSchema>;
 
 /** zod schema of a Lightning `ModelCheckpoint` callback state inside a `.ckpt`. */
-export const lightningModelCheckpointStateSchema = z.object({
+const lightningModelCheckpointStateSchema = z.object({
   /** The callback's state key, e.g. `ModelCheckpoint{'monitor': 'val_loss', 'mode': 'min', …}`. */
   key: z.string(),
   monitor: z.string().nullable(),
@@ -41,7 +41,7 @@ export const lightningModelCheckpointStateSchema = z.object({
   best_k_models: z.array(z.object({ path: z.string(), score: z.number().nullable() })),
 });
 /** zod schema of a Lightning `EarlyStopping` callback state inside a `.ckpt`. */
-export const lightningEarlyStoppingStateSchema = z.object({
+const lightningEarlyStoppingStateSchema = z.object({
   key: z.string(),
   wait_count: z.number().int().nullable(),
   stopped_epoch: z.number().int().nullable(),

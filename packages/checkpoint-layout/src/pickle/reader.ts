@@ -2,17 +2,9 @@ import type { Opcode } from "./machine.js";
 import { PickleMachine } from "./machine.js";
 import { DATA_OPCODES } from "./opcodes-data.js";
 import { CONTAINER_OPCODES, MEMO_OPCODES, OBJECT_OPCODES } from "./opcodes-struct.js";
-import type {
-  PickleDict,
-  PickleGlobal,
-  PickleObject,
-  PicklePersistent,
-  PickleSet,
-  PickleTuple,
-  PickleValue,
-} from "./types.js";
+import type { PickleValue } from "./types.js";
 
-export type { PickleDict, PickleGlobal, PickleObject, PicklePersistent, PickleSet, PickleTuple, PickleValue };
+export type { PickleValue };
 
 /** Bounds of {@link readPickle}. */
 export interface PickleLimits {
@@ -31,7 +23,7 @@ const STOP = 0x2e;
  * Every opcode the safe reader implements, by family (`STOP` ends the loop in {@link readPickle}).
  * @internal
  */
-export const OPCODES: readonly Opcode[] = [
+const OPCODES: readonly Opcode[] = [
   ...DATA_OPCODES,
   ...CONTAINER_OPCODES,
   ...OBJECT_OPCODES,

@@ -30,10 +30,9 @@ export const requestSchema = z.object({
   method: z.string().min(1).max(100),
   params: z.record(z.string(), z.unknown()).optional(),
 });
-export type BridgeRequest = z.infer<typeof requestSchema>;
 
 /** The error of a failed request: a stable code (the rlops package's code, or a bridge code). */
-export const bridgeErrorSchema = z.object({
+const bridgeErrorSchema = z.object({
   code: z.string(),
   message: z.string(),
   hint: z.string().optional(),
@@ -43,11 +42,12 @@ export const bridgeErrorSchema = z.object({
 });
 export type BridgeErrorInfo = z.infer<typeof bridgeErrorSchema>;
 
-/** One answer line. */
+/** One answer line (every line `rlops bridge` writes has this shape). */
 export const responseSchema = z.union([
   z.object({ id: id.nullable(), ok: z.literal(true), result: z.unknown() }),
   z.object({ id: id.nullable(), ok: z.literal(false), error: bridgeErrorSchema }),
 ]);
+/** One answer line. */
 export type BridgeResponse = z.infer<typeof responseSchema>;
 
 /** `hello`: the client's protocol version (one of {@link PROTOCOL_VERSIONS}) and its own version (informational). */
@@ -57,7 +57,7 @@ export const helloParams = z.object({
 });
 
 /** A spec or config: a file path, or the YAML/JSON text, or the parsed object. */
-export const sourceParams = z.union([
+const sourceParams = z.union([
   z.object({ path: z.string().min(1) }),
   z.object({ text: z.string() }),
   z.object({ value: z.record(z.string(), z.unknown()) }),

@@ -3,7 +3,12 @@ import { parseJsonWithNonFinite } from "@rlops/recovery";
 import { ExitError } from "../cli-kit.js";
 import { BridgeFailure } from "./errors.js";
 import { createSession, METHODS, type Session } from "./methods.js";
-import { type BridgeErrorInfo, MAX_LINE_BYTES, requestSchema } from "./protocol.js";
+import { type BridgeErrorInfo, type BridgeResponse, MAX_LINE_BYTES, requestSchema } from "./protocol.js";
+
+/** One answer line of the protocol (typed by the wire schema). */
+function answerLine(answer: BridgeResponse): string {
+  return `${JSON.stringify(answer)}\n`;
+}
 
 type Id = number | string | null;
 
@@ -18,7 +23,7 @@ function jsonSafe(value: Record<string, unknown>): Record<string, unknown> | und
 }
 
 /** The wire form of any thrown value: rlops errors keep their code and package. */
-export function errorInfo(error: unknown): BridgeErrorInfo {
+function errorInfo(error: unknown): BridgeErrorInfo {
   if (isRlopsError(error)) {
     const hint = typeof error.details.hint === "string" ? error.details.hint : undefined;
     const details = jsonSafe(error.details);
@@ -64,9 +69,9 @@ export async function handleLine(line: string, session: Session): Promise<string
     if (!session.hello && method !== "hello")
       throw new BridgeFailure("HELLO_REQUIRED", `the first request must be "hello", got "${method}"`);
     const result = await handler(params, session);
-    return `${JSON.stringify({ id, ok: true, result })}\n`;
+    return answerLine({ id, ok: true, result });
   } catch (error) {
-    return `${JSON.stringify({ id, ok: false, error: errorInfo(error) })}\n`;
+    return answerLine({ id, ok: false, error: errorInfo(error) });
   }
 }
 
@@ -94,7 +99,13 @@ export async function serveBridge(
     if (tooLarge) {
       dropping = false;
       await write(
-        `${JSON.stringify({ id: null, ok: false, error: errorInfo(new BridgeFailure("REQUEST_TOO_LARGE", `request line longer than ${maxLineBytes} bytes`)) })}\n`,
+        answerLine({
+          id: null,
+          ok: false,
+          error: errorInfo(
+            new BridgeFailure("REQUEST_TOO_LARGE", `request line longer than ${maxLineBytes} bytes`),
+          ),
+        }),
       );
       return;
     }

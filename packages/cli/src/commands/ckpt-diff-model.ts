@@ -5,7 +5,7 @@
 import { z } from "zod";
 
 /** One file of a checkpoint: size (null when unknown) and sha256 (from the manifest, or read for small files). */
-export const diffFileSchema = z.object({
+const diffFileSchema = z.object({
   path: z.string(),
   size: z.number().nullable(),
   sha256: z.string().nullable(),
@@ -14,7 +14,7 @@ export const diffFileSchema = z.object({
 export type DiffFile = z.infer<typeof diffFileSchema>;
 
 /** One side (A or B) of a diff: what the checkpoint is. */
-export const diffSideSchema = z.object({
+const diffSideSchema = z.object({
   name: z.string(),
   location: z.string(),
   root: z.string(),
@@ -34,7 +34,7 @@ export const diffSideSchema = z.object({
   manifest: z.boolean(),
 });
 /** See {@link diffSideSchema}. */
-export type DiffSide = z.infer<typeof diffSideSchema>;
+type DiffSide = z.infer<typeof diffSideSchema>;
 
 const changedFileSchema = z.object({
   path: z.string(),
@@ -58,7 +58,7 @@ export type MetricRow = z.infer<typeof metricRowSchema>;
 const keyValueSchema = z.object({ key: z.string(), value: z.unknown() });
 
 /** Key differences of one JSON config file present in A, B or both. */
-export const configDiffSchema = z.object({
+const configDiffSchema = z.object({
   file: z.string(),
   inA: z.boolean(),
   inB: z.boolean(),

@@ -126,7 +126,7 @@ async function lightningFacts(c: Checkpoint, gathered: Pick<GatheredSide, "metri
 }
 
 /** Gathers one side of a diff from a found checkpoint. */
-export async function gatherSide(found: FoundCheckpoint): Promise<GatheredSide> {
+async function gatherSide(found: FoundCheckpoint): Promise<GatheredSide> {
   const { root, checkpoint: c } = found;
   const local = !c.location.includes("://");
   const isDir = local && (await stat(c.location)).isDirectory();
@@ -164,7 +164,7 @@ export async function gatherSide(found: FoundCheckpoint): Promise<GatheredSide> 
 }
 
 /** A checkpoint of `run` named `key`: its name, its folder's name, or its step (one match). */
-export async function pickFromRun(run: string, key: string, layout?: Layout): Promise<FoundCheckpoint> {
+async function pickFromRun(run: string, key: string, layout?: Layout): Promise<FoundCheckpoint> {
   const listing = await listCheckpoints(run, { layout });
   const cs = listing.checkpoints;
   const byName = cs.find((c) => c.name === key) ?? cs.find((c) => basename(c.location) === key);
@@ -251,7 +251,7 @@ function configsText(d: CkptDiff): string[] {
 }
 
 /** The text form of a diff. */
-export function diffText(d: CkptDiff): string {
+function diffText(d: CkptDiff): string {
   const size = `${humanBytes(d.a.bytes)} → ${humanBytes(d.b.bytes)} (${signed(d.bytesDelta, (n) => humanBytes(n))})`;
   const lines = [
     sideLine("A", d.a),

@@ -112,7 +112,7 @@ function weightsOf(c: Checkpoint, files: readonly string[]): WeightsKind {
 }
 
 /** Gathers what `rlops ckpt info` shows about one checkpoint. */
-export async function checkpointFacts(found: FoundCheckpoint): Promise<CheckpointFacts> {
+async function checkpointFacts(found: FoundCheckpoint): Promise<CheckpointFacts> {
   const { root, checkpoint: c } = found;
   const local = !c.location.includes("://");
   const isDir = local && statSync(c.location).isDirectory();

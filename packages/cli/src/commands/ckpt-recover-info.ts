@@ -16,7 +16,7 @@ import { messageOf } from "@rlops/errors";
 import { z } from "zod";
 
 /** One AReaL frequency controller (saver, evaluator, checkpointer) summarised. */
-export const frequencySchema = z.object({
+const frequencySchema = z.object({
   /** Fires every N epochs / steps / seconds (`null` when that trigger is off). */
   everyEpochs: z.number().nullable(),
   everySteps: z.number().nullable(),
@@ -28,7 +28,7 @@ export const frequencySchema = z.object({
   lastFiredAt: z.string().nullable(),
 });
 /** See {@link frequencySchema}. */
-export type Frequency = z.infer<typeof frequencySchema>;
+type Frequency = z.infer<typeof frequencySchema>;
 
 /** What one checkpoint's recover info holds, or why there is none. */
 export const recoverInfoSchema = z.discriminatedUnion("present", [
@@ -122,7 +122,7 @@ async function readInfo<S extends z.ZodType>(dir: string, name: string, schema: 
 }
 
 /** Reads what one checkpoint's recover info holds (or says why it has none). */
-export async function recoverInfoOf(c: Checkpoint): Promise<RecoverInfo> {
+async function recoverInfoOf(c: Checkpoint): Promise<RecoverInfo> {
   const dir = await recoverInfoDir(c);
   if (dir === null) return { checkpoint: c.name, present: false, reason: NO_RECOVER_INFO[c.layout] };
   const files = arealRecoverInfoFiles;

@@ -44,7 +44,7 @@ export function robustZ(x: number, history: readonly number[]): { z: number; med
 }
 
 /** Appends an accepted value (-0 as 0), keeping the last `max`. */
-export function pushHistory(history: number[], value: number, max: number): void {
+function pushHistory(history: number[], value: number, max: number): void {
   history.push(value === 0 ? 0 : value);
   while (history.length > max) history.shift();
 }

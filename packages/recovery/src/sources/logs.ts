@@ -4,7 +4,7 @@ import { RecoveryError } from "../errors.js";
 import type { MetricRecord } from "../monitor.js";
 import type { SourceDiagnostic } from "../sources.js";
 import { parseJsonWithNonFinite } from "./json.js";
-import { readStep, recordFromObject, toMetric } from "./records.js";
+import { recordFromObject } from "./records.js";
 
 // Trainer logs that are not JSONL: HF trainer_state.json log_history and ARC response logs.
 

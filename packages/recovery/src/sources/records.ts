@@ -7,7 +7,7 @@ import { NONFINITE_TEXT, parseNonFinite } from "./json.js";
 const DEFAULT_STEP_KEYS = ["step", "global_step", "_step", "iteration"];
 
 /** A metric value of a parsed field: numbers, booleans (1/0), null, non-finite text ("NaN", "inf"), else undefined. */
-export function toMetric(value: unknown): number | null | undefined {
+function toMetric(value: unknown): number | null | undefined {
   if (typeof value === "number") return value;
   if (typeof value === "boolean") return value ? 1 : 0;
   if (value === null) return null;

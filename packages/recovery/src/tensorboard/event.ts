@@ -22,8 +22,6 @@ export interface EventInfo {
 
 import { otherPlugin, readString, scalarFromTensor } from "./tensor.js";
 
-export { scalarFromTensor } from "./tensor.js";
-
 // The hot path, flat over the bytes: no cursor objects, no spans, no copies; the end of the last
 // varint read is left in `vEnd` (-1 when malformed).
 let vEnd = 0;

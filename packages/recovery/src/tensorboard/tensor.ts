@@ -11,7 +11,7 @@ const f64 = new Float64Array(1);
 const f64b = new Uint8Array(f64.buffer);
 
 /** Cursor over a protobuf message (`pos` advances; `bad` once a field is malformed). */
-export class Cursor {
+class Cursor {
   pos: number;
   bad = false;
   constructor(

@@ -2,7 +2,7 @@ import { RecoveryError } from "../errors.js";
 import { maskedCrc32c, maskedCrc32c8 } from "./crc32c.js";
 
 /** Largest TFRecord payload accepted (a scalar event is ~50 bytes; images can be MiBs). */
-export const MAX_TFRECORD_BYTES = 256 * 1024 * 1024;
+const MAX_TFRECORD_BYTES = 256 * 1024 * 1024;
 
 function u32(b: Uint8Array, i: number): number {
   return (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;

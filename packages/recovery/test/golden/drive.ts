@@ -57,7 +57,7 @@ function withoutConfig(snapshot: unknown): unknown {
 }
 
 /** A short digest of a snapshot without its config: intermediate snapshots are recorded as digests. */
-export function snapshotDigest(snapshot: unknown): string {
+function snapshotDigest(snapshot: unknown): string {
   return createHash("sha256")
     .update(encodeTrace(withoutConfig(snapshot)))
     .digest("hex")

@@ -5,7 +5,7 @@ import type { Diagnostic, Sample } from "../sample.js";
 import { type KindDefinition, type KindResult, perSample, SampleInputError } from "./types.js";
 
 /** Component names of `arc.grid`. */
-export const ARC_COMPONENTS = ["perfect", "sizeMatch", "pixelAccuracy", "formatValid"] as const;
+const ARC_COMPONENTS = ["perfect", "sizeMatch", "pixelAccuracy", "formatValid"] as const;
 type ArcComponent = (typeof ARC_COMPONENTS)[number];
 
 const arcParams = z
@@ -60,7 +60,7 @@ function targetGrid(sample: Sample, field: string): number[][] {
 }
 
 /** The answer region: harmony final channel, text after a stripped `assistantfinal`, or the plain text. */
-export function answerRegion(view: HarmonyView): { text: string | null; diagnostics: Diagnostic[] } {
+function answerRegion(view: HarmonyView): { text: string | null; diagnostics: Diagnostic[] } {
   if (view.hasMarkers) {
     const finals = view.messages.filter((m) => m.channel === "final");
     if (finals.length === 0)
@@ -84,7 +84,7 @@ export function answerRegion(view: HarmonyView): { text: string | null; diagnost
 }
 
 /** Scores a completion against a target grid with `arc.grid` semantics. */
-export function scoreArcGrid(view: HarmonyView, target: number[][], p: ArcParams): KindResult {
+function scoreArcGrid(view: HarmonyView, target: number[][], p: ArcParams): KindResult {
   const region = answerRegion(view);
   const diagnostics = [...region.diagnostics];
   const comps: Record<ArcComponent, number> = { perfect: 0, sizeMatch: 0, pixelAccuracy: 0, formatValid: 0 };

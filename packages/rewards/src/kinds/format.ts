@@ -32,7 +32,7 @@ function isBlank(text: string): boolean {
  * optional pre-filled `<think>`, optional single `<answer>` block with nothing after it.
  * Returns `[score, diagnostics]`.
  */
-export function thinkFormat(text: string, p: ThinkParams): { value: number; diagnostics: Diagnostic[] } {
+function thinkFormat(text: string, p: ThinkParams): { value: number; diagnostics: Diagnostic[] } {
   const fail = (code: string, message: string) => ({ value: 0, diagnostics: [{ code, message }] });
   const lead = text.length - text.trimStart().length;
   const opens = countOf(text, p.openTag);

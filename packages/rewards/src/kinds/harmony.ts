@@ -4,7 +4,7 @@ import type { Diagnostic, Sample } from "../sample.js";
 import { type KindDefinition, type KindResult, perSample } from "./types.js";
 
 /** Component names of `harmony.channels`, in breakdown order. */
-export const HARMONY_COMPONENTS = [
+const HARMONY_COMPONENTS = [
   "analysisPresent",
   "singleFinal",
   "finalLast",
@@ -16,7 +16,7 @@ export const HARMONY_COMPONENTS = [
   "knownChannels",
 ] as const;
 /** One component of `harmony.channels`. */
-export type HarmonyComponent = (typeof HARMONY_COMPONENTS)[number];
+type HarmonyComponent = (typeof HARMONY_COMPONENTS)[number];
 
 const weightsSchema = z.strictObject(
   Object.fromEntries(HARMONY_COMPONENTS.map((c) => [c, z.number().nonnegative().optional()])) as Record<
@@ -62,7 +62,7 @@ function isJson(text: string): boolean {
 }
 
 /** Component scores (0/1) of an analysed completion. */
-export function harmonyComponents(
+function harmonyComponents(
   view: HarmonyView,
   p: Pick<HarmonyParams, "channels" | "minBodyChars" | "stopTokenStripped">,
   truncated: boolean,
@@ -102,7 +102,7 @@ export function harmonyComponents(
 }
 
 /** Scores one analysed completion with `harmony.channels` semantics. */
-export function scoreHarmonyChannels(view: HarmonyView, p: HarmonyParams, truncated = false): KindResult {
+function scoreHarmonyChannels(view: HarmonyView, p: HarmonyParams, truncated = false): KindResult {
   const diagnostics: Diagnostic[] = [];
   if (!view.hasMarkers) {
     if (view.stripped) {
@@ -134,7 +134,7 @@ export function scoreHarmonyChannels(view: HarmonyView, p: HarmonyParams, trunca
 }
 
 /** Raised (as a per-sample failure) when `onStripped: error`. */
-export class StrippedMarkersError extends Error {
+class StrippedMarkersError extends Error {
   readonly code = "HARMONY_MARKERS_STRIPPED";
   constructor(message: string) {
     super(message);

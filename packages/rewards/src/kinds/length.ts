@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { correctnessOf, correctnessRefs, correctnessSchema, lengthOf, lengthUnitSchema } from "./common.js";
-import { type KindDefinition, perSample, SampleInputError } from "./types.js";
+import { type KindDefinition, perSample } from "./types.js";
 
 const positiveInt = z.number().int().positive();
 
@@ -120,10 +120,7 @@ const kimiParams = z.strictObject({
 });
 
 /** Splits sample indices by `group` field (or one set for the batch). */
-export function indexSets(
-  samples: readonly { group?: string | number }[],
-  scope: "batch" | "group",
-): number[][] {
+function indexSets(samples: readonly { group?: string | number }[], scope: "batch" | "group"): number[][] {
   if (scope === "batch") return [samples.map((_, i) => i)];
   const map = new Map<string | number, number[]>();
   samples.forEach((s, i) => {
@@ -166,5 +163,3 @@ export const lengthKimi: KindDefinition<z.infer<typeof kimiParams>> = {
     return out.map((r) => (r.error === undefined ? { value: r.value } : { value: null, error: r.error }));
   },
 };
-
-export { SampleInputError };

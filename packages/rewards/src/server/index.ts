@@ -7,12 +7,10 @@ export type {
   RewardServerLimitsInput,
 } from "./options.js";
 export { rewardServerOptionsSchema } from "./options.js";
-export type { RouteOutcome, ScoringRoute } from "./routes.js";
+
 export {
   openRlhfResponse,
   openRlhfSamples,
   REWARD_SCORED_FIELDS,
-  runRoute,
-  SCORING_ROUTES,
 } from "./routes.js";
 export { DEFAULT_PORT, SERVER_PROTOCOL, SERVER_VERSION } from "./version.js";

@@ -105,7 +105,7 @@ export function openRlhfResponse(result: ScoreResult): {
 export const REWARD_SCORED_FIELDS = ["prompt", "completion", "completionIds", "completion_ids", "answer"];
 
 /** slime's per-sample `{prompt?, response, label?, metadata?}` → one sample; metadata never overrides. */
-export function slimeSample(body: unknown): Record<string, unknown> {
+function slimeSample(body: unknown): Record<string, unknown> {
   const b = objectBody(body, "{prompt?, response, label?, metadata?}");
   if (typeof b.response !== "string")
     throw new HttpError(

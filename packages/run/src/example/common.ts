@@ -51,10 +51,10 @@ export function pyJsonLine(value: Record<string, unknown>): string {
 export type Grid = number[][];
 
 /** An ARC grid as rows of space-separated cells. */
-export const gridText = (grid: Grid) => grid.map((row) => row.join(" ")).join("\n");
+const gridText = (grid: Grid) => grid.map((row) => row.join(" ")).join("\n");
 
 /** Share of cells equal to the target (0 when the size differs). */
-export function pixelAccuracy(pred: Grid | null, target: Grid): { accuracy: number; correctSize: boolean } {
+function pixelAccuracy(pred: Grid | null, target: Grid): { accuracy: number; correctSize: boolean } {
   if (!pred || pred.length !== target.length || pred.some((r, i) => r.length !== target[i]?.length))
     return { accuracy: 0, correctSize: false };
   let same = 0;
@@ -68,7 +68,7 @@ export function pixelAccuracy(pred: Grid | null, target: Grid): { accuracy: numb
 }
 
 /** The harmony prompt of an ARC task (train pairs, then the test input). */
-export function harmonyPrompt(task: (typeof EXAMPLE_ARC_TASKS)[string]): string {
+function harmonyPrompt(task: (typeof EXAMPLE_ARC_TASKS)[string]): string {
   const examples = task.train
     .map(
       (pair, i) => `Example ${i + 1}: Input:\n${gridText(pair.input)}\nOutput:\n${gridText(pair.output)}\n`,
@@ -82,7 +82,7 @@ export function harmonyPrompt(task: (typeof EXAMPLE_ARC_TASKS)[string]): string 
 }
 
 /** Analysis-channel texts the example completions reason with. */
-export const ANALYSES = [
+const ANALYSES = [
   "Looking at the examples, the output is the input rotated by 180 degrees.",
   "The transformation rule appears to move every coloured cell one row down.",
   "Each row of the output mirrors the matching row of the input.",

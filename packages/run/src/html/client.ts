@@ -3,7 +3,7 @@ import type { Chart, ClientDraw, Page, Series } from "./client-types.js";
 import type { ChartKit } from "./kit.js";
 
 /** The step nearest to pixel `px` among the chart's visible series (and timeline dots). */
-export function hoverAt(p: Page, c: Chart, px: number): number | null {
+function hoverAt(p: Page, c: Chart, px: number): number | null {
   const v = c.view;
   const step = v.x0 + ((px - v.left) / v.pw) * (v.x1 - v.x0);
   let best: number | null = null;
@@ -20,7 +20,7 @@ export function hoverAt(p: Page, c: Chart, px: number): number | null {
 }
 
 /** The hover tip: the exact value of every visible series at the hovered step, markers and dots there. */
-export function showTip(p: Page, c: Chart, px: number): void {
+function showTip(p: Page, c: Chart, px: number): void {
   const kit = p.kit;
   const step = p.state.hover;
   if (step === null) {
@@ -55,7 +55,7 @@ export function showTip(p: Page, c: Chart, px: number): void {
 }
 
 /** Redraws every chart and the step-range label. */
-export function redrawAll(p: Page): void {
+function redrawAll(p: Page): void {
   for (const c of p.charts) p.draw.chart(p, c);
   const [x0, x1] = p.state.range ?? p.extent;
   const label = document.getElementById("range");
@@ -64,7 +64,7 @@ export function redrawAll(p: Page): void {
 }
 
 /** Hover, brush zoom (shared by every chart), double-click reset on a chart's overlay. */
-export function attachPointer(p: Page, c: Chart): void {
+function attachPointer(p: Page, c: Chart): void {
   let brushFrom: number | null = null;
   const pos = (e: PointerEvent | MouseEvent) => e.clientX - c.overlay.getBoundingClientRect().left;
   c.overlay.addEventListener("pointerdown", (e) => {
@@ -107,7 +107,7 @@ export function attachPointer(p: Page, c: Chart): void {
 }
 
 /** Legend toggles and the log-scale switch of a chart. */
-export function attachControls(p: Page, c: Chart): void {
+function attachControls(p: Page, c: Chart): void {
   for (const button of Array.from(c.figure.querySelectorAll<HTMLButtonElement>("button[data-series]"))) {
     button.addEventListener("click", () => {
       const i = Number(button.dataset.series);
@@ -129,7 +129,7 @@ export function attachControls(p: Page, c: Chart): void {
 }
 
 /** Decodes every series of the payload (inflated, byte-unshuffled steps and values). */
-export async function loadSeries(p: Page): Promise<void> {
+async function loadSeries(p: Page): Promise<void> {
   const blob = document.getElementById("rlops-blob")?.textContent ?? "";
   const bytes = await p.kit.inflate(blob, p.meta.index.z);
   for (const [k, s] of (p.meta.series as { label: string; color: string }[]).entries()) {
@@ -147,7 +147,7 @@ export async function loadSeries(p: Page): Promise<void> {
 }
 
 /** Makes the canvases and tip of one `<figure data-chart>` and wires its events. */
-export function createChart(p: Page, figure: HTMLElement): void {
+function createChart(p: Page, figure: HTMLElement): void {
   const plot = figure.querySelector<HTMLElement>(".plot") as HTMLElement;
   const base = document.createElement("canvas");
   const overlay = document.createElement("canvas");
@@ -178,7 +178,7 @@ export function createChart(p: Page, figure: HTMLElement): void {
 }
 
 /** Loads the data, makes every chart, wires smoothing, reset and resize, and draws. */
-export async function startPage(p: Page): Promise<void> {
+async function startPage(p: Page): Promise<void> {
   await loadSeries(p);
   for (const figure of Array.from(document.querySelectorAll<HTMLElement>("figure[data-chart]")))
     createChart(p, figure);
@@ -211,7 +211,7 @@ export async function startPage(p: Page): Promise<void> {
  * benchmarks is on `window.rlopsReport`. Its functions reach the page as source text
  * ({@link CLIENT_SOURCE}): they reference nothing outside themselves but each other.
  */
-export function reportClient(kit: ChartKit, draw: ClientDraw): void {
+function reportClient(kit: ChartKit, draw: ClientDraw): void {
   // Set at once so the static SVG fallback never flashes; removed again if drawing fails.
   document.documentElement.classList.add("js");
   const meta = JSON.parse(document.getElementById("rlops-index")?.textContent ?? "{}");

@@ -1,5 +1,5 @@
 /** Metric groups of the HTML report's charts, in page order; the first group whose test matches wins. */
-export const METRIC_GROUPS: readonly { id: string; title: string; test: (name: string) => boolean }[] = [
+const METRIC_GROUPS: readonly { id: string; title: string; test: (name: string) => boolean }[] = [
   { id: "reward", title: "Reward", test: (n) => /reward/i.test(n) },
   { id: "loss", title: "Loss", test: (n) => /loss/i.test(n) },
   { id: "kl", title: "KL", test: (n) => /(^|[/_])kl([/_]|$)/i.test(n) },

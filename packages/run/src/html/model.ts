@@ -29,7 +29,7 @@ export interface ChartSeries {
 }
 
 /** One chart: a title and the series (indexes into {@link PageModel.series}) it overlays. */
-export interface ChartSpec {
+interface ChartSpec {
   id: string;
   group: string;
   title: string;

@@ -29,7 +29,7 @@ function shuffle(bytes: Uint8Array, width: number): Uint8Array {
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /** Standard base64 (no `btoa`/`Buffer`, so it runs in any JS runtime). */
-export function toBase64(bytes: Uint8Array): string {
+function toBase64(bytes: Uint8Array): string {
   const parts: string[] = [];
   let chunk = "";
   for (let i = 0; i < bytes.length; i += 3) {

@@ -20,7 +20,7 @@ export function lastBoxedOnlyString(s: string): string | null {
 }
 
 /** verl `math_dapo.remove_boxed` (asserts the `\boxed{…}` wrapper). */
-export function removeBoxed(s: string): string {
+function removeBoxed(s: string): string {
   if (!s.startsWith("\\boxed{") || !s.endsWith("}"))
     throw new SampleInputError("BOX_ERROR", `box error: ${s.slice(0, 80)}`);
   return s.slice(7, -1);

@@ -3,7 +3,7 @@
 import { pyIsDigit, pyStrip } from "../../py.js";
 
 /** verl `math_dapo.SUBSTITUTIONS`. */
-export const SUBSTITUTIONS: readonly (readonly [string, string])[] = [
+const SUBSTITUTIONS: readonly (readonly [string, string])[] = [
   ["an ", ""],
   ["a ", ""],
   [".$", "$"],
@@ -17,7 +17,7 @@ export const SUBSTITUTIONS: readonly (readonly [string, string])[] = [
 ];
 
 /** verl `math_dapo.REMOVED_EXPRESSIONS`. */
-export const REMOVED_EXPRESSIONS: readonly string[] = [
+const REMOVED_EXPRESSIONS: readonly string[] = [
   "square",
   "ways",
   "integers",
