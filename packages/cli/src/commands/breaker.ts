@@ -16,12 +16,12 @@ import {
   choiceOption,
   durationOption,
   EXIT,
-  ExitError,
   examples,
   intOption,
   printJson,
   readInputText,
 } from "../cli-kit.js";
+import { CliError } from "../errors.js";
 
 const FORMATS: readonly MetricFormat[] = [
   "jsonl",
@@ -58,11 +58,11 @@ async function replay(
     const runs = targets.filter((t) => t.kind === "run");
     if (runs.length > 0) {
       if (paths.length > 1)
-        throw new ExitError(
-          EXIT.BAD_INPUT,
-          "BAD_ARGUMENT",
-          `${runs[0]!.path} is a run folder: pass it alone (its metric files are found and merged by step)`,
-        );
+        throw new CliError({
+          code: "BAD_ARGUMENT",
+          exitCode: EXIT.BAD_INPUT,
+          message: `${runs[0]!.path} is a run folder: pass it alone (its metric files are found and merged by step)`,
+        });
       const result = await checkRun(config, runs[0]!.root.path, { state, requireMetrics });
       const diagnostics = result.sources.flatMap((s) =>
         s.problems.map((message) => ({ code: "INVALID_RECORD" as const, message: `${s.path}: ${message}` })),
