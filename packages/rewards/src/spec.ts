@@ -203,7 +203,7 @@ function parseText(text: string): unknown {
     });
   // Every parser call stays inside the typed error path: nothing the yaml library throws escapes raw.
   try {
-    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, logLevel: "error" });
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
       throw new RewardsError({
