@@ -1,3 +1,4 @@
+import { formatIssuePath } from "@rlops/errors";
 // Numeric inputs of every path (library, JSONL bridge, HTTP server, CLI flags): one schema each, one
 // parser that turns a violation into a typed `INVALID_OPTIONS` error. Browser-safe (no node: imports).
 import { z } from "zod";
@@ -42,8 +43,8 @@ export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, whe
   const shown = typeof got === "string" ? JSON.stringify(got.slice(0, 40)) : String(got);
   throw new RewardsError({
     code: "INVALID_OPTIONS",
-    message: `${where}${path.length ? `.${path.join(".")}` : ""}: ${issue.message}${path.length ? ` (got ${shown})` : ""}`,
-    details: { field: path.join("."), where },
+    message: `${where}${path.length ? `.${formatIssuePath(issue.path)}` : ""}: ${issue.message}${path.length ? ` (got ${shown})` : ""}`,
+    details: { field: formatIssuePath(issue.path), where },
     cause: parsed.error,
   });
 }

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
+import { formatIssuePath } from "@rlops/errors";
 import {
   type BreakerConfig,
   createMonitor,
@@ -69,7 +70,7 @@ function parse<T extends z.ZodType>(schema: T, params: unknown, method: string):
   const issue = parsed.error.issues[0]!;
   throw new BridgeFailure(
     "BAD_PARAMS",
-    `${method}: params${issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ${issue.message}`,
+    `${method}: ${formatIssuePath(["params", ...issue.path])}: ${issue.message}`,
   );
 }
 
