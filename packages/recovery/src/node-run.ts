@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import type { BreakerConfig, BreakerConfigInput } from "./config.js";
 import { RecoveryError } from "./errors.js";
 import type { StepTable } from "./merge.js";
-import { createMonitor, type Monitor, type RestoreReport } from "./monitor.js";
+import type { Monitor } from "./monitor.js";
 import {
   type CollectedSource,
   collectRunMetrics,
@@ -11,7 +11,7 @@ import {
   type MetricSourceRef,
   type RunRoot,
 } from "./node-discovery.js";
-import { type CheckResult, isMonitor, listStepFiles, responsesDir } from "./node-sources.js";
+import { type CheckResult, listStepFiles, monitorFor, responsesDir } from "./node-sources.js";
 import { assertMetricsSeen } from "./seen.js";
 import type { Decision } from "./state.js";
 
@@ -36,13 +36,7 @@ export function replayTable(
   table: StepTable,
   options: ReplayOptions = {},
 ): Omit<CheckResult, "diagnostics"> {
-  let restore: RestoreReport | null = null;
-  let monitor: Monitor;
-  if (isMonitor(config)) monitor = config;
-  else {
-    monitor = createMonitor(config);
-    if (options.state !== undefined) restore = monitor.restore(options.state);
-  }
+  const { monitor, restore } = monitorFor(config, options.state);
   const decisions: Decision[] = [];
   let observed = 0;
   for (const record of table.records()) {

@@ -284,13 +284,7 @@ export async function checkMetrics(
   paths: readonly string[],
   options: CheckOptions = {},
 ): Promise<CheckResult> {
-  let restore: RestoreReport | null = null;
-  let monitor: Monitor;
-  if (isMonitor(config)) monitor = config;
-  else {
-    monitor = createMonitor(config);
-    if (options.state !== undefined) restore = monitor.restore(options.state);
-  }
+  const { monitor, restore } = monitorFor(config, options.state);
   const diagnostics: SourceDiagnostic[] = [];
   const maxDiagnostics = options.maxDiagnostics ?? 1000;
   const decisions: Decision[] = [];
@@ -441,4 +435,14 @@ export function metricsOf(config: BreakerConfig): string[] {
 
 export function isMonitor(x: unknown): x is Monitor {
   return typeof x === "object" && x !== null && typeof (x as Monitor).observe === "function";
+}
+
+/** The monitor a replay feeds: the one given, or a new one for the config (restored from `state`). */
+export function monitorFor(
+  config: BreakerConfig | BreakerConfigInput | string | Monitor,
+  state: unknown,
+): { monitor: Monitor; restore: RestoreReport | null } {
+  if (isMonitor(config)) return { monitor: config, restore: null };
+  const monitor = createMonitor(config);
+  return { monitor, restore: state === undefined ? null : monitor.restore(state) };
 }
