@@ -4,7 +4,14 @@ import { attachFaults, faultIsolating } from "./faults.js";
 import { type ScanContext, verifyCheckpointHeaders } from "./folder.js";
 import { type Pending, PendingQueue } from "./latest-queue.js";
 import { detectFromEntries, requireDir, scanRun } from "./layouts.js";
-import { type Checkpoint, compareCheckpoints, isDigits, type Layout, normalizeDigits } from "./model.js";
+import {
+  type Checkpoint,
+  type CheckpointListing,
+  compareCheckpoints,
+  isDigits,
+  type Layout,
+  normalizeDigits,
+} from "./model.js";
 import {
   type CheckpointUse,
   type Criteria,
@@ -87,6 +94,17 @@ async function fillBytes(storage: Storage, c: Checkpoint): Promise<void> {
   if (sizes.every((s) => s !== undefined)) c.bytes = sizes.reduce((a, b) => a! + b!, 0)!;
 }
 
+/** Newest first over a full listing: the walk that judges each candidate (used when no lazy path fits). */
+async function walkListing(listing: CheckpointListing, k: Criteria, storage: Storage): Promise<LatestResult> {
+  const ordered = [...listing.checkpoints].sort(compareCheckpoints).reverse();
+  return finish(
+    listing.layout,
+    listing.root,
+    await walk(ordered, new PendingQueue([], [], "", ""), k, storage, listing.root, null),
+    storage,
+  );
+}
+
 /**
  * Walks back from the newest checkpoint to the newest one that really qualifies for `require`,
  * explaining every candidate it rejected. Without an explicit `verify` it reads lazily: candidates
@@ -102,13 +120,7 @@ export async function latestCheckpoint(dir: string, options: LatestOptions): Pro
   if (options.verify !== undefined) {
     // step bounds are judged by the walk (which reports what they reject), not filtered by the listing
     const listing = await listCheckpoints(dir, { ...unbounded(options), include: "all" });
-    const ordered = [...listing.checkpoints].sort(compareCheckpoints).reverse();
-    return finish(
-      listing.layout,
-      listing.root,
-      await walk(ordered, new PendingQueue([], [], "", ""), k, storage, listing.root, null),
-      storage,
-    );
+    return walkListing(listing, k, storage);
   }
   const root = trimSlash(dir);
   await requireDir(storage, root);
@@ -124,13 +136,7 @@ export async function latestCheckpoint(dir: string, options: LatestOptions): Pro
       verify: "presence",
       sizes: ctx.sizes,
     });
-    const ordered = [...listing.checkpoints].sort(compareCheckpoints).reverse();
-    return finish(
-      listing.layout,
-      listing.root,
-      await walk(ordered, new PendingQueue([], [], "", ""), k, storage, listing.root, null),
-      storage,
-    );
+    return walkListing(listing, k, storage);
   }
   const cand = spec.candidateDir(root, rootEntries);
   const candEntries = cand.dir === root ? rootEntries : await storage.list(cand.dir);
