@@ -6,6 +6,13 @@
  * enums without `type` and quoted keys.
  */
 
+/** JSON Schema primitive types and the TypeScript type both renderers write for them. */
+const PRIMITIVE_TS: Readonly<Record<string, string>> = {
+  number: "number",
+  integer: "number",
+  boolean: "boolean",
+};
+
 /** How JSON Schema is turned into TypeScript. */
 export type SchemaMode = "compat" | "improved";
 
@@ -85,9 +92,8 @@ export function compatSchemaToTypeScript(schema: Json, indent: string): string {
       }
       case "number":
       case "integer":
-        return "number";
       case "boolean":
-        return "boolean";
+        return PRIMITIVE_TS[type]!;
       case "array": {
         const items = get(schema, "items");
         if (items !== undefined) return `${compatSchemaToTypeScript(items, indent)}[]`;
@@ -269,14 +275,12 @@ function improvedType(schema: Json, indent: string, ctx: ImprovedContext): strin
     case "object":
       return improvedObject(schema, indent, next);
     case "string":
-      return "string";
+    case "null":
+      return type;
     case "number":
     case "integer":
-      return "number";
     case "boolean":
-      return "boolean";
-    case "null":
-      return "null";
+      return PRIMITIVE_TS[type]!;
     case "array": {
       const items = schema.items;
       if (Array.isArray(items))

@@ -33,7 +33,7 @@ export const manifestSchema = z.object({
 });
 /** Content of `rlops-manifest.json` (see {@link manifestSchema}). */
 export type Manifest = z.infer<typeof manifestSchema>;
-/** A manifest whose every file is hashed (what {@link buildManifest} and `writeManifest` return). */
+/** A manifest whose every file is hashed (what `buildManifest` and `writeManifest` return). */
 export type HashedManifest = Omit<Manifest, "files"> & { files: Array<ManifestEntry & { sha256: string }> };
 
 async function listFilesRecursive(
