@@ -135,3 +135,18 @@ class RunWatcher:
         print(self.message, file=sys.stderr, flush=True)
         return self.message
 
+
+class WatcherResult:
+    """The verdict and message of a callback's ``RunWatcher`` (``self.watcher``), shared by the callbacks."""
+
+    watcher: RunWatcher
+
+    @property
+    def verdict(self) -> Optional[Dict[str, Any]]:
+        """The stop/rollback decision once the breaker tripped, else None."""
+        return self.watcher.verdict
+
+    @property
+    def message(self) -> Optional[str]:
+        """The recovery message printed on a trip, else None."""
+        return self.watcher.message

@@ -21,14 +21,14 @@ from typing import Any, Dict, Optional
 
 from transformers import TrainerCallback  # lazy by module: only `import rlops.hf` needs transformers
 
-from ._watch import RunWatcher
+from ._watch import RunWatcher, WatcherResult
 
 __all__ = ["BreakerCallback"]
 
 _SAVE_ACTIONS = ("stop", "save")
 
 
-class BreakerCallback(TrainerCallback):
+class BreakerCallback(WatcherResult, TrainerCallback):
     """Feeds HF/TRL logs to the rlops breaker; stops (and saves) the run on a trip.
 
     ``config``: breaker config path, YAML text or dict; ``save_on_trip``: also save on rollback trips;
@@ -42,15 +42,6 @@ class BreakerCallback(TrainerCallback):
         self.resume_from = resume_from
         self.command = command
         self.decisions = []
-
-    @property
-    def verdict(self) -> Optional[Dict[str, Any]]:
-        """The stop/rollback decision once the breaker tripped, else None."""
-        return self.watcher.verdict
-
-    @property
-    def message(self) -> Optional[str]:
-        return self.watcher.message
 
     def _bind(self, args: Any, state: Any) -> None:
         self.watcher.output_dir = args.output_dir

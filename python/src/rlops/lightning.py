@@ -18,7 +18,7 @@ try:
 except ImportError:  # the standalone package
     from pytorch_lightning.callbacks import Callback  # type: ignore[no-redef]
 
-from ._watch import RunWatcher
+from ._watch import RunWatcher, WatcherResult
 
 __all__ = ["BreakerCallback"]
 
@@ -31,7 +31,7 @@ def _metrics(trainer: Any) -> Dict[str, Any]:
     return out
 
 
-class BreakerCallback(Callback):
+class BreakerCallback(WatcherResult, Callback):
     """Feeds Lightning's logged metrics to the rlops breaker; sets ``trainer.should_stop`` on a trip."""
 
     def __init__(self, config: Any, *, every_n_steps: int = 1, command: Optional[str] = None):
@@ -39,14 +39,6 @@ class BreakerCallback(Callback):
         self.every_n_steps = max(1, int(every_n_steps))
         self.command = command
         self._last_step = -1
-
-    @property
-    def verdict(self) -> Optional[Dict[str, Any]]:
-        return self.watcher.verdict
-
-    @property
-    def message(self) -> Optional[str]:
-        return self.watcher.message
 
     def setup(self, trainer, pl_module, stage):
         self.watcher.output_dir = trainer.default_root_dir
