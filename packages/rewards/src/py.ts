@@ -1,20 +1,29 @@
 // Helpers reproducing Python string semantics used by the parity kinds.
 
+/** The code points Python's `str.isspace()` accepts (Unicode bidi classes WS, B, S), as inclusive ranges. */
+const PY_SPACE_RANGES: readonly (readonly [number, number])[] = [
+  [0x09, 0x0d],
+  [0x1c, 0x20],
+  [0x85, 0x85],
+  [0xa0, 0xa0],
+  [0x1680, 0x1680],
+  [0x2000, 0x200a],
+  [0x2028, 0x2029],
+  [0x202f, 0x202f],
+  [0x205f, 0x205f],
+  [0x3000, 0x3000],
+];
+
+/** One byte per BMP code unit up to U+3000: 1 where Python sees whitespace. */
+const PY_SPACE = (() => {
+  const table = new Uint8Array(0x3001);
+  for (const [from, to] of PY_SPACE_RANGES) table.fill(1, from, to + 1);
+  return table;
+})();
+
 /** Python `str.isspace()` for one code unit (BMP whitespace only; no astral whitespace exists). */
 export function isPySpace(code: number): boolean {
-  return (
-    (code >= 0x09 && code <= 0x0d) ||
-    (code >= 0x1c && code <= 0x20) ||
-    code === 0x85 ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000
-  );
+  return code <= 0x3000 && PY_SPACE[code] === 1;
 }
 
 /** Python `str.split()` with no separator: splits on runs of whitespace, drops empty strings. */
