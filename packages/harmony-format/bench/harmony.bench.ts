@@ -22,20 +22,7 @@ import {
 
 /** Best (minimum) per-call time over 5 rounds: robust to noisy neighbours on a shared machine. */
 function time(fn: () => unknown, minMs = 300): number {
-  fn(); // warm-up
-  let best = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 5; round++) {
-    let runs = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    do {
-      fn();
-      runs++;
-      elapsed = performance.now() - start;
-    } while (elapsed < minMs / 5);
-    best = Math.min(best, elapsed / runs);
-  }
-  return best;
+  return timeMany([fn], minMs)[0]!;
 }
 
 /** Times several functions in interleaved rounds (min per call each), so load changes hit all alike. */
