@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Largest grid side allowed by the ARC spec. */
 export const MAX_GRID_SIZE = 30;

@@ -1,5 +1,5 @@
 import { formatIssuePath } from "@rlops/errors";
-import { z } from "zod";
+import * as z from "zod";
 import { ArcError } from "./errors.js";
 import { checkGrid, type Grid, gridSchema } from "./grid.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { TrainingArgs } from "./pickle/meta.js";
 
 /** Every layout the package understands. */

@@ -1,5 +1,5 @@
 import { formatIssuePath } from "@rlops/errors";
-import { z } from "zod";
+import * as z from "zod";
 import { CheckpointError } from "./errors.js";
 import { type LenientJson, parseLenientJson } from "./json.js";
 

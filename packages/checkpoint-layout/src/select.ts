@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { StepBound } from "./api.js";
 import { CheckpointError } from "./errors.js";
 import { type Checkpoint, compareCheckpoints, compareStepText } from "./model.js";

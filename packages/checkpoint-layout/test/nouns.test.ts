@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { fixtureFiles } from "../src/fixtures.js";
 import {
   checkpointProblemCodeSchema,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ExampleRun, writeExampleRuns } from "@rlops/run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { type RecoverInfo, recoverInfoSchema } from "../src/commands/ckpt-recover-info.js";
 import { rlops } from "./helpers.js";
 

@@ -1,5 +1,5 @@
 import { formatIssuePath } from "@rlops/errors";
-import { z } from "zod";
+import * as z from "zod";
 import { HarmonyError } from "./errors.js";
 
 const optionalString = z

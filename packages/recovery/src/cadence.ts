@@ -1,5 +1,5 @@
 import { fromZodError } from "@rlops/errors";
-import { z } from "zod";
+import * as z from "zod";
 import { RecoveryError } from "./errors.js";
 
 /** AReaL `freq_epochs` / `freq_steps` / `freq_secs` (each optional, combined with OR). */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { RecoveryError } from "./errors.js";
 
 /** Trainers with a resume-command builder. `trl` is an alias of `hf`. */

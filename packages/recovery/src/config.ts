@@ -1,6 +1,6 @@
 import { fromZodError, scanYamlText } from "@rlops/errors";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { RecoveryError } from "./errors.js";
 
 /** Deepest nesting a breaker config text may have (checked before the YAML parser runs). */

@@ -3,7 +3,7 @@ import { open, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { manifestSchema as baseManifestSchema, manifestEntrySchema } from "@rlops/checkpoint-layout";
 import { formatIssuePath } from "@rlops/errors";
-import { z } from "zod";
+import * as z from "zod";
 import { RecoveryError } from "./errors.js";
 
 declare const __RLOPS_VERSION__: string | undefined;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A number as stored in JSON state/evidence: finite numbers as-is, non-finite ones as strings. */
 // z.literal, not z.enum: an enum of "-Infinity" emits `[-Infinity]: "-Infinity"` keys that fail skipLibCheck: false

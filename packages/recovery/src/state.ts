@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { encodedNumberSchema } from "./numbers.js";
 
 const step = z.number().int().nonnegative();

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { batchResult } from "./batch.js";
 import { RewardsError } from "./errors.js";
 import { boundedCount, groupSizeSchema, MAX_BATCH_SIZE, MAX_LINE_BYTES, parseOptions } from "./limits.js";

@@ -1,7 +1,7 @@
 import { formatIssuePath } from "@rlops/errors";
 // Numeric inputs of every path (library, JSONL bridge, HTTP server, CLI flags): one schema each, one
 // parser that turns a violation into a typed `INVALID_OPTIONS` error. Browser-safe (no node: imports).
-import { z } from "zod";
+import * as z from "zod";
 import { RewardsError } from "./errors.js";
 
 /** Largest group size accepted anywhere (spec `group.size`, `groupSize` options, `--group-size`). */

@@ -1,6 +1,6 @@
 import { formatIssuePath, scanYamlText } from "@rlops/errors";
 import { parseDocument } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { RewardsError } from "./errors.js";
 import { KIND_NAMES, KINDS } from "./kinds/index.js";
 import { groupSizeSchema } from "./limits.js";

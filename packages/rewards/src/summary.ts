@@ -1,5 +1,5 @@
 // The batch summary of the JSONL bridge: what a trainer logs for one optimizer batch.
-import { z } from "zod";
+import * as z from "zod";
 import type { ScoreResult } from "./scorer.js";
 
 /**

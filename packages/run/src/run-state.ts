@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * How a run ended, as the trainer itself recorded it (HF/TRL `trainer_state.json`): the step it

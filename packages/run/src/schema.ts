@@ -1,5 +1,5 @@
 import { type ResponseLogScore, type ResponseLogSummary, responseLogSummarySchema } from "@rlops/arc-eval";
-import { z } from "zod";
+import * as z from "zod";
 
 /** A checkpoint as listed by `@rlops/checkpoint-layout`, with the fields the report relies on. */
 export const reportCheckpointSchema = z.looseObject({

@@ -1,5 +1,5 @@
 import { fromZodError, type Result, safely } from "@rlops/errors";
-import { z } from "zod";
+import * as z from "zod";
 import { ArcError } from "../errors.js";
 import { parseJsonText } from "../task.js";
 

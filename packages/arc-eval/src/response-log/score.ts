@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ExtractOptions } from "../extract/types.js";
 import { checkGrid, type Grid } from "../grid.js";
 import { type CompareOptions, scoreResponse } from "../metrics.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Sha256 } from "../hash.js";
 import type { CheckpointProblem } from "../model.js";
 import { joinPath, type Storage } from "../storage.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { CheckpointError } from "../errors.js";
 import type { Storage } from "../storage.js";
 import { readPickle } from "./reader.js";

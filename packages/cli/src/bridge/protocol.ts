@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The `rlops bridge` protocol: JSON lines over stdio between one long-lived `rlops bridge` child and a

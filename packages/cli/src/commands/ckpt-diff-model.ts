@@ -2,7 +2,7 @@
  * What `rlops ckpt diff A B` reports (the `--json` shape, one zod schema) and the pure comparison of
  * two gathered checkpoints: files, metrics, config keys and metadata.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** One file of a checkpoint: size (null when unknown) and sha256 (from the manifest, or read for small files). */
 const diffFileSchema = z.object({

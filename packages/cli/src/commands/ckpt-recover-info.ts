@@ -13,7 +13,7 @@ import {
   parseLenientJson,
 } from "@rlops/checkpoint-layout";
 import { messageOf } from "@rlops/errors";
-import { z } from "zod";
+import * as z from "zod";
 
 /** One AReaL frequency controller (saver, evaluator, checkpointer) summarised. */
 const frequencySchema = z.object({

@@ -1,5 +1,5 @@
 import { compareGrids, extractGrid } from "@rlops/arc-eval";
-import { z } from "zod";
+import * as z from "zod";
 import { type HarmonyView, harmonyViewOf, messageText } from "../harmony-adapter.js";
 import type { Diagnostic, Sample } from "../sample.js";
 import { type KindDefinition, type KindResult, perSample, SampleInputError } from "./types.js";

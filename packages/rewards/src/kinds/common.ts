@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { completionText } from "../harmony-adapter.js";
 import { pyLen } from "../py.js";
 import type { Sample } from "../sample.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { pySplit } from "../py.js";
 import type { Diagnostic } from "../sample.js";
 import { textOf } from "./common.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type HarmonyView, harmonyViewOf, messageText } from "../harmony-adapter.js";
 import type { Diagnostic, Sample } from "../sample.js";
 import { type KindDefinition, type KindResult, perSample } from "./types.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { correctnessOf, correctnessRefs, correctnessSchema, lengthOf, lengthUnitSchema } from "./common.js";
 import { type KindDefinition, perSample } from "./types.js";
 

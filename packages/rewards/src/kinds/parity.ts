@@ -1,6 +1,6 @@
 // Parity kinds: reproduce TRL / open-r1 / verl reward functions exactly, quirks included. The functions
 // live per source project under ./parity/; this file declares the kinds over them.
-import { z } from "zod";
+import * as z from "zod";
 import { pyLen } from "../py.js";
 import type { Sample } from "../sample.js";
 import { correctnessOf, correctnessRefs, correctnessSchema, lengthOf, textOf } from "./common.js";

@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { z } from "zod";
+import * as z from "zod";
 import { groupSizeSchema, parseOptions } from "../limits.js";
 import { DEFAULT_PORT } from "./version.js";
 
